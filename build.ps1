@@ -1,0 +1,265 @@
+#requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, documents, tests, benchmarks and packages the KdcHa module.
+.DESCRIPTION
+    One entry point for every workflow. Every task is idempotent and fails loudly (non-zero exit) on any error.
+      Bootstrap  restore the pinned .NET tools and Pester; as root on Debian/Ubuntu, apt-install the lab packages
+      Build      dotnet build -c Release and lay out out/KdcHa/<version>/ (default)
+      Docs       convert docs/*.md (PlatyPS schema) into MAML help inside the laid-out module
+      Test       xunit engine tests, then Pester against the built module in a fresh pwsh
+      Bench      run tests/Bench/*.Bench.ps1 and rewrite docs/benchmarks.md with their figures
+      Package    a .nupkg of the module in out/repository, installable with Install-PSResource
+      Clean      remove out/ and every bin/ and obj/
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Bootstrap', 'Build', 'Docs', 'Test', 'Bench', 'Package', 'Clean')]
+    [string] $Task = 'Build'
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$PSNativeCommandUseErrorActionPreference = $true
+Set-Location -LiteralPath $PSScriptRoot
+
+$ModuleName = 'KdcHa'
+$Version = (Import-PowerShellDataFile -LiteralPath "$PSScriptRoot/$ModuleName.psd1").ModuleVersion
+$OutRoot = Join-Path $PSScriptRoot 'out'
+$ModuleOut = Join-Path $OutRoot "$ModuleName/$Version"
+$ManifestOut = Join-Path $ModuleOut "$ModuleName.psd1"
+$TestResults = Join-Path $OutRoot 'test-results'
+$PesterVersion = '5.7.1'
+$LabPackages = [ordered]@{
+    # command that proves the package is installed = Debian package name
+    'krb5kdc'    = 'krb5-kdc'
+    'kadmin.local' = 'krb5-admin-server'
+    'kinit'      = 'krb5-user'
+    'keepalived' = 'keepalived'
+    'ip'         = 'iproute2'
+    'tc'         = 'iproute2'
+    'arping'     = 'iputils-arping'
+    'tcpdump'    = 'tcpdump'
+    'nft'        = 'nftables'
+}
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+function Get-PesterModulePath {
+    $globalPackages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    Join-Path $globalPackages.Trim() "pester/$PesterVersion/tools/Pester.psd1"
+}
+
+function Invoke-Bootstrap {
+    Write-Step 'Restoring .NET tools and Pester'
+    dotnet tool restore | Out-Null
+    dotnet restore build/Tools.proj --verbosity quiet | Out-Null
+    if (-not (Test-Path -LiteralPath (Get-PesterModulePath))) {
+        throw "Pester $PesterVersion was restored but $(Get-PesterModulePath) does not exist."
+    }
+
+    $missing = @($LabPackages.GetEnumerator() | Where-Object { -not (Get-Command $_.Key -CommandType Application -ErrorAction Ignore) } |
+            ForEach-Object Value | Select-Object -Unique)
+    if ($missing.Count -eq 0) {
+        return
+    }
+    $isRoot = (id -u) -eq '0'
+    if ($isRoot -and (Test-Path /usr/bin/apt-get)) {
+        Write-Step "Installing lab packages: $($missing -join ' ')"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        apt-get update -qq | Out-Null
+        apt-get install -y -qq --no-install-recommends @missing | Out-Null
+    }
+    else {
+        throw "Lab packages missing: $($missing -join ' '). Install them as root (apt-get install $($missing -join ' ')) or rerun build.ps1 Bootstrap as root."
+    }
+}
+
+function Invoke-Build {
+    Write-Step "Building $ModuleName $Version"
+    dotnet build KdcHa.sln -c Release --nologo --verbosity quiet "-p:Version=$Version"
+
+    Write-Step "Laying out $ModuleOut"
+    if (Test-Path -LiteralPath $ModuleOut) {
+        Remove-Item -LiteralPath $ModuleOut -Recurse -Force
+    }
+    New-Item -ItemType Directory -Path $ModuleOut | Out-Null
+    $binary = "src/$ModuleName/bin/Release/netstandard2.0"
+    # The assemblies PowerShell itself provides must not be shipped: loading a second copy breaks type identity.
+    Get-ChildItem -LiteralPath $binary -Filter *.dll |
+        Where-Object Name -NotIn 'System.Management.Automation.dll' |
+        Copy-Item -Destination $ModuleOut
+    Copy-Item -LiteralPath "$ModuleName.psd1", "src/$ModuleName/$ModuleName.format.ps1xml" -Destination $ModuleOut
+    Invoke-Docs
+}
+
+function Invoke-Docs {
+    if (-not (Test-Path -LiteralPath $ManifestOut)) {
+        throw "Build the module first: $ManifestOut does not exist."
+    }
+    Write-Step 'Converting docs/*.md to MAML'
+    $helpOut = Join-Path $ModuleOut 'en-US'
+    # A fresh process: importing the module here would lock nothing on Linux but would leak the loaded
+    # assembly into this session, and the drift check must see exactly what users get.
+    $script = @'
+param($HelpModule, $Manifest, $Docs, $OutPath)
+$ErrorActionPreference = 'Stop'
+Import-Module $HelpModule
+$module = Import-Module $Manifest -PassThru
+ConvertTo-KdcHaMaml -DocsPath $Docs -OutputPath $OutPath -ModuleName $module.Name -Command @($module.ExportedCmdlets.Values)
+'@
+    Invoke-ChildPwsh -Script $script -Arguments @("$PSScriptRoot/build/KdcHaHelp.psm1", $ManifestOut, "$PSScriptRoot/docs", $helpOut)
+}
+
+function Invoke-ChildPwsh {
+    param([string] $Script, [object[]] $Arguments = @())
+    $scriptFile = New-TemporaryFile
+    try {
+        $ps1 = "$scriptFile.ps1"
+        Move-Item -LiteralPath $scriptFile -Destination $ps1
+        Set-Content -LiteralPath $ps1 -Value $Script
+        dotnet pwsh -NoProfile -NonInteractive -File $ps1 @Arguments
+    }
+    finally {
+        Remove-Item -LiteralPath $ps1 -ErrorAction Ignore
+    }
+}
+
+function Get-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped = [int] $counters.notExecuted
+    }
+}
+
+function Invoke-Test {
+    Invoke-Bootstrap
+    Invoke-Build
+    if (Test-Path -LiteralPath $TestResults) {
+        Remove-Item -LiteralPath $TestResults -Recurse -Force
+    }
+    New-Item -ItemType Directory -Path $TestResults | Out-Null
+
+    Write-Step 'xunit: engine unit tests'
+    $trxName = 'engine.trx'
+    dotnet test tests/KdcHa.Tests -c Release --nologo --verbosity quiet --logger "trx;LogFileName=$trxName" --results-directory $TestResults -p:Version=$Version 2>&1 |
+        Out-Host
+    $xunitExit = $LASTEXITCODE
+    $trxPath = Join-Path $TestResults $trxName
+    if (-not (Test-Path -LiteralPath $trxPath)) {
+        throw "xunit produced no result file (exit code $xunitExit)."
+    }
+    $xunit = Get-TrxCounts $trxPath
+
+    Write-Step 'Pester: module tests against the built module'
+    $pesterXml = Join-Path $TestResults 'pester.xml'
+    $script = @'
+param($PesterModule, $Manifest, $TestPath, $ResultPath)
+$ErrorActionPreference = 'Stop'
+$env:KDCHA_MODULE_PATH = $Manifest
+Import-Module $PesterModule -MinimumVersion 5.7.1
+$config = New-PesterConfiguration
+$config.Run.Path = $TestPath
+$config.Run.Exit = $false
+$config.Output.Verbosity = 'Normal'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = $ResultPath
+Invoke-Pester -Configuration $config
+'@
+    $PSNativeCommandUseErrorActionPreference = $false
+    Invoke-ChildPwsh -Script $script -Arguments @((Get-PesterModulePath), $ManifestOut, "$PSScriptRoot/tests/Pester", $pesterXml)
+    if (-not (Test-Path -LiteralPath $pesterXml)) {
+        throw 'Pester produced no result file.'
+    }
+    [xml] $nunit = Get-Content -LiteralPath $pesterXml -Raw
+    $summary = $nunit.'test-results'
+    $pesterFailed = [int] $summary.failures + [int] $summary.errors + [int] $summary.invalid
+    $pesterSkipped = [int] $summary.skipped + [int] $summary.'not-run' + [int] $summary.ignored + [int] $summary.inconclusive
+    $pesterPassed = [int] $summary.total - $pesterFailed - $pesterSkipped
+
+    $passed = $xunit.Passed + $pesterPassed
+    $failed = $xunit.Failed + $pesterFailed
+    $skipped = $xunit.Skipped + $pesterSkipped
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) {
+        # The runner failed without reporting a failed test (a crash or a build error): count it, never hide it.
+        $failed++
+    }
+    $summaryLine = "Tests: $passed passed, $failed failed"
+    if ($skipped -gt 0) {
+        $summaryLine += ", $skipped skipped"
+    }
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $pesterPassed passed, $pesterFailed failed"
+    Write-Host $summaryLine
+    if ($failed -gt 0) {
+        exit 1
+    }
+}
+
+function Invoke-Bench {
+    Invoke-Bootstrap
+    Invoke-Build
+    $sections = foreach ($bench in Get-ChildItem -Path tests/Bench -Filter *.Bench.ps1 | Sort-Object Name) {
+        Write-Step "Bench: $($bench.Name)"
+        $output = dotnet pwsh -NoProfile -NonInteractive -File $bench.FullName -ModulePath $ManifestOut
+        ($output -join "`n").Trim()
+    }
+    $cpu = (Get-Content /proc/cpuinfo | Select-String -Pattern '^model name\s*:\s*(.+)$' | Select-Object -First 1).Matches.Groups[1].Value
+    $header = @(
+        '# KdcHa benchmarks'
+        ''
+        "Recorded $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$((Get-Date).ToString('zzz')) on $([Environment]::ProcessorCount) cores ($cpu), $(uname -r), PowerShell $($PSVersionTable.PSVersion), KdcHa $Version."
+        ''
+        'Reproduce every figure below with one command from the repository root, as root on Debian 12:'
+        ''
+        '```bash'
+        'dotnet tool restore && dotnet pwsh ./build.ps1 Bench'
+        '```'
+        ''
+        'Every figure comes from that single run; medians are quoted, with the baseline measured in the same run.'
+    ) -join "`n"
+    Set-Content -LiteralPath docs/benchmarks.md -Value (@($header) + $sections -join "`n`n") -NoNewline:$false
+    Write-Step 'docs/benchmarks.md updated'
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $repository = Join-Path $OutRoot 'repository'
+    New-Item -ItemType Directory -Path $repository -Force | Out-Null
+    Get-ChildItem -LiteralPath $repository -Filter "$ModuleName.*.nupkg" | Remove-Item
+    $repositoryName = "KdcHaBuild$PID"
+    Write-Step "Packaging $ModuleName $Version into $repository"
+    Register-PSResourceRepository -Name $repositoryName -Uri $repository -Trusted
+    try {
+        Publish-PSResource -Path $ModuleOut -Repository $repositoryName
+        $found = Find-PSResource -Name $ModuleName -Repository $repositoryName -Version $Version
+        Write-Host "Packaged $($found.Name) $($found.Version): $(Get-ChildItem -LiteralPath $repository -Filter "$ModuleName.*.nupkg" | ForEach-Object FullName)"
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
+    }
+}
+
+function Invoke-Clean {
+    Write-Step 'Removing out/, bin/ and obj/'
+    Remove-Item -LiteralPath $OutRoot -Recurse -Force -ErrorAction Ignore
+    Get-ChildItem -Path src, tests -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Bootstrap' { Invoke-Bootstrap }
+    'Build' { Invoke-Build }
+    'Docs' { Invoke-Docs }
+    'Test' { Invoke-Test }
+    'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+    'Clean' { Invoke-Clean }
+}

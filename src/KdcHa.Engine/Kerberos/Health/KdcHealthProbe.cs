@@ -1,0 +1,272 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Kerberos.Crypto;
+using KdcHa.Kerberos.Messages;
+using KdcHa.Kerberos.Transport;
+
+namespace KdcHa.Kerberos.Health;
+
+/// <summary>
+/// Probes one KDC with a real AS exchange under one overall deadline, and classifies whatever happens into a
+/// <see cref="KdcHealthResult"/>: a KDC that is down is a result, never an exception.
+/// </summary>
+public sealed class KdcHealthProbe
+{
+    /// <summary>MIT's default tolerance; beyond it every client of this KDC fails with KRB_AP_ERR_SKEW.</summary>
+    public static readonly TimeSpan MaximumClockSkew = TimeSpan.FromMinutes(5);
+
+    // "Ask for the KDC's maximum lifetime" without depending on our clock; the value MIT's own clients send.
+    private static readonly DateTime RequestedTill = new(2037, 9, 13, 2, 48, 5, DateTimeKind.Utc);
+    private const uint RenewableOk = 0x00000010;
+    private const int AsReplyEncryptedPartUsage = 3;
+    private const int PaEncTimestampUsage = 1;
+
+    // UDP has no delivery signal: resend a few times inside the deadline, but never more often than every 50 ms.
+    private const int UdpTriesPerDeadline = 4;
+    private static readonly TimeSpan MinimumAttemptTimeout = TimeSpan.FromMilliseconds(50);
+
+    private static readonly IReadOnlyList<int> AllEncryptionTypes = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
+
+    private readonly IKdcTransport _transport;
+
+    public KdcHealthProbe(IKdcTransport transport)
+    {
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+    }
+
+    public async Task<KdcHealthResult> ProbeAsync(KdcProbeRequest request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var observation = new ProbeObservation(request);
+        try
+        {
+            var (status, message) = await RunAsync(request, observation, clock, cancellationToken).ConfigureAwait(false);
+            return observation.ToResult(status, clock.Elapsed, message);
+        }
+        catch (KdcTransportException e)
+        {
+            observation.Protocol = e.Protocol;
+            return observation.ToResult(Classify(e.Failure), clock.Elapsed, e.Message);
+        }
+        catch (KerberosProtocolException e)
+        {
+            return observation.ToResult(KdcHealthStatus.ProtocolError, clock.Elapsed, e.Message);
+        }
+    }
+
+    private static KdcHealthStatus Classify(KdcTransportFailure failure) => failure switch
+    {
+        KdcTransportFailure.Timeout => KdcHealthStatus.Timeout,
+        KdcTransportFailure.Refused => KdcHealthStatus.Refused,
+        KdcTransportFailure.ProtocolError => KdcHealthStatus.ProtocolError,
+        _ => KdcHealthStatus.Unreachable,
+    };
+
+    private async Task<(KdcHealthStatus Status, string Message)> RunAsync(
+        KdcProbeRequest request, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var encryptionTypes = request.KeySource?.EncryptionTypes ?? AllEncryptionTypes;
+        var firstNonce = NewNonce();
+        var first = await ExchangeAsync(request, NewAsRequest(request, encryptionTypes, firstNonce, Array.Empty<PaData>()), observation, clock, cancellationToken)
+            .ConfigureAwait(false);
+
+        if (first is AsReply unauthenticatedReply)
+        {
+            observation.EncryptionType = unauthenticatedReply.EncryptedPart.EncryptionType;
+            if (request.Level == KdcProbeLevel.Reachable)
+            {
+                return (KdcHealthStatus.Healthy, "The KDC issued a ticket without pre-authentication.");
+            }
+
+            var replySalt = AnnouncedSalts(unauthenticatedReply.PreAuthentication)
+                .FirstOrDefault(entry => entry.EncryptionType == unauthenticatedReply.EncryptedPart.EncryptionType);
+            var replyKey = KeyFor(request, unauthenticatedReply.EncryptedPart.EncryptionType, replySalt);
+            return replyKey is null
+                ? (KdcHealthStatus.KdcError, $"The KDC answered with encryption type {unauthenticatedReply.EncryptedPart.EncryptionType}, for which no key is available.")
+                : Verify(unauthenticatedReply, replyKey, firstNonce, observation);
+        }
+
+        var error = (KrbError)first;
+        if (ClassifyError(request, error, observation, preAuthenticated: false) is { } verdict)
+        {
+            return verdict;
+        }
+
+        if (request.Level == KdcProbeLevel.Reachable)
+        {
+            return (KdcHealthStatus.Healthy, "The KDC asked for pre-authentication.");
+        }
+
+        var announced = error.ETypeInfo2.FirstOrDefault(entry => encryptionTypes.Contains(entry.EncryptionType));
+        var chosenType = announced?.EncryptionType ?? encryptionTypes[0];
+        var key = KeyFor(request, chosenType, announced);
+        if (key is null)
+        {
+            return (KdcHealthStatus.KdcError, $"The KDC offered encryption type {chosenType}, for which no key is available.");
+        }
+
+        observation.EncryptionType = key.EncryptionType;
+        observation.KeyVersion = key.KeyVersion;
+        var secondNonce = NewNonce();
+        var preAuthentication = new[] { EncryptedTimestamp(key) };
+        var second = await ExchangeAsync(request, NewAsRequest(request, new[] { key.EncryptionType }, secondNonce, preAuthentication), observation, clock, cancellationToken)
+            .ConfigureAwait(false);
+        if (second is AsReply reply)
+        {
+            return Verify(reply, key, secondNonce, observation);
+        }
+
+        return ClassifyError(request, (KrbError)second, observation, preAuthenticated: true)
+            ?? (KdcHealthStatus.KdcError, "The KDC asked for pre-authentication again after receiving it.");
+    }
+
+    /// <summary>The verdict for a KRB-ERROR, or null when the error is the expected request for pre-authentication.</summary>
+    private static (KdcHealthStatus, string)? ClassifyError(KdcProbeRequest request, KrbError error, ProbeObservation observation, bool preAuthenticated)
+    {
+        var code = error.ErrorCode;
+        var name = KerberosErrorNames.Describe(error.RawErrorCode);
+        var text = string.IsNullOrEmpty(error.ErrorText) ? name : $"{name} ({error.ErrorText})";
+        if (code == KerberosErrorCode.ClockSkew || Math.Abs(observation.ClockSkewSeconds ?? 0) > MaximumClockSkew.TotalSeconds)
+        {
+            return (KdcHealthStatus.ClockSkew, $"The KDC's clock differs from ours by {observation.ClockSkewSeconds:0.###} s: {text}.");
+        }
+
+        switch (code)
+        {
+            case KerberosErrorCode.ClientPrincipalUnknown when !request.ClientIsExpectedToExist && request.Level == KdcProbeLevel.Reachable:
+                return (KdcHealthStatus.Healthy, "The KDC looked the probe name up in its database and answered.");
+            case KerberosErrorCode.ClientPrincipalUnknown:
+                return (KdcHealthStatus.PrincipalUnknown, $"The KDC does not know {request.ClientPrincipal}: {text}.");
+            case KerberosErrorCode.PreAuthenticationFailed:
+                return (KdcHealthStatus.KeyMismatch, $"The KDC rejected our key for {request.ClientPrincipal} (wrong password or stale keytab, key version {observation.KeyVersion?.ToString() ?? "unknown"}): {text}.");
+            case KerberosErrorCode.PreAuthenticationRequired when !preAuthenticated:
+                return null;
+            default:
+                return (KdcHealthStatus.KdcError, $"The KDC answered with an error: {text}.");
+        }
+    }
+
+    private static (KdcHealthStatus, string) Verify(AsReply reply, ClientKey key, uint nonce, ProbeObservation observation)
+    {
+        observation.EncryptionType = reply.EncryptedPart.EncryptionType;
+        observation.KeyVersion = reply.EncryptedPart.KeyVersion ?? key.KeyVersion;
+        if (!KerberosEncryption.TryGet(reply.EncryptedPart.EncryptionType, out var encryption) || encryption is null)
+        {
+            return (KdcHealthStatus.ProtocolError, $"The KDC encrypted its reply with unsupported encryption type {reply.EncryptedPart.EncryptionType}.");
+        }
+
+        byte[] plaintext;
+        try
+        {
+            plaintext = encryption.Decrypt(key.Key, AsReplyEncryptedPartUsage, reply.EncryptedPart.Cipher);
+        }
+        catch (KerberosIntegrityException)
+        {
+            return (KdcHealthStatus.KeyMismatch, $"The KDC's reply does not decrypt with our {encryption.Name} key: the KDC holds a different key for {reply.ClientName}@{reply.ClientRealm}.");
+        }
+
+        var part = EncKdcReplyPart.Decode(plaintext);
+        if (part.Nonce != nonce)
+        {
+            return (KdcHealthStatus.ProtocolError, $"The reply's nonce {part.Nonce} does not match the request's {nonce}: it is not an answer to this probe.");
+        }
+
+        observation.RecordServerTime(part.AuthTime, DateTime.UtcNow);
+        if (Math.Abs(observation.ClockSkewSeconds ?? 0) > MaximumClockSkew.TotalSeconds)
+        {
+            return (KdcHealthStatus.ClockSkew, $"The KDC issued a ticket, but its clock differs from ours by {observation.ClockSkewSeconds:0.###} s.");
+        }
+
+        return (KdcHealthStatus.Healthy, $"Authenticated with {encryption.Name}; the KDC holds the right key.");
+    }
+
+    private async Task<KerberosReply> ExchangeAsync(
+        KdcProbeRequest request, byte[] message, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var protocol = request.Transport == KdcTransportProtocol.Tcp ? KdcTransportProtocol.Tcp : KdcTransportProtocol.Udp;
+        while (true)
+        {
+            var exchange = await SendAsync(request, message, protocol, clock, cancellationToken).ConfigureAwait(false);
+            var received = DateTime.UtcNow;
+            observation.Address = exchange.RemoteEndPoint.Address.ToString();
+            observation.Protocol = exchange.Protocol;
+            var reply = KerberosReply.Decode(exchange.Reply);
+            if (reply is KrbError error)
+            {
+                observation.RecordError(error, received);
+                if (error.ErrorCode == KerberosErrorCode.ResponseTooBig && request.Transport == KdcTransportProtocol.Auto && protocol == KdcTransportProtocol.Udp)
+                {
+                    protocol = KdcTransportProtocol.Tcp;
+                    continue;
+                }
+            }
+
+            return reply;
+        }
+    }
+
+    private Task<KdcExchange> SendAsync(KdcProbeRequest request, byte[] message, KdcTransportProtocol protocol, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var remaining = request.Timeout - clock.Elapsed;
+        if (remaining <= TimeSpan.Zero)
+        {
+            remaining = TimeSpan.FromMilliseconds(1);
+        }
+
+        var attemptTimeout = TimeSpan.FromTicks(Math.Max(MinimumAttemptTimeout.Ticks, request.Timeout.Ticks / UdpTriesPerDeadline));
+        return _transport.SendAsync(request.Endpoint, message, protocol, attemptTimeout, remaining, cancellationToken);
+    }
+
+    private static ClientKey? KeyFor(KdcProbeRequest request, int encryptionType, ETypeInfo2Entry? announced)
+    {
+        var salt = announced?.Salt ?? request.Realm + string.Concat(request.Client.Components);
+        return request.KeySource?.GetKey(encryptionType, salt, announced?.S2kParameters);
+    }
+
+    private static IEnumerable<ETypeInfo2Entry> AnnouncedSalts(IEnumerable<PaData> preAuthentication) =>
+        preAuthentication.Where(data => data.Type == PaDataType.ETypeInfo2).SelectMany(data => ETypeInfo2Entry.DecodeSequence(data.Value));
+
+    private static PaData EncryptedTimestamp(ClientKey key)
+    {
+        var now = DateTime.UtcNow;
+        var microseconds = (int)(now.Ticks % TimeSpan.TicksPerSecond / 10);
+        var plaintext = PaEncTimestamp.Encode(now, microseconds);
+        var cipher = KerberosEncryption.Get((EncryptionType)key.EncryptionType).Encrypt(key.Key, PaEncTimestampUsage, plaintext);
+        var encrypted = new EncryptedData(key.EncryptionType, null, cipher);
+        return new PaData(PaDataType.EncTimestamp, encrypted.Encode());
+    }
+
+    private static byte[] NewAsRequest(KdcProbeRequest request, IReadOnlyList<int> encryptionTypes, uint nonce, IReadOnlyList<PaData> preAuthentication) =>
+        new AsRequest
+        {
+            Client = request.Client,
+            Realm = request.Realm,
+            Nonce = nonce,
+            EncryptionTypes = encryptionTypes,
+            PreAuthentication = preAuthentication,
+            Till = RequestedTill,
+            KdcOptions = RenewableOk,
+        }.Encode();
+
+    /// <summary>A fresh 31-bit nonce: MIT silently drops requests whose nonce is 2^31 or more.</summary>
+    private static uint NewNonce()
+    {
+        var bytes = new byte[4];
+        using (var random = RandomNumberGenerator.Create())
+        {
+            random.GetBytes(bytes);
+        }
+
+        return BitConverter.ToUInt32(bytes, 0) & 0x7FFFFFFF;
+    }
+}
