@@ -14,6 +14,13 @@ namespace KdcHa.Kerberos.Health;
 /// </summary>
 public sealed class PasswordKeySource : IClientKeySource
 {
+    /// <summary>
+    /// The most string-to-key iterations a KDC may ask for. The parameters arrive unauthenticated, and "00000000"
+    /// means 2^32 iterations for AES: without a cap a hostile or broken KDC could pin a core for hours.
+    /// MIT and AD use 4096 (AES-SHA1) and 32768 (AES-SHA2).
+    /// </summary>
+    public const uint MaximumIterations = 1 << 20;
+
     private readonly SecureString _password;
     private readonly ConcurrentDictionary<string, ClientKey> _derivedKeys = new(StringComparer.Ordinal);
 
@@ -31,6 +38,16 @@ public sealed class PasswordKeySource : IClientKeySource
         if (!KerberosEncryption.TryGet(encryptionType, out var encryption) || encryption is null)
         {
             return null;
+        }
+
+        if (stringToKeyParameters is { Length: 4 } && encryption.Type != EncryptionType.Rc4Hmac)
+        {
+            var iterations = (uint)(stringToKeyParameters[0] << 24 | stringToKeyParameters[1] << 16 | stringToKeyParameters[2] << 8 | stringToKeyParameters[3]);
+            if (iterations == 0 || iterations > MaximumIterations)
+            {
+                throw new KerberosProtocolException(
+                    $"The KDC asked for {(iterations == 0 ? "2^32" : iterations.ToString(System.Globalization.CultureInfo.InvariantCulture))} string-to-key iterations; more than {MaximumIterations} are refused.");
+            }
         }
 
         var cacheKey = $"{encryptionType}|{salt}|{(stringToKeyParameters is null ? "-" : BitConverter.ToString(stringToKeyParameters))}";
