@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Formats.Asn1;
+using System.Text;
+
+namespace KdcHa.Kerberos.Messages;
+
+/// <summary>
+/// Reading side of the RFC 4120 encoding conventions, written for hostile input: every failure surfaces as
+/// <see cref="KerberosProtocolException"/>, SEQUENCE OF element counts are capped and nothing is allocated from a
+/// length field (AsnReader slices the input it was given).
+/// </summary>
+internal static class KerberosAsnReader
+{
+    public const int MaxPaDataElements = 64;
+    public const int MaxNameComponents = 16;
+    public const int MaxETypeInfo2Entries = 64;
+
+    private static readonly Asn1Tag GeneralStringTag = new(UniversalTagNumber.GeneralString);
+
+    /// <summary>
+    /// Runs <paramref name="decode"/> over a complete DER message and converts every decoding failure into a
+    /// <see cref="KerberosProtocolException"/>; trailing bytes after the message are malformed input too.
+    /// </summary>
+    public static T Decode<T>(ReadOnlyMemory<byte> encoded, string what, Func<AsnReader, T> decode)
+    {
+        try
+        {
+            var reader = new AsnReader(encoded, AsnEncodingRules.DER);
+            var result = decode(reader);
+            reader.ThrowIfNotEmpty();
+            return result;
+        }
+        catch (Exception ex) when (ex is AsnContentException or ArgumentException or OverflowException or FormatException)
+        {
+            throw new KerberosProtocolException($"Malformed {what}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads <c>[APPLICATION n] SEQUENCE { ... }</c> and returns a reader over the SEQUENCE contents.</summary>
+    public static AsnReader ReadApplicationSequence(this AsnReader reader, int tagNumber)
+    {
+        var application = reader.ReadSequence(new Asn1Tag(TagClass.Application, tagNumber, isConstructed: true));
+        var sequence = application.ReadSequence();
+        application.ThrowIfNotEmpty();
+        return sequence;
+    }
+
+    /// <summary>
+    /// Walks a SEQUENCE of EXPLICIT context-tagged fields. <paramref name="readField"/> consumes the inner value
+    /// of the fields it knows and returns false for the rest, which are skipped (RFC 4120 §5.1.4–5). Tags must
+    /// ascend strictly, as DER requires, so a repeated field cannot silently overwrite an earlier one.
+    /// </summary>
+    public static void ReadFields(this AsnReader sequence, Func<int, AsnReader, bool> readField)
+    {
+        var previousTag = -1;
+        while (sequence.HasData)
+        {
+            var tag = sequence.PeekTag();
+            if (tag.TagClass != TagClass.ContextSpecific || !tag.IsConstructed)
+            {
+                throw new KerberosProtocolException($"Expected an explicit context tag, found {tag}.");
+            }
+
+            if (tag.TagValue <= previousTag)
+            {
+                throw new KerberosProtocolException($"Field [{tag.TagValue}] is repeated or out of order.");
+            }
+
+            previousTag = tag.TagValue;
+            var field = sequence.ReadSequence(tag);
+            if (readField(tag.TagValue, field))
+            {
+                field.ThrowIfNotEmpty();
+            }
+        }
+    }
+
+    public static List<T> ReadSequenceOf<T>(this AsnReader reader, int maxElements, string what, Func<AsnReader, T> readElement)
+    {
+        var sequence = reader.ReadSequence();
+        var elements = new List<T>();
+        while (sequence.HasData)
+        {
+            if (elements.Count == maxElements)
+            {
+                throw new KerberosProtocolException($"More than {maxElements} {what} elements.");
+            }
+
+            elements.Add(readElement(sequence));
+        }
+
+        return elements;
+    }
+
+    public static int ReadInt32Value(this AsnReader reader) =>
+        reader.TryReadInt32(out var value) ? value : throw new KerberosProtocolException("Integer does not fit Int32.");
+
+    /// <summary>
+    /// Accepts a negative Int32 as its two's-complement UInt32: some implementations encode large kvnos and nonces
+    /// as signed 32-bit values, and rejecting them would misreport a working KDC.
+    /// </summary>
+    public static uint ReadUInt32Value(this AsnReader reader)
+    {
+        if (reader.TryReadUInt32(out var unsigned))
+        {
+            return unsigned;
+        }
+
+        return reader.TryReadInt32(out var signed)
+            ? unchecked((uint)signed)
+            : throw new KerberosProtocolException("Integer does not fit UInt32.");
+    }
+
+    /// <summary>Received KerberosStrings are treated as UTF-8; invalid sequences become U+FFFD instead of failing.</summary>
+    public static string ReadKerberosString(this AsnReader reader)
+    {
+        if (!reader.TryReadPrimitiveCharacterStringBytes(GeneralStringTag, out var contents))
+        {
+            throw new KerberosProtocolException("Constructed GeneralString is not valid DER.");
+        }
+
+        return Encoding.UTF8.GetString(contents.ToArray());
+    }
+
+    public static DateTime ReadKerberosTime(this AsnReader reader) => reader.ReadGeneralizedTime().UtcDateTime;
+
+    /// <summary>Bit 0 is the most significant bit; fewer than 32 bits are accepted (RFC 4120 §5.2.8), extra bits ignored.</summary>
+    public static uint ReadKerberosFlags(this AsnReader reader)
+    {
+        var bits = reader.ReadBitString(out _);
+        uint flags = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            flags = (flags << 8) | (i < bits.Length ? bits[i] : 0u);
+        }
+
+        return flags;
+    }
+
+    public static T Required<T>(T? value, string field)
+        where T : class =>
+        value ?? throw new KerberosProtocolException($"Required field {field} is missing.");
+
+    public static T RequiredValue<T>(T? value, string field)
+        where T : struct =>
+        value ?? throw new KerberosProtocolException($"Required field {field} is missing.");
+
+    public static void ExpectInteger(this AsnReader reader, int expected, string field)
+    {
+        var actual = reader.ReadInt32Value();
+        if (actual != expected)
+        {
+            throw new KerberosProtocolException($"{field} is {actual}, expected {expected}.");
+        }
+    }
+}
