@@ -43,41 +43,43 @@ internal readonly struct Deadline
     }
 
     /// <summary>
-    /// True once <paramref name="operation"/> completes (in any state; the caller awaits it for the outcome), false if
-    /// the deadline passes first. The operation keeps running on false: the caller must abort it (dispose its socket)
-    /// and must have arranged for its fault to be observed.
+    /// True once <paramref name="operation"/> completes (in any state; the caller awaits it for the outcome), false
+    /// only once the deadline has passed. The operation keeps running on false: the caller must abort it (dispose its
+    /// socket) and must have arranged for its fault to be observed.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     public Task<bool> WaitAsync(Task operation, CancellationToken cancellationToken) =>
-        WaitAsync(operation, Remaining, cancellationToken);
+        WaitAsync(this, operation, cancellationToken);
 
-    private static async Task<bool> WaitAsync(Task operation, TimeSpan remaining, CancellationToken cancellationToken)
+    private static async Task<bool> WaitAsync(Deadline deadline, Task operation, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (operation.IsCompleted)
-        {
-            return true;
-        }
-
-        if (remaining <= TimeSpan.Zero)
-        {
-            return false;
-        }
-
-        // Task.Delay truncates to whole milliseconds; rounding up keeps it from firing before the deadline.
-        var delayMilliseconds = (int)Math.Min(int.MaxValue, Math.Ceiling(remaining.TotalMilliseconds));
         using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(delayMilliseconds, stopTimer.Token);
-        var first = await Task.WhenAny(operation, timer).ConfigureAwait(false);
-
-        // Releases the timer early when the operation wins; a cancelled Delay is never unobserved-faulted.
-        stopTimer.Cancel();
-        if (first == operation)
+        try
         {
-            return true;
-        }
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (operation.IsCompleted)
+                {
+                    return true;
+                }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        return false;
+                var remaining = deadline.Remaining;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                // The timer ticks more coarsely than Stopwatch and may fire a little early; looping makes false
+                // mean the deadline really passed, so callers never start one more attempt right at the end.
+                var delayMilliseconds = (int)Math.Min(int.MaxValue, Math.Ceiling(remaining.TotalMilliseconds));
+                await Task.WhenAny(operation, Task.Delay(delayMilliseconds, stopTimer.Token)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Releases a pending timer when the operation wins; a cancelled Delay is never an unobserved fault.
+            stopTimer.Cancel();
+        }
     }
 }
