@@ -1,0 +1,85 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Kerberos.Transport;
+
+/// <summary>
+/// An absolute point in Stopwatch time. netstandard2.0 socket and DNS calls take no CancellationToken, so the only
+/// way to bound them is to race them against a timer and abandon (and abort) the loser.
+/// </summary>
+internal readonly struct Deadline
+{
+    private readonly long _expiresAt;
+
+    private Deadline(long expiresAt)
+    {
+        _expiresAt = expiresAt;
+    }
+
+    public TimeSpan Remaining
+    {
+        get
+        {
+            var left = _expiresAt - Stopwatch.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : StopwatchTicksToTimeSpan(left);
+        }
+    }
+
+    public bool HasPassed => Stopwatch.GetTimestamp() >= _expiresAt;
+
+    public static Deadline After(TimeSpan budget) =>
+        new(Stopwatch.GetTimestamp() + (long)Math.Ceiling(budget.Ticks * (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond));
+
+    public static TimeSpan StopwatchTicksToTimeSpan(long stopwatchTicks) =>
+        TimeSpan.FromTicks((long)(stopwatchTicks * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+
+    /// <summary>The earlier of this deadline and <paramref name="budget"/> from now: a phase never outlives the whole.</summary>
+    public Deadline CappedAt(TimeSpan budget)
+    {
+        var phase = After(budget);
+        return phase._expiresAt < _expiresAt ? phase : this;
+    }
+
+    /// <summary>
+    /// True once <paramref name="operation"/> completes (in any state; the caller awaits it for the outcome), false
+    /// only once the deadline has passed. The operation keeps running on false: the caller must abort it (dispose its
+    /// socket) and must have arranged for its fault to be observed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task<bool> WaitAsync(Task operation, CancellationToken cancellationToken) =>
+        WaitAsync(this, operation, cancellationToken);
+
+    private static async Task<bool> WaitAsync(Deadline deadline, Task operation, CancellationToken cancellationToken)
+    {
+        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (operation.IsCompleted)
+                {
+                    return true;
+                }
+
+                var remaining = deadline.Remaining;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                // The timer ticks more coarsely than Stopwatch and may fire a little early; looping makes false
+                // mean the deadline really passed, so callers never start one more attempt right at the end.
+                var delayMilliseconds = (int)Math.Min(int.MaxValue, Math.Ceiling(remaining.TotalMilliseconds));
+                await Task.WhenAny(operation, Task.Delay(delayMilliseconds, stopTimer.Token)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Releases a pending timer when the operation wins; a cancelled Delay is never an unobserved fault.
+            stopTimer.Cancel();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Kerberos.Transport;
+
+/// <summary>
+/// One socket to one KDC address under one overall deadline. Every socket operation of both protocols goes through
+/// here, so each is raced against a deadline, a late one is aborted by disposing the socket, its abandoned task is
+/// observed, and every failure leaves as a classified <see cref="KdcTransportException"/>.
+/// </summary>
+internal sealed class KdcSocketSession : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly CancellationToken _cancellationToken;
+    private bool _tcpConnected;
+
+    private KdcSocketSession(Socket socket, IPEndPoint remote, KdcTransportProtocol protocol, Deadline overall, CancellationToken cancellationToken)
+    {
+        _socket = socket;
+        Remote = remote;
+        Protocol = protocol;
+        Overall = overall;
+        _cancellationToken = cancellationToken;
+    }
+
+    public IPEndPoint Remote { get; }
+
+    public KdcTransportProtocol Protocol { get; }
+
+    public Deadline Overall { get; }
+
+    public static KdcSocketSession Open(IPEndPoint remote, KdcTransportProtocol protocol, Deadline overall, CancellationToken cancellationToken)
+    {
+        var (socketType, protocolType) = protocol == KdcTransportProtocol.Udp
+            ? (SocketType.Dgram, ProtocolType.Udp)
+            : (SocketType.Stream, ProtocolType.Tcp);
+        Socket socket;
+        try
+        {
+            socket = new Socket(remote.AddressFamily, socketType, protocolType);
+        }
+        catch (SocketException exception)
+        {
+            throw new KdcTransportException(
+                $"Cannot open a {protocol} socket for {remote}: {exception.Message}",
+                SocketFailureClassifier.Classify(exception.SocketErrorCode, tcpConnected: false),
+                protocol,
+                exception);
+        }
+
+        return new KdcSocketSession(socket, remote, protocol, overall, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fixes the peer address. For UDP this makes the kernel drop datagrams from anyone else and report ICMP port
+    /// unreachable as ConnectionRefused, which is what turns a dead KDC into Refused instead of a slow Timeout.
+    /// </summary>
+    public async Task ConnectAsync(TimeSpan phaseCap)
+    {
+        if (Protocol == KdcTransportProtocol.Udp)
+        {
+            // A UDP connect only records the peer locally; it cannot block.
+            try
+            {
+                _socket.Connect(Remote);
+            }
+            catch (SocketException exception)
+            {
+                throw SocketFailure(exception, "connecting");
+            }
+
+            return;
+        }
+
+        await CompleteAsync(ToVoidResult(_socket.ConnectAsync(Remote)), Overall.CappedAt(phaseCap), "connecting").ConfigureAwait(false);
+        _tcpConnected = true;
+    }
+
+    public async Task SendAllAsync(byte[] data, TimeSpan phaseCap)
+    {
+        var until = Overall.CappedAt(phaseCap);
+        var sent = 0;
+        while (sent < data.Length)
+        {
+            sent += await CompleteAsync(
+                _socket.SendAsync(new ArraySegment<byte>(data, sent, data.Length - sent), SocketFlags.None),
+                until,
+                "sending").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts a receive that may outlive several waits (UDP resends keep one receive pending).</summary>
+    public Task<int> StartReceive(byte[] buffer, int offset, int count) =>
+        AbandonedTask.ObserveFault(_socket.ReceiveAsync(new ArraySegment<byte>(buffer, offset, count), SocketFlags.None));
+
+    /// <summary>False if <paramref name="until"/> passes first; the receive then stays pending.</summary>
+    public Task<bool> WaitAsync(Task<int> pendingReceive, Deadline until) => until.WaitAsync(pendingReceive, _cancellationToken);
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes, or fails: early end of stream is a protocol error.</summary>
+    public async Task ReceiveExactlyAsync(byte[] buffer, int count, Deadline until, string what)
+    {
+        var received = 0;
+        while (received < count)
+        {
+            var read = await CompleteAsync(StartReceive(buffer, received, count - received), until, "receiving " + what).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw Fail(KdcTransportFailure.ProtocolError, $"the KDC closed the connection after {received} of {count} bytes of {what}");
+            }
+
+            received += read;
+        }
+    }
+
+    /// <summary>Awaits an operation to its outcome within <paramref name="until"/>, classifying every way it can fail.</summary>
+    public async Task<T> CompleteAsync<T>(Task<T> operation, Deadline until, string phase)
+    {
+        _ = AbandonedTask.ObserveFault(operation);
+        if (!await until.WaitAsync(operation, _cancellationToken).ConfigureAwait(false))
+        {
+            throw Fail(KdcTransportFailure.Timeout, $"no progress while {phase} within the deadline");
+        }
+
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        catch (SocketException exception)
+        {
+            throw SocketFailure(exception, phase);
+        }
+    }
+
+    public KdcTransportException Fail(KdcTransportFailure failure, string detail) =>
+        new($"{Protocol} exchange with {Remote} failed ({failure}): {detail}.", failure, Protocol);
+
+    /// <summary>Aborts whatever is still pending on the socket; its tasks fault and are already observed.</summary>
+    public void Dispose() => _socket.Dispose();
+
+    private KdcTransportException SocketFailure(SocketException exception, string phase)
+    {
+        var failure = SocketFailureClassifier.Classify(exception.SocketErrorCode, _tcpConnected);
+        return new KdcTransportException(
+            $"{Protocol} exchange with {Remote} failed ({failure}) while {phase}: {exception.SocketErrorCode}: {exception.Message}",
+            failure,
+            Protocol,
+            exception);
+    }
+
+    private static async Task<bool> ToVoidResult(Task operation)
+    {
+        await operation.ConfigureAwait(false);
+        return true;
+    }
+}

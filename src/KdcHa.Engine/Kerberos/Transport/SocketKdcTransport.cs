@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Kerberos.Transport;
+
+/// <summary>
+/// The real transport over OS sockets. Every path is bounded by the overall deadline, name resolution included,
+/// because a health check that hangs on a hung KDC reports nothing at all.
+/// </summary>
+public sealed class SocketKdcTransport : IKdcTransport
+{
+    /// <summary>Largest reply accepted: a UDP datagram cannot be bigger, and a TCP length prefix above it is refused unread.</summary>
+    public const int MaxReplyLength = 65536;
+
+    /// <summary>Largest UDP payload over IPv4; a bigger request belongs on TCP.</summary>
+    public const int MaxUdpRequestLength = 65507;
+
+    // Task.Delay cannot wait longer than int.MaxValue milliseconds.
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    private readonly Func<string, Task<IPAddress[]>> _resolveHost;
+
+    public SocketKdcTransport()
+        : this(Dns.GetHostAddressesAsync)
+    {
+    }
+
+    /// <summary>Lets tests substitute a resolver that hangs, fails or returns chosen loopback addresses.</summary>
+    internal SocketKdcTransport(Func<string, Task<IPAddress[]>> resolveHost)
+    {
+        _resolveHost = resolveHost ?? throw new ArgumentNullException(nameof(resolveHost));
+    }
+
+    public Task<KdcExchange> SendAsync(
+        KdcEndpoint endpoint,
+        byte[] request,
+        KdcTransportProtocol protocol,
+        TimeSpan attemptTimeout,
+        TimeSpan overallTimeout,
+        CancellationToken cancellationToken)
+    {
+        if (endpoint is null)
+        {
+            throw new ArgumentNullException(nameof(endpoint));
+        }
+
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        if (request.Length == 0)
+        {
+            throw new ArgumentException("The request is empty.", nameof(request));
+        }
+
+        if (protocol != KdcTransportProtocol.Udp && protocol != KdcTransportProtocol.Tcp)
+        {
+            throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "The transport takes Udp or Tcp; the caller resolves Auto.");
+        }
+
+        if (protocol == KdcTransportProtocol.Udp && request.Length > MaxUdpRequestLength)
+        {
+            throw new ArgumentException($"A {request.Length}-byte request does not fit in a UDP datagram; use Tcp.", nameof(request));
+        }
+
+        CheckTimeout(attemptTimeout, nameof(attemptTimeout));
+        CheckTimeout(overallTimeout, nameof(overallTimeout));
+        return SendCoreAsync(endpoint, request, protocol, attemptTimeout, Deadline.After(overallTimeout), cancellationToken);
+    }
+
+    private static void CheckTimeout(TimeSpan timeout, string parameterName)
+    {
+        if (timeout <= TimeSpan.Zero || timeout > MaxTimeout)
+        {
+            throw new ArgumentOutOfRangeException(parameterName, timeout, "A timeout must be positive and at most int.MaxValue milliseconds.");
+        }
+    }
+
+    private async Task<KdcExchange> SendCoreAsync(
+        KdcEndpoint endpoint, byte[] request, KdcTransportProtocol protocol, TimeSpan attemptTimeout, Deadline overall, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var addresses = await ResolveAsync(endpoint, protocol, overall, cancellationToken).ConfigureAwait(false);
+        var failures = new List<KdcTransportException>();
+        foreach (var address in addresses)
+        {
+            var remote = new IPEndPoint(address, endpoint.Port);
+            try
+            {
+                return protocol == KdcTransportProtocol.Udp
+                    ? await UdpKdcExchanger.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false)
+                    : await TcpKdcExchanger.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KdcTransportException failure) when (failure.Failure != KdcTransportFailure.ProtocolError && !overall.HasPassed)
+            {
+                // This address is not serving (refused, unreachable, silent); another address of the same name may be.
+                // A protocol error is not retried: something there answered, and that is the finding.
+                failures.Add(failure);
+            }
+            catch (KdcTransportException failure)
+            {
+                failures.Add(failure);
+                break;
+            }
+        }
+
+        throw Summarize(endpoint, failures);
+    }
+
+    private static KdcTransportException Summarize(KdcEndpoint endpoint, List<KdcTransportException> failures)
+    {
+        var last = failures[failures.Count - 1];
+        if (failures.Count == 1)
+        {
+            return last;
+        }
+
+        var earlier = string.Join(" ", failures.Take(failures.Count - 1).Select(failure => failure.Message));
+        return new KdcTransportException(
+            $"{last.Message} Earlier addresses of {endpoint.Host}: {earlier}",
+            last.Failure,
+            last.Protocol,
+            last);
+    }
+
+    private async Task<IReadOnlyList<IPAddress>> ResolveAsync(
+        KdcEndpoint endpoint, KdcTransportProtocol protocol, Deadline overall, CancellationToken cancellationToken)
+    {
+        if (endpoint.Address is not null)
+        {
+            return new[] { endpoint.Address };
+        }
+
+        // Task.Run because a resolver may block its caller before returning a task; that would escape the deadline.
+        var lookup = AbandonedTask.ObserveFault(Task.Run(() => _resolveHost(endpoint.Host)));
+
+        if (!await overall.WaitAsync(lookup, cancellationToken).ConfigureAwait(false))
+        {
+            throw NameResolutionFailure(endpoint, protocol, "the resolver did not answer within the deadline", null);
+        }
+
+        IPAddress[]? resolved;
+        try
+        {
+            resolved = await lookup.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Whatever the resolver throws (SocketException for NXDOMAIN, anything from a broken resolver) means
+            // the name could not be turned into an address; it says nothing about the KDC itself.
+            throw NameResolutionFailure(endpoint, protocol, exception.Message, exception);
+        }
+
+        var usable = (resolved ?? Array.Empty<IPAddress>())
+            .Where(address => address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            .Distinct()
+            .ToList();
+        if (usable.Count == 0)
+        {
+            throw NameResolutionFailure(endpoint, protocol, "the name has no IPv4 or IPv6 address", null);
+        }
+
+        return usable;
+    }
+
+    private static KdcTransportException NameResolutionFailure(KdcEndpoint endpoint, KdcTransportProtocol protocol, string detail, Exception? inner)
+    {
+        var message = $"Cannot resolve KDC host '{endpoint.Host}': {detail}.";
+        return inner is null
+            ? new KdcTransportException(message, KdcTransportFailure.NameResolution, protocol)
+            : new KdcTransportException(message, KdcTransportFailure.NameResolution, protocol, inner);
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Diagnostics;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Kerberos.Transport;
+
+/// <summary>RFC 4120 §7.2.1: one datagram each way, resent unchanged (the KDC replay cache answers duplicates) until the deadline.</summary>
+internal static class UdpKdcExchanger
+{
+    public static async Task<KdcExchange> ExchangeAsync(
+        IPEndPoint remote, byte[] request, TimeSpan attemptTimeout, Deadline overall, CancellationToken cancellationToken)
+    {
+        using var session = KdcSocketSession.Open(remote, KdcTransportProtocol.Udp, overall, cancellationToken);
+        await session.ConnectAsync(attemptTimeout).ConfigureAwait(false);
+
+        var buffer = new byte[SocketKdcTransport.MaxReplyLength];
+        var receive = session.StartReceive(buffer, 0, buffer.Length);
+        for (var attempts = 1; ; attempts++)
+        {
+            var sentAt = Stopwatch.GetTimestamp();
+            await session.SendAllAsync(request, attemptTimeout).ConfigureAwait(false);
+            if (await session.WaitAsync(receive, overall.CappedAt(attemptTimeout)).ConfigureAwait(false))
+            {
+                var length = await session.CompleteAsync(receive, overall, "receiving the reply").ConfigureAwait(false);
+                var roundTrip = Deadline.StopwatchTicksToTimeSpan(Stopwatch.GetTimestamp() - sentAt);
+                if (length == 0)
+                {
+                    throw session.Fail(KdcTransportFailure.ProtocolError, "the KDC sent an empty datagram");
+                }
+
+                var reply = new byte[length];
+                Buffer.BlockCopy(buffer, 0, reply, 0, length);
+                return new KdcExchange(reply, remote, KdcTransportProtocol.Udp, attempts, roundTrip);
+            }
+
+            if (overall.HasPassed)
+            {
+                throw session.Fail(KdcTransportFailure.Timeout, $"no reply to {attempts} datagram(s) within the deadline");
+            }
+        }
+    }
+}
