@@ -12,7 +12,7 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken CancellationToken => _stopping.Token;
 
     public void Dispose()
     {

@@ -88,7 +88,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             _keytab = LoadKeytab(Keytab);
         }
 
-        _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport()), ThrottleLimit, Stopping);
+        _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport()), ThrottleLimit, CancellationToken);
     }
 
     protected override void ProcessRecord()

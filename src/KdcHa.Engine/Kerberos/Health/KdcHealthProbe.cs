@@ -181,7 +181,7 @@ public sealed class KdcHealthProbe
             return (KdcHealthStatus.ProtocolError, $"The reply's nonce {part.Nonce} does not match the request's {nonce}: it is not an answer to this probe.");
         }
 
-        observation.RecordServerTime(part.AuthTime, DateTime.UtcNow);
+        observation.RecordTicket(part.AuthTime, DateTime.UtcNow);
         if (Math.Abs(observation.ClockSkewSeconds ?? 0) > MaximumClockSkew.TotalSeconds)
         {
             return (KdcHealthStatus.ClockSkew, $"The KDC issued a ticket, but its clock differs from ours by {observation.ClockSkewSeconds:0.###} s.");
@@ -223,7 +223,10 @@ public sealed class KdcHealthProbe
             remaining = TimeSpan.FromMilliseconds(1);
         }
 
-        var attemptTimeout = TimeSpan.FromTicks(Math.Max(MinimumAttemptTimeout.Ticks, request.Timeout.Ticks / UdpTriesPerDeadline));
+        // TCP neither loses nor resends messages: its phases share the whole remaining budget.
+        var attemptTimeout = protocol == KdcTransportProtocol.Tcp
+            ? remaining
+            : TimeSpan.FromTicks(Math.Max(MinimumAttemptTimeout.Ticks, request.Timeout.Ticks / UdpTriesPerDeadline));
         return _transport.SendAsync(request.Endpoint, message, protocol, attemptTimeout, remaining, cancellationToken);
     }
 

@@ -31,7 +31,7 @@ internal sealed class ProbeObservation
 
     public double? ClockSkewSeconds { get; private set; }
 
-    public void RecordServerTime(DateTime serverTimeUtc, DateTime receivedUtc)
+    private void RecordServerTime(DateTime serverTimeUtc, DateTime receivedUtc)
     {
         ServerTime = serverTimeUtc;
         ClockSkewSeconds = Math.Round((serverTimeUtc - receivedUtc).TotalSeconds, 3);
@@ -41,6 +41,18 @@ internal sealed class ProbeObservation
     {
         LastError = error;
         RecordServerTime(error.ServerTime, receivedUtc);
+    }
+
+    /// <summary>A ticket was issued, so an earlier PREAUTH_REQUIRED no longer describes the outcome.</summary>
+    public void RecordTicket(DateTime authTimeUtc, DateTime receivedUtc)
+    {
+        LastError = null;
+
+        // A KRB-ERROR's stime carries microseconds, authtime only whole seconds: keep the finer measurement.
+        if (ServerTime is null)
+        {
+            RecordServerTime(authTimeUtc, receivedUtc);
+        }
     }
 
     public KdcHealthResult ToResult(KdcHealthStatus status, TimeSpan elapsed, string message) => new()

@@ -28,13 +28,16 @@ internal static class SampleMessages
     public static byte[] ETypeInfo2(int etype, string salt) =>
         Der.Sequence(Der.Sequence(Der.Explicit(0, Der.Integer(etype)), Der.Explicit(1, Der.GeneralString(salt))));
 
-    public static byte[] KrbError(int errorCode, byte[]? eData, params byte[][] extraFields)
+    public static byte[] KrbError(int errorCode, byte[]? eData, params byte[][] extraFields) =>
+        KrbErrorAt("20261124193718Z", errorCode, eData, extraFields);
+
+    public static byte[] KrbErrorAt(string serverTime, int errorCode, byte[]? eData, params byte[][] extraFields)
     {
         var fields = new[]
         {
             Der.Explicit(0, Der.Integer(5)),
             Der.Explicit(1, Der.Integer(30)),
-            Der.Explicit(4, Der.Time("20261124193718Z")),
+            Der.Explicit(4, Der.Time(serverTime)),
             Der.Explicit(5, Der.Integer(123456)),
             Der.Explicit(6, Der.Integer(errorCode)),
             Der.Explicit(9, Der.GeneralString("KDCHA.TEST")),
@@ -59,13 +62,13 @@ internal static class SampleMessages
         Der.Explicit(5, Ticket),
         Der.Explicit(6, encryptedPart));
 
-    public static byte[] EncKdcReplyPart(int applicationTag) => Der.Application(
+    public static byte[] EncKdcReplyPart(int applicationTag, long nonce = 0x12345678, string authTime = "20261124193718Z") => Der.Application(
         applicationTag,
         Der.Explicit(0, Der.Sequence(Der.Explicit(0, Der.Integer(18)), Der.Explicit(1, Der.OctetString(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray())))),
         Der.Explicit(1, Der.Sequence(Der.Sequence(Der.Explicit(0, Der.Integer(0)), Der.Explicit(1, Der.Time("20261124193718Z"))))),
-        Der.Explicit(2, Der.Integer(0x12345678)),
+        Der.Explicit(2, Der.Integer(nonce)),
         Der.Explicit(4, Der.Flags(0x40E10000)),
-        Der.Explicit(5, Der.Time("20261124193718Z")),
+        Der.Explicit(5, Der.Time(authTime)),
         Der.Explicit(6, Der.Time("20261124193719Z")),
         Der.Explicit(7, Der.Time("20261125053718Z")),
         Der.Explicit(8, Der.Time("20261201193718Z")),
