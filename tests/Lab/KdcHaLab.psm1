@@ -348,9 +348,12 @@ function New-KdcHaLabKrb5Conf {
     param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string[]]$Kdc, [string]$Path)
     if (-not $Path) { $Path = Join-Path $Lab.Directory ("conf/krb5-{0}.conf" -f [guid]::NewGuid().ToString('n').Substring(0, 8)) }
     $kdcLines = ($Kdc | ForEach-Object { "    kdc = $_" }) -join "`n"
+    # A restricted realm restricts clients and the KDC too (session keys), as a real one would.
+    $enc = if ($Lab.SupportedEnctypes) { ($Lab.SupportedEnctypes | ForEach-Object { $_ -replace ':.*$' }) -join ' ' }
+    $encLines = if ($enc) { "    permitted_enctypes = $enc`n    default_tkt_enctypes = $enc`n    default_tgs_enctypes = $enc`n" } else { '' }
     Write-LabFile -Path $Path -Text @"
 [libdefaults]
-    default_realm = $($Lab.Realm)
+$encLines    default_realm = $($Lab.Realm)
     dns_lookup_kdc = false
     dns_lookup_realm = false
     rdns = false
@@ -583,7 +586,9 @@ function Invoke-KdcHaLabKinit {
         [Parameter(Mandatory)]$Lab,
         [Parameter(ParameterSetName = 'Node', Mandatory)]$Node,
         [Parameter(ParameterSetName = 'Conf', Mandatory)][string]$Krb5Conf,
+        # A client node to run in (default: the first client); -FromRootNamespace runs beside pwsh.
         $From,
+        [switch]$FromRootNamespace,
         [string]$Principal,
         [string]$Password,
         [string]$Keytab,
@@ -596,7 +601,7 @@ function Invoke-KdcHaLabKinit {
         'Conf' { $Krb5Conf }
         default { $Lab.ClientKrb5Conf }
     }
-    $fromNode = if ($From) { Resolve-LabNode -Lab $Lab -Node $From } elseif ($Lab.Clients) { $Lab.Clients[0] } else { $null }
+    $fromNode = if ($FromRootNamespace) { $null } elseif ($From) { Resolve-LabNode -Lab $Lab -Node $From } elseif ($Lab.Clients) { $Lab.Clients[0] } else { $null }
     if (-not $Principal) { $Principal = $Lab.AlicePrincipal }
     if (-not $Password -and -not $Keytab) { $Password = $Lab.AlicePassword }
     $kinitArgs = if ($Keytab) { @('-k', '-t', $Keytab, $Principal) } else { @($Principal) }
@@ -739,9 +744,14 @@ function Set-KdcHaLabNetem {
         Invoke-LabCommand -Namespace $n.Namespace -FilePath tc -ArgumentList $tcArgs | Out-Null
     } else {
         if ($DelayMs -or $JitterMs) { throw 'This kernel has no sch_netem: delay cannot be injected here (loss can; it uses nftables).' }
+        # numgen's range is 0-99, so 100% is a plain drop.
+        $drop = if ($LossPercent -ge 100) { 'drop' } else { "numgen random mod 100 < $LossPercent drop" }
         Invoke-LabNft -Namespace $n.Namespace -Script @"
 table inet kdchalab_netem {
-    chain egress { type filter hook output priority 0; policy accept; oifname "$($n.Interface)" numgen random mod 100 < $LossPercent drop; }
+    chain egress {
+        type filter hook output priority 0; policy accept;
+        oifname "$($n.Interface)" $drop
+    }
 }
 "@ | Out-Null
     }
@@ -777,7 +787,11 @@ function Set-KdcHaLabPartition {
         $receiver = $group.Group[0][1]
         $rules = ($group.Group | ForEach-Object { "add rule inet kdchalab_partition input ip saddr $($_[0].Address)$match drop" }) -join "`n"
         Invoke-LabNft -Namespace $receiver.Namespace -Script @"
-table inet kdchalab_partition { chain input { type filter hook input priority 0; policy accept; } }
+table inet kdchalab_partition {
+    chain input {
+        type filter hook input priority 0; policy accept;
+    }
+}
 $rules
 "@ | Out-Null
     }
