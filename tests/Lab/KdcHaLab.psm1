@@ -1059,12 +1059,5 @@ function Get-KdcHaLabMonotonicMs {
     Get-LabMonotonicMs
 }
 
-Export-ModuleMember -Function @(
-    'New-KdcHaLab', 'Remove-KdcHaLab', 'Get-KdcHaLabProcess', 'Invoke-KdcHaLabCommand', 'Invoke-KdcHaLabKadmin',
-    'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
-    'Resume-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
-    'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
-    'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
-    'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
-    'Start-KdcHaLabClientLoad', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs'
-)
+# Public functions are exactly the *-KdcHaLab* ones; internal helpers are named *-Lab*.
+Export-ModuleMember -Function '*-KdcHaLab*'

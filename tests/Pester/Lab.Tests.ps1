@@ -19,6 +19,11 @@ AfterAll {
 }
 
 Describe 'Lab bring-up' {
+    It 'refuses with a clear error when a required program is missing' {
+        Mock -ModuleName KdcHaLab Get-Command -ParameterFilter { $Name -eq 'keepalived' } { $null }
+        { New-KdcHaLab } | Should -Throw '*missing: keepalived*apt-get install -y keepalived*'
+    }
+
     It 'comes up in under 15 s' {
         $bringUpSeconds | Should -BeLessThan 15
     }
