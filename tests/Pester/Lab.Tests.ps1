@@ -86,17 +86,17 @@ Describe 'KDC faults' {
         (Invoke-KdcHaLabKinit -Lab $lab -Node kdc2).Succeeded | Should -BeTrue
     }
 
-    It 'runs extra krb5kdc processes on their own ports against the same database' {
-        $ports = 10088, 10089
+    It 'runs 8 krb5kdc processes in one node on their own ports against the same database' {
+        $ports = 10081..10087
         foreach ($p in $ports) { $null = Start-KdcHaLabKdc -Lab $lab -Node kdc2 -Port $p }
         try {
             foreach ($p in $ports) {
                 $conf = New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($lab.Kdcs[1].Address):$p"
                 (Invoke-KdcHaLabKinit -Lab $lab -Krb5Conf $conf).Succeeded | Should -BeTrue
             }
-            @(Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -like 'kdc2.krb5kdc.*' -and $_.Alive }) | Should -HaveCount 3
+            @(Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -like 'kdc2.krb5kdc.*' -and $_.Alive }) | Should -HaveCount 8
         } finally { foreach ($p in $ports) { $null = Stop-KdcHaLabKdc -Lab $lab -Node kdc2 -Port $p } }
-        $conf = New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($lab.Kdcs[1].Address):10088"
+        $conf = New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($lab.Kdcs[1].Address):10081"
         (Invoke-KdcHaLabKinit -Lab $lab -Krb5Conf $conf).Succeeded | Should -BeFalse
     }
 }
