@@ -64,7 +64,10 @@ function Measure-SeedScenario {
     Reset-SeedPair -Lab $Lab
     Start-SeedKeepalived -Lab $Lab
     $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
-    Start-Sleep -Seconds 2
+    # The fault lands at a random phase of the check interval: detection time depends on it, and a
+    # fixed offset from keepalived's start would measure the same phase every run.
+    $phase = Get-Random -Minimum 0.0 -Maximum ([double]$Seed.Interval)
+    Start-Sleep -Milliseconds ([int]((2 + $phase) * 1000))
     $fault = switch ($Scenario) {
         'hung' { Suspend-KdcHaLabKdc -Lab $Lab -Node kdc1 }
         'killed' { Stop-KdcHaLabKdc -Lab $Lab -Node kdc1 -Signal KILL }
@@ -75,12 +78,13 @@ function Measure-SeedScenario {
     $result = [pscustomobject]@{
         Scenario       = $Scenario
         Run            = $Run
+        PhaseSec       = $phase
         FailoverSec    = if ($moved) { ($moved.MonoMs - $fault.MonoMs) / 1000 } else { [double]::NaN }
         Attempts       = $attempts.Count
         FailedAttempts = @($attempts | Where-Object ExitCode -NE 0).Count
         LongestKinitSec = if ($attempts) { ($attempts | Measure-Object DurationMs -Maximum).Maximum / 1000 } else { [double]::NaN }
     }
-    Write-Host ("  {0} run {1}: failover {2:n2} s, {3}/{4} kinit failed, longest kinit {5:n2} s" -f $Scenario, $Run, $result.FailoverSec, $result.FailedAttempts, $result.Attempts, $result.LongestKinitSec)
+    Write-Host ("  {0} run {1} (phase {6:n1} s): failover {2:n2} s, {3}/{4} kinit failed, longest kinit {5:n2} s" -f $Scenario, $Run, $result.FailoverSec, $result.FailedAttempts, $result.Attempts, $result.LongestKinitSec, $phase)
     $result
 }
 
@@ -112,7 +116,7 @@ function Format-SeedMarkdown {
         "keepalived VRRPv2 advert_int {2}, priorities 90/80, vrrp_script ``kinit -kt <keytab> kdcha-health/<node>`` with the node's own krb5.conf " +
         "(interval {3}, timeout {4}, fall {5}, rise {6}, weight {7}). Failover = from the fault (SIGSTOP or SIGKILL of krb5kdc on the VIP holder) " +
         "until the other node alone holds the VIP, stamped by a netlink watcher on the monotonic clock. A client namespace ran real ``kinit`` " +
-        "(password, default MIT timeouts, krb5.conf listing only the VIP) at {8}/s from 2 s before the fault until {9} s after the move; " +
+        "(password, default MIT timeouts, krb5.conf listing only the VIP) at {8}/s from 2–7 s before the fault (random phase of the check interval) until {9} s after the move; " +
         "failed = non-zero exit, longest = slowest attempt (median over runs where more than one).") -f $agg, $Versions, $Seed.AdvertInt, $Seed.Interval, $Seed.Timeout, $Seed.Fall, $Seed.Rise, $Seed.Weight, $ClientRate, $AfterFailoverSec
     $lines -join "`n"
 }
