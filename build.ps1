@@ -44,6 +44,7 @@ $LabPackages = [ordered]@{
     'arping'     = 'iputils-arping'
     'tcpdump'    = 'tcpdump'
     'nft'        = 'nftables'
+    'rsvg-convert' = 'librsvg2-bin'
 }
 
 function Write-Step([string] $Message) {
