@@ -36,8 +36,6 @@ public sealed class MonitorConfiguration
 
     public string StateDirectory { get; set; } = DefaultStateDirectory;
 
-    public IReadOnlyList<string> NotificationChannel { get; set; } = Array.Empty<string>();
-
     public string FaultFile => Path.Combine(StateDirectory, "fault");
 
     public string HeartbeatFile => Path.Combine(StateDirectory, "heartbeat");
