@@ -184,7 +184,7 @@ Describe 'Monitor cmdlet errors' {
     It 'writes a configuration file that keepalived accepts' {
         $path = Join-Path ([IO.Path]::GetTempPath()) "kdcha-$([guid]::NewGuid().ToString('N')).conf"
         try {
-            $file = New-KdcHaKeepalivedConfig -Interface lo -VirtualAddress 10.0.0.100 -Priority 100 -UnicastPeer 10.0.0.2 -Path $path -PassThru -Confirm:$false
+            $file = New-KdcHaKeepalivedConfig -Interface $lab.BridgeName -VirtualAddress 10.0.0.100 -Priority 100 -UnicastPeer 10.0.0.2 -Path $path -PassThru -Confirm:$false
             $file.FullName | Should -Be $path
             keepalived -t -f $path 2>&1 | Out-Null
             $LASTEXITCODE | Should -Be 0
