@@ -14,7 +14,8 @@
         'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
         'Start-KdcHaLabClientLoad', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
-        'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor'
+        'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
+        'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -1024,6 +1024,47 @@ function Stop-KdcHaLabMonitor {
     $evt
 }
 
+function Restore-KdcHaLabMonitoredPair {
+    <#
+    .SYNOPSIS
+    Brings every KDC node back to a settled, healthy state after a fault: krb5kdc running (resumed or
+    restarted), a monitor running on each node that sees every KDC up, and -Holder alone holding the VIP
+    at full priority (one heartbeat check period after the monitors settle).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$ModulePath, [string]$Holder = 'kdc1', [double]$TimeoutSec = 30)
+    foreach ($n in $Lab.Kdcs) {
+        $kdc = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).krb5kdc.88"
+        if (-not ($kdc -and $kdc.Alive)) { $null = Start-KdcHaLabKdc -Lab $Lab -Node $n } elseif ($kdc.Stopped) { $null = Resume-KdcHaLabKdc -Lab $Lab -Node $n }
+        $monitor = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).monitor"
+        if (-not ($monitor -and $monitor.Alive)) { $null = Start-KdcHaLabMonitor -Lab $Lab -Node $n -ModulePath $ModulePath }
+        elseif ($monitor.Stopped) { Send-LabSignal -ProcessId $monitor.Pid -Signal CONT }
+    }
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    foreach ($n in $Lab.Kdcs) {
+        while ((Wait-KdcHaLabMonitor -Lab $Lab -Node $n -TimeoutSec $TimeoutSec).Kdcs.State -contains 'Down') {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The monitor on $($n.Name) still sees a KDC down after $TimeoutSec s." }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+    $null = Wait-KdcHaLabVip -Lab $Lab -Node $Holder -TimeoutSec 15
+    Start-Sleep -Milliseconds 1500
+    $null = Wait-KdcHaLabVip -Lab $Lab -Node $Holder -TimeoutSec 5
+}
+
+function Wait-KdcHaLabVipMove {
+    <# .SYNOPSIS The first watcher record at or after -SinceMonoMs where -Node alone holds the VIP; throws on timeout. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$Node, [Parameter(Mandatory)][double]$SinceMonoMs, [double]$TimeoutSec = 10)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    do {
+        $moved = Get-KdcHaLabVipTransition -Lab $Lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } | Select-Object -First 1
+        if ($moved) { return $moved }
+        Start-Sleep -Milliseconds 50
+    } while ([DateTime]::UtcNow -lt $deadline)
+    throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')"
+}
+
 # --------------------------------------------------------------------------------------------
 # Public: observation
 # --------------------------------------------------------------------------------------------

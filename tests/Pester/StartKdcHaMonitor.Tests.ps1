@@ -10,37 +10,7 @@ BeforeAll {
     $script:module = (Resolve-Path -LiteralPath $env:KDCHA_MODULE_PATH).Path
     $script:priority = @{ kdc1 = 200; kdc2 = 100 }
 
-    function Wait-VipOn([string] $Node, [double] $SinceMonoMs, [double] $TimeoutSec = 10) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        do {
-            $moved = Get-KdcHaLabVipTransition -Lab $lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } | Select-Object -First 1
-            if ($moved) { return $moved }
-            Start-Sleep -Milliseconds 50
-        } while ([DateTime]::UtcNow -lt $deadline)
-        throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')"
-    }
-
     function Get-Moves([double] $SinceMonoMs) { @(Get-KdcHaLabVipTransition -Lab $lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Event -eq 'Added' }) }
-
-    # Both KDCs running and not stopped, both monitors running and settled, kdc1 holding the VIP.
-    function Reset-Pair {
-        foreach ($n in 'kdc1', 'kdc2') {
-            $kdc = Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -eq "$n.krb5kdc.88" -and $_.Alive }
-            if (-not $kdc) { $null = Start-KdcHaLabKdc -Lab $lab -Node $n } elseif ($kdc.Stopped) { $null = Resume-KdcHaLabKdc -Lab $lab -Node $n }
-            if (-not (Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -eq "$n.monitor" -and $_.Alive })) { $null = Start-KdcHaLabMonitor -Lab $lab -Node $n -ModulePath $module }
-        }
-        foreach ($n in 'kdc1', 'kdc2') {
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((Wait-KdcHaLabMonitor -Lab $lab -Node $n).Kdcs.State -contains 'Down') {
-                if ([DateTime]::UtcNow -gt $deadline) { throw "The monitor on $n still sees a KDC down." }
-                Start-Sleep -Milliseconds 200
-            }
-        }
-        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1 -TimeoutSec 15
-        # One heartbeat check period, so both nodes are back at full priority.
-        Start-Sleep -Milliseconds 1500
-        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1 -TimeoutSec 5
-    }
 
     $script:lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
     foreach ($n in 'kdc1', 'kdc2') {
@@ -48,7 +18,7 @@ BeforeAll {
         $null = Start-KdcHaLabKeepalived -Lab $lab -Node $n -ConfigText $config
     }
     $null = Start-KdcHaLabVipWatcher -Lab $lab
-    Reset-Pair
+    Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module
 }
 
 AfterAll {
@@ -56,14 +26,14 @@ AfterAll {
 }
 
 Describe 'Start-KdcHaMonitor failover' {
-    BeforeEach { Reset-Pair }
+    BeforeEach { Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module }
 
     It 'moves the VIP off a hung KDC, then preempts back exactly once after rise good probes' {
         $fault = Suspend-KdcHaLabKdc -Lab $lab -Node kdc1
-        $moved = Wait-VipOn kdc2 $fault.MonoMs
+        $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
         ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2000
         $resume = Resume-KdcHaLabKdc -Lab $lab -Node kdc1
-        $back = Wait-VipOn kdc1 $resume.MonoMs
+        $back = Wait-KdcHaLabVipMove -Lab $lab -Node kdc1 -SinceMonoMs $resume.MonoMs
         Start-Sleep -Seconds 3
         @(Get-Moves $resume.MonoMs).Count | Should -Be 1 -Because 'recovery must not flap'
         $events = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node kdc1 | Where-Object { $_.EventType -eq 'FaultChanged' -and $_.Timestamp -ge $fault.Utc })
@@ -73,20 +43,20 @@ Describe 'Start-KdcHaMonitor failover' {
 
     It 'moves the VIP off a killed KDC' {
         $fault = Stop-KdcHaLabKdc -Lab $lab -Node kdc1
-        $moved = Wait-VipOn kdc2 $fault.MonoMs
+        $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
         ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2000
     }
 
     It 'moves the VIP off a node whose monitor was killed' {
         $fault = Stop-KdcHaLabMonitor -Lab $lab -Node kdc1 -Signal KILL
-        $moved = Wait-VipOn kdc2 $fault.MonoMs
+        $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
         ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2500
     }
 
     It 'moves the VIP off a node whose monitor stalled' {
         $fault = Stop-KdcHaLabMonitor -Lab $lab -Node kdc1 -Signal STOP
         try {
-            $moved = Wait-VipOn kdc2 $fault.MonoMs
+            $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
             ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2500
         } finally {
             $null = Stop-KdcHaLabMonitor -Lab $lab -Node kdc1 -Signal CONT
@@ -118,7 +88,7 @@ Describe 'Start-KdcHaMonitor failover' {
 }
 
 Describe 'Start-KdcHaMonitor stop and status' {
-    BeforeEach { Reset-Pair }
+    BeforeEach { Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module }
 
     It 'stops cleanly on SIGTERM: exit 0, reason logged, fault clear, heartbeat withdrawn' {
         $null = Stop-KdcHaLabMonitor -Lab $lab -Node kdc2 -Signal TERM
