@@ -11,6 +11,9 @@
     FormatsToProcess     = @('KdcHa.format.ps1xml')
     CmdletsToExport      = @(
         'Test-KdcHealth'
+        'Start-KdcHaMonitor'
+        'Get-KdcHaMonitor'
+        'New-KdcHaKeepalivedConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

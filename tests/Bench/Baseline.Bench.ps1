@@ -5,7 +5,8 @@ Baseline: the field's seed design (keepalived vrrp_script running kinit -kt ever
 real keepalived and MIT krb5kdc in the KdcHa lab. Writes one markdown section to the pipeline;
 progress goes to the host. Needs root.
 #>
-param([ValidateRange(1, 50)][int]$Runs = 1)
+# -PassThru writes the per-run results instead of the markdown, for benches that compare against the seed design.
+param([ValidateRange(1, 50)][int]$Runs = 1, [switch]$PassThru)
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -132,7 +133,7 @@ try {
     }
     $ka = ((Invoke-KdcHaLabCommand -Lab $lab -FilePath keepalived -ArgumentList '-v').StdErr -split "`n")[0] -replace '^Keepalived v(\S+).*$', 'keepalived $1'
     $krb = 'MIT krb5kdc ' + (Invoke-KdcHaLabCommand -Lab $lab -FilePath dpkg-query -ArgumentList '-W', '-f=${Version}', 'krb5-kdc').StdOut
-    Format-SeedMarkdown -Results $results -Versions "$ka, $krb"
+    if ($PassThru) { $results } else { Format-SeedMarkdown -Results $results -Versions "$ka, $krb" }
 } finally {
     Remove-KdcHaLab -Lab $lab
 }

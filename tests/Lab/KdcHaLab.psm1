@@ -919,6 +919,153 @@ function Stop-KdcHaLabKeepalived {
 }
 
 # --------------------------------------------------------------------------------------------
+# Public: the KdcHa monitor (Start-KdcHaMonitor) on a node
+# --------------------------------------------------------------------------------------------
+
+function Get-KdcHaLabMonitorStateDirectory {
+    <# .SYNOPSIS A KDC node's KdcHa state directory (fault file, heartbeat, status.json) inside the lab. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node)
+    Join-Path (Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc).Directory 'kdcha'
+}
+
+function New-KdcHaLabMonitorKeepalivedConfig {
+    <#
+    .SYNOPSIS
+    keepalived.conf for a KDC node written by the module under test (New-KdcHaKeepalivedConfig), with the
+    node's own state directory and notify FIFO so several nodes can share this host. Extra parameters of
+    New-KdcHaKeepalivedConfig go in -Parameter.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ModulePath,
+        [Parameter(Mandatory)][int]$Priority, [hashtable]$Parameter = @{}
+    )
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $stateDirectory = Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n
+    [void](New-Item -ItemType Directory -Force -Path $stateDirectory)
+    $splat = @{
+        Interface = $n.Interface; VirtualAddress = $Lab.Vip; Priority = $Priority; RouterId = $n.Name
+        StateDirectory = $stateDirectory; NotifyFifo = $n.NotifyFifo
+    } + $Parameter
+    # The module runs in a child pwsh, as in production, so the lab never loads the assembly under test.
+    $script = 'Import-Module $env:KDCHA_LAB_MODULE; $p = $env:KDCHA_LAB_PARAMETERS | ConvertFrom-Json -AsHashtable; New-KdcHaKeepalivedConfig @p'
+    $r = Invoke-LabCommand -FilePath ([Environment]::ProcessPath) -ArgumentList "$PSHOME/pwsh.dll", '-NoProfile', '-NonInteractive', '-Command', $script `
+        -Environment @{ KDCHA_LAB_MODULE = $ModulePath; KDCHA_LAB_PARAMETERS = ($splat | ConvertTo-Json -Compress) }
+    $r.StdOut
+}
+
+function Start-KdcHaLabMonitor {
+    <#
+    .SYNOPSIS
+    Starts Start-KdcHaMonitor from the built module inside a KDC node's namespace, in its own pwsh (as
+    systemd would run it), probing the node's KDC and every other KDC node with the node's health keytab.
+    Events are written as JSON lines to the node's monitor log (Get-KdcHaLabMonitorEvent). Extra
+    Start-KdcHaMonitor parameters go in -Parameter.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ModulePath, [hashtable]$Parameter = @{})
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $splat = @{
+        Node = $n.Name; LocalKdc = $n.Address; PeerKdc = @($Lab.Kdcs | Where-Object Name -NE $n.Name | ForEach-Object Address)
+        Keytab = $n.HealthKeytab; Principal = "$($n.HealthPrincipal)@$($Lab.Realm)"
+        StateDirectory = (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n)
+    } + $Parameter
+    $log = Join-Path $n.Directory 'monitor.jsonl'
+    # Arguments after -Command would be joined into the command text, so the values travel in the environment.
+    $script = '$ErrorActionPreference = "Stop"; Import-Module $env:KDCHA_LAB_MODULE; $p = $env:KDCHA_LAB_PARAMETERS | ConvertFrom-Json -AsHashtable; ' +
+        'if ($p.Duration) { $p.Duration = [TimeSpan]::Parse($p.Duration) }; ' +
+        'Start-KdcHaMonitor @p -Confirm:$false | ForEach-Object { $_ | Add-Member -NotePropertyName Class -NotePropertyValue $_.GetType().Name -PassThru | ConvertTo-Json -Compress -Depth 3 }'
+    $processId = Start-LabProcess -Lab $Lab -Key "$($n.Name).monitor" -Namespace $n.Namespace -FilePath ([Environment]::ProcessPath) `
+        -ArgumentList "$PSHOME/pwsh.dll", '-NoProfile', '-NonInteractive', '-Command', $script -LogPath $log `
+        -Environment @{ KDCHA_LAB_MODULE = $ModulePath; KDCHA_LAB_PARAMETERS = ($splat | ConvertTo-Json -Compress) }
+    New-LabEvent -Action 'StartMonitor' -Node $n.Name -Detail @{ Pid = $processId; Log = $log }
+}
+
+function Wait-KdcHaLabMonitor {
+    <# .SYNOPSIS Waits until a node's monitor has written a Running status with a verdict on every KDC; returns the status. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [double]$TimeoutSec = 30)
+    $path = Join-Path (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $Node) 'status.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    do {
+        $status = try { Get-Content -Raw $path -ErrorAction Stop | ConvertFrom-Json } catch { $null }
+        if ($status -and $status.State -eq 'Running' -and -not @($status.Kdcs | Where-Object State -EQ 'Unknown')) { return $status }
+        Start-Sleep -Milliseconds 100
+    } while ([DateTime]::UtcNow -lt $deadline)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    throw "The monitor on $($n.Name) did not report every KDC within $TimeoutSec s. Log: $(Get-Content -Raw (Join-Path $n.Directory 'monitor.jsonl') -ErrorAction SilentlyContinue)"
+}
+
+function Get-KdcHaLabMonitorEvent {
+    <# .SYNOPSIS The events a node's monitor wrote so far (JSON lines; Class is the .NET type name). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node)
+    $log = Join-Path (Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc).Directory 'monitor.jsonl'
+    if (-not (Test-Path $log)) { return }
+    foreach ($line in [IO.File]::ReadAllLines($log)) { if ($line.StartsWith('{')) { $line | ConvertFrom-Json } }
+}
+
+function Stop-KdcHaLabMonitor {
+    <#
+    .SYNOPSIS
+    Signals a node's monitor: TERM (default; a clean stop, as systemd does), KILL (a crash), STOP (a stall)
+    or CONT. TERM and KILL wait for the exit; returns the event with MonoMs.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateSet('TERM', 'KILL', 'STOP', 'CONT')][string]$Signal = 'TERM', [int]$TimeoutMs = 10000)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $key = "$($n.Name).monitor"
+    $rec = Get-LabPidRecord -Directory $Lab.Directory -Key $key
+    if (-not ($rec -and $rec.Alive)) { throw "No monitor is running on $($n.Name)." }
+    $evt = New-LabEvent -Action 'SignalMonitor' -Node $n.Name -Detail @{ Pid = $rec.Pid; Signal = $Signal; Exited = $false }
+    Send-LabSignal -ProcessId $rec.Pid -Signal $Signal
+    if ($Signal -in 'TERM', 'KILL') { $evt.Exited = Wait-LabProcessExit -Directory $Lab.Directory -Key $key -TimeoutMs $TimeoutMs }
+    $evt
+}
+
+function Restore-KdcHaLabMonitoredPair {
+    <#
+    .SYNOPSIS
+    Brings every KDC node back to a settled, healthy state after a fault: krb5kdc running (resumed or
+    restarted), a monitor running on each node that sees every KDC up, and -Holder alone holding the VIP
+    at full priority (one heartbeat check period after the monitors settle).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$ModulePath, [string]$Holder = 'kdc1', [double]$TimeoutSec = 30)
+    foreach ($n in $Lab.Kdcs) {
+        $kdc = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).krb5kdc.88"
+        if (-not ($kdc -and $kdc.Alive)) { $null = Start-KdcHaLabKdc -Lab $Lab -Node $n } elseif ($kdc.Stopped) { $null = Resume-KdcHaLabKdc -Lab $Lab -Node $n }
+        $monitor = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).monitor"
+        if (-not ($monitor -and $monitor.Alive)) { $null = Start-KdcHaLabMonitor -Lab $Lab -Node $n -ModulePath $ModulePath }
+        elseif ($monitor.Stopped) { Send-LabSignal -ProcessId $monitor.Pid -Signal CONT }
+    }
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    foreach ($n in $Lab.Kdcs) {
+        while ((Wait-KdcHaLabMonitor -Lab $Lab -Node $n -TimeoutSec $TimeoutSec).Kdcs.State -contains 'Down') {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The monitor on $($n.Name) still sees a KDC down after $TimeoutSec s." }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+    $null = Wait-KdcHaLabVip -Lab $Lab -Node $Holder -TimeoutSec 15
+    Start-Sleep -Milliseconds 1500
+    $null = Wait-KdcHaLabVip -Lab $Lab -Node $Holder -TimeoutSec 5
+}
+
+function Wait-KdcHaLabVipMove {
+    <# .SYNOPSIS The first watcher record at or after -SinceMonoMs where -Node alone holds the VIP; throws on timeout. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$Node, [Parameter(Mandatory)][double]$SinceMonoMs, [double]$TimeoutSec = 10)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    do {
+        $moved = Get-KdcHaLabVipTransition -Lab $Lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } | Select-Object -First 1
+        if ($moved) { return $moved }
+        Start-Sleep -Milliseconds 50
+    } while ([DateTime]::UtcNow -lt $deadline)
+    throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')"
+}
+
+# --------------------------------------------------------------------------------------------
 # Public: observation
 # --------------------------------------------------------------------------------------------
 

@@ -202,49 +202,4 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
         _keySources.Add(principal, source);
         return source;
     }
-
-    private KeytabFile LoadKeytab(string keytabPath)
-    {
-        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(keytabPath);
-        try
-        {
-            var keytab = KeytabFile.Load(path);
-            if (FilePermissions.IsWorldReadable(path))
-            {
-                WriteWarning($"The keytab {path} is readable by every user on this host; anyone can impersonate its principals. Run: chmod 600 {path}");
-            }
-
-            return keytab;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            ThrowTerminatingError(NewError(new FileNotFoundException($"The keytab {path} does not exist.", path, e), "KeytabNotFound", ErrorCategory.ObjectNotFound, keytabPath));
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            ThrowTerminatingError(NewError(new UnauthorizedAccessException($"The keytab {path} cannot be read: {e.Message}", e), "KeytabUnreadable", ErrorCategory.PermissionDenied, keytabPath));
-        }
-        catch (IOException e)
-        {
-            ThrowTerminatingError(NewError(new IOException($"The keytab {path} cannot be read: {e.Message}", e), "KeytabUnreadable", ErrorCategory.ReadError, keytabPath));
-        }
-        catch (KeytabFormatException e)
-        {
-            ThrowTerminatingError(NewError(e, "KeytabInvalid", ErrorCategory.InvalidData, keytabPath));
-        }
-
-        throw new InvalidOperationException("unreachable: ThrowTerminatingError always throws");
-    }
-
-    private static string NameOf(string principal)
-    {
-        var at = principal.LastIndexOf('@');
-        return at < 0 ? principal : principal.Substring(0, at);
-    }
-
-    private static string? RealmOf(string? principal)
-    {
-        var at = principal?.LastIndexOf('@') ?? -1;
-        return at < 0 || at == principal!.Length - 1 ? null : principal.Substring(at + 1);
-    }
 }

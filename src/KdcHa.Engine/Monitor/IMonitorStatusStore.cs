@@ -1,0 +1,6 @@
+namespace KdcHa.Monitor;
+
+public interface IMonitorStatusStore
+{
+    void Write(MonitorStatus status);
+}

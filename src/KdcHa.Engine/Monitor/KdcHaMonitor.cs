@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Configuration;
+using KdcHa.Kerberos.Health;
+
+namespace KdcHa.Monitor;
+
+/// <summary>
+/// One node's failover monitor: probes the local and the peer KDCs every interval, applies hysteresis, and drives
+/// keepalived through track files (FAULT when the local KDC is down and a peer is up; a heartbeat proving the monitor
+/// itself is alive). Events go to the sinks; the status goes to the store after every round.
+/// </summary>
+public sealed class KdcHaMonitor
+{
+    private readonly MonitorConfiguration _configuration;
+    private readonly IReadOnlyList<MonitoredKdc> _kdcs;
+    private readonly IKdcProber _prober;
+    private readonly IKeepalivedTracking _tracking;
+    private readonly IMonitorStatusStore _statusStore;
+    private readonly IMonitorClock _clock;
+    private readonly IMonitorEventSink _events;
+    private readonly HealthHysteresis[] _health;
+    private readonly KdcStatus[] _kdcStatus;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly int _processId;
+    private string _stopReason = "the monitor was cancelled.";
+    private FailoverDecision? _decision;
+    private DateTime? _faultSince;
+    private DateTime _started;
+    private long _rounds;
+
+    public KdcHaMonitor(
+        MonitorConfiguration configuration,
+        IReadOnlyList<MonitoredKdc> kdcs,
+        IKdcProber prober,
+        IKeepalivedTracking tracking,
+        IMonitorStatusStore statusStore,
+        IMonitorClock clock,
+        IMonitorEventSink events,
+        int processId)
+    {
+        _configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
+        _kdcs = kdcs ?? throw new ArgumentNullException(nameof(kdcs));
+        if (kdcs.Count(kdc => kdc.IsLocal) != 1)
+        {
+            throw new ArgumentException("Exactly one monitored KDC must be the local one.", nameof(kdcs));
+        }
+
+        _prober = prober ?? throw new ArgumentNullException(nameof(prober));
+        _tracking = tracking ?? throw new ArgumentNullException(nameof(tracking));
+        _statusStore = statusStore ?? throw new ArgumentNullException(nameof(statusStore));
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _processId = processId;
+        _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
+        _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, State = KdcHealthState.Unknown.ToString() }).ToArray();
+    }
+
+    /// <summary>Ends <see cref="RunAsync"/> after the current round; the reason is logged and kept in the status.</summary>
+    public void Stop(string reason)
+    {
+        _stopReason = reason;
+        _stop.Cancel();
+    }
+
+    /// <summary>Runs until <see cref="Stop"/> or <paramref name="cancellationToken"/>; leaves the track files safe.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var token = linked.Token;
+        _started = _clock.UtcNow;
+        var local = Array.FindIndex(_kdcs.ToArray(), kdc => kdc.IsLocal);
+
+        // A fault flag left by a previous run means the local KDC was down then: it must earn re-admission with
+        // `rise` good probes like any other down KDC, instead of being trusted on its first answer.
+        if (_tracking.ReadFault())
+        {
+            _health[local] = new HealthHysteresis(_configuration.Fall, _configuration.Rise, KdcHealthState.Down);
+            _kdcStatus[local].State = KdcHealthState.Down.ToString();
+        }
+
+        _events.Publish(new MonitorStartedEvent(_configuration.Node, _started, _processId, _kdcs.Select(kdc => kdc.Name).ToArray(), _configuration.IntervalMilliseconds));
+        var interval = TimeSpan.FromMilliseconds(_configuration.IntervalMilliseconds);
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var roundStart = _clock.Elapsed;
+                await RunRoundAsync(local, token).ConfigureAwait(false);
+
+                // An unconfirmed failure is re-probed at once: confirmation must not cost a whole interval.
+                if (!_health.Any(health => health.AwaitingConfirmation))
+                {
+                    await _clock.DelayAsync(interval - (_clock.Elapsed - roundStart), token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stop or cancellation: the normal way out.
+        }
+        finally
+        {
+            Shutdown();
+        }
+    }
+
+    private async Task RunRoundAsync(int local, CancellationToken token)
+    {
+        var results = await Task.WhenAll(_kdcs.Select(kdc => _prober.ProbeAsync(kdc.Request, token))).ConfigureAwait(false);
+        var now = _clock.UtcNow;
+        _rounds++;
+        for (var i = 0; i < results.Length; i++)
+        {
+            Observe(i, results[i], now);
+        }
+
+        var peers = _health.Where((_, i) => i != local).Select(health => health.State).ToArray();
+        var decision = FailoverPolicy.Decide(_health[local].State, peers);
+        if (_decision is null || decision.Fault != _decision.Fault)
+        {
+            _tracking.WriteFault(decision.Fault);
+            _faultSince = decision.Fault ? now : null;
+            _events.Publish(new FaultChangedEvent(_configuration.Node, now, decision.Fault, decision.Reason));
+        }
+
+        if (decision.AllKdcsDown != (_decision?.AllKdcsDown ?? false))
+        {
+            _events.Publish(new AllKdcsDownEvent(_configuration.Node, now, resolved: !decision.AllKdcsDown, decision.Reason));
+        }
+
+        _decision = decision;
+        _tracking.Heartbeat();
+        _statusStore.Write(Snapshot(MonitorRunState.Running, decision.Reason, now));
+    }
+
+    private void Observe(int index, KdcHealthResult result, DateTime now)
+    {
+        var health = _health[index];
+        var previous = health.State;
+        var status = _kdcStatus[index];
+        var changed = health.Observe((KdcHealthStatus)Enum.Parse(typeof(KdcHealthStatus), result.Status));
+        status.LastProbeStatus = result.Status;
+        status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
+        status.LastProbe = now;
+        status.LastMessage = result.Message;
+        status.ConsecutiveFailures = health.ConsecutiveFailures;
+        if (changed)
+        {
+            status.State = health.State.ToString();
+            status.StateSince = now;
+            _events.Publish(new HealthChangedEvent(_configuration.Node, now, _kdcs[index].Name, _kdcs[index].IsLocal, previous, health.State, result));
+        }
+    }
+
+    private void Shutdown()
+    {
+        // The fault flag keeps its last decided value: set only while the local KDC is down and a peer is up, which
+        // stays the right role for this node when nobody supervises it. The heartbeat goes, so keepalived lowers
+        // this node's priority and a node whose monitor is alive takes the VIP; if no monitor is alive anywhere,
+        // every node loses the same weight and the VIP stays where it is.
+        var fault = _decision?.Fault ?? _tracking.ReadFault();
+        _tracking.StopHeartbeat();
+        var now = _clock.UtcNow;
+        _statusStore.Write(Snapshot(MonitorRunState.Stopped, _stopReason, now));
+        _events.Publish(new MonitorStoppedEvent(_configuration.Node, now, _stopReason, fault));
+    }
+
+    private MonitorStatus Snapshot(string state, string reason, DateTime now) => new()
+    {
+        Node = _configuration.Node,
+        ProcessId = _processId,
+        State = state,
+        Started = _started,
+        Updated = now,
+        IntervalMilliseconds = _configuration.IntervalMilliseconds,
+        Fault = _decision?.Fault ?? false,
+        FaultSince = _faultSince,
+        AllKdcsDown = _decision?.AllKdcsDown ?? false,
+        Reason = reason,
+        Rounds = _rounds,
+        Kdcs = _kdcStatus.Select(Copy).ToList(),
+    };
+
+    private static KdcStatus Copy(KdcStatus status) => new()
+    {
+        Kdc = status.Kdc,
+        IsLocal = status.IsLocal,
+        State = status.State,
+        StateSince = status.StateSince,
+        LastProbeStatus = status.LastProbeStatus,
+        LastRoundTripMilliseconds = status.LastRoundTripMilliseconds,
+        LastProbe = status.LastProbe,
+        ConsecutiveFailures = status.ConsecutiveFailures,
+        LastMessage = status.LastMessage,
+    };
+}

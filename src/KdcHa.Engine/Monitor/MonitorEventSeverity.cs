@@ -1,0 +1,8 @@
+namespace KdcHa.Monitor;
+
+public enum MonitorEventSeverity
+{
+    Information,
+    Warning,
+    Critical,
+}

@@ -1,0 +1,131 @@
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using KdcHa.Configuration;
+
+namespace KdcHa.Commands;
+
+[Cmdlet(VerbsCommon.New, "KdcHaKeepalivedConfig", SupportsShouldProcess = true)]
+[OutputType(typeof(string))]
+[OutputType(typeof(FileInfo))]
+public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
+{
+    private readonly KeepalivedNodeSettings _defaults = new();
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Interface { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] VirtualAddress { get; set; } = System.Array.Empty<string>();
+
+    [Parameter(Mandatory = true)]
+    public int Priority { get; set; }
+
+    [Parameter]
+    public int VirtualRouterId { get; set; } = 51;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RouterId { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? InstanceName { get; set; }
+
+    [Parameter]
+    public int VrrpVersion { get; set; } = 3;
+
+    [Parameter]
+    public decimal AdvertIntervalSeconds { get; set; } = 0.1m;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? UnicastPeer { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UnicastSourceAddress { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AuthenticationPassword { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoPreempt { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateDirectory { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NotifyFifo { get; set; }
+
+    [Parameter]
+    public int MonitorWeight { get; set; } = 150;
+
+    [Parameter]
+    public int HeartbeatStaleMilliseconds { get; set; } = 1000;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var stateDirectory = StateDirectory ?? _defaults.StateDirectory;
+        var settings = new KeepalivedNodeSettings
+        {
+            RouterId = RouterId ?? _defaults.RouterId,
+            InstanceName = InstanceName ?? _defaults.InstanceName,
+            Interface = Interface,
+            VirtualRouterId = VirtualRouterId,
+            Priority = Priority,
+            VirtualAddress = VirtualAddress,
+            VrrpVersion = VrrpVersion,
+            AdvertIntervalSeconds = AdvertIntervalSeconds,
+            UnicastPeer = UnicastPeer ?? System.Array.Empty<string>(),
+            UnicastSourceAddress = UnicastSourceAddress,
+            AuthenticationPassword = AuthenticationPassword,
+            NoPreempt = NoPreempt,
+            StateDirectory = stateDirectory,
+            NotifyFifo = NotifyFifo ?? System.IO.Path.Combine(stateDirectory, "notify.fifo"),
+            MonitorWeight = MonitorWeight,
+            HeartbeatStaleMilliseconds = HeartbeatStaleMilliseconds,
+        };
+
+        string text;
+        try
+        {
+            text = KeepalivedConfigWriter.Write(settings);
+        }
+        catch (ConfigurationException e)
+        {
+            ThrowTerminatingError(NewError(e, "InvalidKeepalivedSetting", ErrorCategory.InvalidArgument, e.Setting));
+            return;
+        }
+
+        if (Path is null)
+        {
+            WriteObject(text);
+            return;
+        }
+
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(path, "Write keepalived configuration"))
+        {
+            return;
+        }
+
+        File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        if (PassThru)
+        {
+            WriteObject(new FileInfo(path));
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Configuration;
+using KdcHa.Kerberos.Health;
+using KdcHa.Kerberos.Messages;
+using KdcHa.Kerberos.Transport;
+using KdcHa.Monitor;
+
+namespace KdcHa.Commands;
+
+[Cmdlet(VerbsLifecycle.Start, "KdcHaMonitor", SupportsShouldProcess = true)]
+[OutputType(typeof(MonitorEvent))]
+public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
+{
+    // Stands in for the client when none is named: "principal unknown" from the KDC then proves a database lookup.
+    private const string ProbeClientName = "kdcha-probe";
+
+    // A stable id, so every update replaces the one progress bar instead of stacking new ones.
+    private const int ProgressActivityId = 0x4b4443;
+
+    // After a stop, how long the pipeline thread waits for the loop to leave the track files safe.
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigurationPath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Node { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LocalKdc { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? PeerKdc { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Realm { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Principal { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Keytab { get; set; }
+
+    [Parameter]
+    public int IntervalMilliseconds { get; set; }
+
+    [Parameter]
+    public int TimeoutMilliseconds { get; set; }
+
+    [Parameter]
+    public int Fall { get; set; }
+
+    [Parameter]
+    public int Rise { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateDirectory { get; set; }
+
+    [Parameter]
+    public TimeSpan Duration { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var configuration = BuildConfiguration();
+        var tracking = new TrackFiles(configuration.FaultFile, configuration.HeartbeatFile);
+        if (!ShouldProcess(configuration.StateDirectory, $"Drive keepalived through {tracking.FaultFile} and {tracking.HeartbeatFile}"))
+        {
+            return;
+        }
+
+        var kdcs = BuildKdcs(configuration);
+        using var queue = new MonitorEventQueue();
+        var monitor = new KdcHaMonitor(configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
+            tracking, new MonitorStatusFile(configuration.StatusFile), new SystemMonitorClock(), queue, Process.GetCurrentProcess().Id);
+
+        using var sigterm = TerminationSignal.Register(() => monitor.Stop("SIGTERM received (service stop)."));
+        using var ctrlC = CancellationToken.Register(() => monitor.Stop("stopped by Ctrl+C."));
+        using var duration = new CancellationTokenSource();
+        using var durationElapsed = duration.Token.Register(() => monitor.Stop($"-Duration {Duration} elapsed."));
+        if (Duration > TimeSpan.Zero)
+        {
+            duration.CancelAfter(Duration);
+        }
+
+        var run = Task.Run(() => monitor.RunAsync(CancellationToken.None));
+        run.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
+        try
+        {
+            foreach (var monitorEvent in queue.Consume())
+            {
+                WriteVerbose($"[{monitorEvent.Severity}] {monitorEvent.EventType}: {monitorEvent.Message}");
+                WriteObject(monitorEvent);
+                WriteInteractiveProgress(monitorEvent);
+            }
+
+            run.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // Also after Ctrl+C, when writing to the pipeline throws: the loop must finish its shutdown writes.
+            run.Wait(ShutdownGrace);
+        }
+    }
+
+    private MonitorConfiguration BuildConfiguration()
+    {
+        var configuration = new MonitorConfiguration();
+        try
+        {
+            if (ConfigurationPath is not null)
+            {
+                MonitorConfigurationReader.Apply(ReadConfigurationFile(ConfigurationPath), configuration);
+            }
+
+            MonitorConfigurationReader.Apply(MyInvocation.BoundParameters, configuration, ignoreUnknown: true);
+            configuration.Validate();
+        }
+        catch (ConfigurationException e)
+        {
+            ThrowTerminatingError(NewError(e, "InvalidMonitorConfiguration", ErrorCategory.InvalidArgument, e.Setting));
+        }
+
+        return configuration;
+    }
+
+    private IDictionary ReadConfigurationFile(string configurationPath)
+    {
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(configurationPath);
+        if (!File.Exists(path))
+        {
+            ThrowTerminatingError(NewError(new FileNotFoundException($"The monitor configuration {path} does not exist.", path),
+                "MonitorConfigurationNotFound", ErrorCategory.ObjectNotFound, configurationPath));
+        }
+
+        if (string.Equals(Path.GetExtension(path), ".psd1", StringComparison.OrdinalIgnoreCase))
+        {
+            // Import-PowerShellDataFile evaluates nothing but literals: a configuration file cannot run code.
+            return (IDictionary)InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", path)[0].BaseObject;
+        }
+
+        return MonitorConfigurationReader.ReadJson(path);
+    }
+
+    private IReadOnlyList<MonitoredKdc> BuildKdcs(MonitorConfiguration configuration)
+    {
+        var keytab = configuration.Keytab is null ? null : LoadKeytab(configuration.Keytab);
+        var principal = configuration.Principal ?? keytab?.Principals.FirstOrDefault();
+        var realm = configuration.Realm ?? RealmOf(principal)!;
+        var client = PrincipalName.Parse(principal is null ? ProbeClientName : NameOf(principal));
+        IClientKeySource? keySource = null;
+        if (keytab is not null)
+        {
+            var keytabSource = new KeytabKeySource(keytab, $"{client}@{realm}");
+            if (keytabSource.EncryptionTypes.Count == 0)
+            {
+                ThrowTerminatingError(NewError(
+                    new ArgumentException($"The keytab {configuration.Keytab} holds no usable key for {client}@{realm}. It holds: {string.Join(", ", keytab.Principals)}."),
+                    "PrincipalNotInKeytab", ErrorCategory.ObjectNotFound, principal));
+            }
+
+            keySource = keytabSource;
+        }
+
+        MonitoredKdc Kdc(string address, bool isLocal) => new(address, new KdcProbeRequest(KdcEndpoint.Parse(address), realm, client, clientIsExpectedToExist: principal is not null)
+        {
+            Level = keySource is null ? KdcProbeLevel.Reachable : KdcProbeLevel.Authenticated,
+            KeySource = keySource,
+            Timeout = TimeSpan.FromMilliseconds(configuration.TimeoutMilliseconds),
+        }, isLocal);
+
+        return new[] { Kdc(configuration.LocalKdc, isLocal: true) }.Concat(configuration.PeerKdc.Select(peer => Kdc(peer, isLocal: false))).ToArray();
+    }
+
+    private void WriteInteractiveProgress(MonitorEvent monitorEvent)
+    {
+        // Quiet under systemd, Ansible or a redirected run: progress is for a person watching a terminal.
+        if (Console.IsOutputRedirected)
+        {
+            return;
+        }
+
+        WriteProgress(new ProgressRecord(ProgressActivityId, "KdcHa monitor", $"{monitorEvent.Timestamp:HH:mm:ss.fff} {monitorEvent.EventType}: {monitorEvent.Message}"));
+    }
+}

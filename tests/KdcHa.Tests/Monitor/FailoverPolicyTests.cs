@@ -1,0 +1,28 @@
+using KdcHa.Monitor;
+
+namespace KdcHa.Tests.Monitor;
+
+public class FailoverPolicyTests
+{
+    [Theory]
+    [InlineData(KdcHealthState.Down, KdcHealthState.Up, true, false)]
+    [InlineData(KdcHealthState.Down, KdcHealthState.Down, false, true)]
+    [InlineData(KdcHealthState.Down, KdcHealthState.Unknown, false, false)]
+    [InlineData(KdcHealthState.Up, KdcHealthState.Down, false, false)]
+    [InlineData(KdcHealthState.Unknown, KdcHealthState.Up, false, false)]
+    public void Faults_only_when_the_local_kdc_is_down_and_a_peer_is_up(KdcHealthState local, KdcHealthState peer, bool fault, bool allDown)
+    {
+        var decision = FailoverPolicy.Decide(local, new[] { peer });
+
+        Assert.Equal(fault, decision.Fault);
+        Assert.Equal(allDown, decision.AllKdcsDown);
+    }
+
+    [Fact]
+    public void One_healthy_peer_among_several_is_enough_to_hand_over()
+    {
+        var decision = FailoverPolicy.Decide(KdcHealthState.Down, new[] { KdcHealthState.Down, KdcHealthState.Up });
+
+        Assert.True(decision.Fault);
+    }
+}

@@ -1,0 +1,165 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# Start-KdcHaMonitor policies against real keepalived and MIT krb5kdc in the lab: a monitor per node, each in its
+# node's namespace and its own pwsh, keepalived configured by New-KdcHaKeepalivedConfig. Bounds here are loose
+# correctness bounds (the machine may be busy); the speed targets are measured by tests/Bench/Monitor.Bench.ps1.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
+    Import-Module $env:KDCHA_MODULE_PATH -Force
+    # The monitors run in other processes and working directories: they need the absolute path.
+    $script:module = (Resolve-Path -LiteralPath $env:KDCHA_MODULE_PATH).Path
+    $script:priority = @{ kdc1 = 200; kdc2 = 100 }
+
+    function Get-Moves([double] $SinceMonoMs) { @(Get-KdcHaLabVipTransition -Lab $lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Event -eq 'Added' }) }
+
+    $script:lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
+    foreach ($n in 'kdc1', 'kdc2') {
+        $config = New-KdcHaLabMonitorKeepalivedConfig -Lab $lab -Node $n -ModulePath $module -Priority $priority[$n]
+        $null = Start-KdcHaLabKeepalived -Lab $lab -Node $n -ConfigText $config
+    }
+    $null = Start-KdcHaLabVipWatcher -Lab $lab
+    Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module
+}
+
+AfterAll {
+    Remove-KdcHaLab -Lab $script:lab
+}
+
+Describe 'Start-KdcHaMonitor failover' {
+    BeforeEach { Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module }
+
+    It 'moves the VIP off a hung KDC, then preempts back exactly once after rise good probes' {
+        $fault = Suspend-KdcHaLabKdc -Lab $lab -Node kdc1
+        $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
+        ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2000
+        $resume = Resume-KdcHaLabKdc -Lab $lab -Node kdc1
+        $back = Wait-KdcHaLabVipMove -Lab $lab -Node kdc1 -SinceMonoMs $resume.MonoMs
+        Start-Sleep -Seconds 3
+        @(Get-Moves $resume.MonoMs).Count | Should -Be 1 -Because 'recovery must not flap'
+        $events = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node kdc1 | Where-Object { $_.EventType -eq 'FaultChanged' -and $_.Timestamp -ge $fault.Utc })
+        $events.Fault | Should -Be @($true, $false)
+        ($back.MonoMs - $resume.MonoMs) | Should -BeGreaterThan 300 -Because 'rise (3 probes at 200 ms) must pass before re-admission'
+    }
+
+    It 'moves the VIP off a killed KDC' {
+        $fault = Stop-KdcHaLabKdc -Lab $lab -Node kdc1
+        $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
+        ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2000
+    }
+
+    It 'moves the VIP off a node whose monitor was killed' {
+        $fault = Stop-KdcHaLabMonitor -Lab $lab -Node kdc1 -Signal KILL
+        $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
+        ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2500
+    }
+
+    It 'moves the VIP off a node whose monitor stalled' {
+        $fault = Stop-KdcHaLabMonitor -Lab $lab -Node kdc1 -Signal STOP
+        try {
+            $moved = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
+            ($moved.MonoMs - $fault.MonoMs) | Should -BeLessThan 2500
+        } finally {
+            $null = Stop-KdcHaLabMonitor -Lab $lab -Node kdc1 -Signal CONT
+        }
+    }
+
+    It 'keeps the VIP when every monitor is dead' {
+        $since = Get-KdcHaLabMonotonicMs
+        foreach ($n in 'kdc1', 'kdc2') { $null = Stop-KdcHaLabMonitor -Lab $lab -Node $n -Signal KILL }
+        Start-Sleep -Seconds 3
+        @(Get-KdcHaLabVipHolder -Lab $lab) | Should -Be @('kdc1')
+        @(Get-KdcHaLabVipTransition -Lab $lab | Where-Object MonoMs -GE $since) | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the VIP and raises a Critical event on both nodes when every KDC hangs' {
+        $since = Get-KdcHaLabMonotonicMs
+        $utc = [DateTime]::UtcNow
+        # One kill(1) for both, so no node sees a healthy peer in between and hands the VIP over meanwhile.
+        $kdcs = @(Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -like '*.krb5kdc.88' -and $_.Alive })
+        $kdcs.Count | Should -Be 2
+        $null = Invoke-KdcHaLabCommand -Lab $lab -FilePath /bin/kill -ArgumentList (@('-s', 'STOP', '--') + @($kdcs.Pid | ForEach-Object { "$_" }))
+        Start-Sleep -Seconds 3
+        @(Get-KdcHaLabVipHolder -Lab $lab) | Should -Be @('kdc1')
+        foreach ($n in 'kdc1', 'kdc2') {
+            $critical = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node $n | Where-Object { $_.EventType -eq 'AllKdcsDown' -and $_.Timestamp -ge $utc })
+            $critical.Count | Should -Be 1
+            $critical[0].Severity | Should -Be 'Critical'
+        }
+        @(Get-KdcHaLabVipTransition -Lab $lab | Where-Object { $_.MonoMs -ge $since -and $_.Holders.Count -eq 0 }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Start-KdcHaMonitor stop and status' {
+    BeforeEach { Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module }
+
+    It 'stops cleanly on SIGTERM: exit 0, reason logged, fault clear, heartbeat withdrawn' {
+        $null = Stop-KdcHaLabMonitor -Lab $lab -Node kdc2 -Signal TERM
+        $stateDirectory = Get-KdcHaLabMonitorStateDirectory -Lab $lab -Node kdc2
+        $node = $lab.Kdcs | Where-Object Name -EQ kdc2
+        $script = "Import-Module '$module'; Start-KdcHaMonitor -Node kdc2 -LocalKdc $($node.Address) -PeerKdc $($lab.Kdcs[0].Address) -Realm $($lab.Realm) -StateDirectory '$stateDirectory' -Confirm:`$false | Out-Null"
+        $psi = [Diagnostics.ProcessStartInfo]::new('/usr/sbin/ip')
+        foreach ($a in 'netns', 'exec', $node.Namespace, [Environment]::ProcessPath, "$PSHOME/pwsh.dll", '-NoProfile', '-NonInteractive', '-Command', $script) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $process = [Diagnostics.Process]::Start($psi)
+        try {
+            $null = Wait-KdcHaLabMonitor -Lab $lab -Node kdc2
+            kill -TERM $process.Id
+            $process.WaitForExit(15000) | Should -BeTrue
+            $process.ExitCode | Should -Be 0
+        } finally {
+            if (-not $process.HasExited) { $process.Kill() }
+            $process.Dispose()
+        }
+        $status = Get-KdcHaMonitor -StateDirectory $stateDirectory
+        $status.State | Should -Be 'Stopped'
+        $status.Reason | Should -Match 'SIGTERM'
+        $status.Fault | Should -BeFalse
+        (Get-Content -Raw "$stateDirectory/fault").Trim() | Should -Be '0'
+        Test-Path "$stateDirectory/heartbeat" | Should -BeFalse
+    }
+
+    It 'publishes its status for Get-KdcHaMonitor' {
+        $status = Get-KdcHaMonitor -StateDirectory (Get-KdcHaLabMonitorStateDirectory -Lab $lab -Node kdc1)
+        $status | Should -BeOfType KdcHa.Monitor.MonitorStatus
+        $status.State | Should -Be 'Running'
+        $status.IsStale | Should -BeFalse
+        $status.Kdcs.Count | Should -Be 2
+        ($status.Kdcs | Where-Object IsLocal).LastProbeStatus | Should -Be 'Healthy'
+        ($status.Kdcs | Where-Object IsLocal).LastRoundTripMilliseconds | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Monitor cmdlet errors' {
+    It 'refuses a monitor without peers as InvalidMonitorConfiguration' {
+        { Start-KdcHaMonitor -LocalKdc 127.0.0.1 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -Confirm:$false } |
+            Should -Throw -ErrorId 'InvalidMonitorConfiguration,KdcHa.Commands.StartKdcHaMonitorCommand'
+    }
+
+    It 'refuses an unknown key in a configuration file' {
+        $path = Join-Path ([IO.Path]::GetTempPath()) "kdcha-$([guid]::NewGuid().ToString('N')).psd1"
+        Set-Content -LiteralPath $path -Value "@{ PeerKdc = '10.0.0.2'; Realm = 'KDCHA.TEST'; Intervall = 100 }"
+        try {
+            { Start-KdcHaMonitor -ConfigurationPath $path -Confirm:$false } | Should -Throw -ErrorId 'InvalidMonitorConfiguration,KdcHa.Commands.StartKdcHaMonitorCommand'
+        } finally { Remove-Item -LiteralPath $path }
+    }
+
+    It 'reports a missing status as MonitorStatusNotFound' {
+        Get-KdcHaMonitor -StateDirectory /tmp/kdcha-absent-state -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -Be 'MonitorStatusNotFound,KdcHa.Commands.GetKdcHaMonitorCommand'
+    }
+
+    It 'rejects VRID <Vrid> as InvalidKeepalivedSetting' -ForEach @(@{ Vrid = 0 }, @{ Vrid = 256 }) {
+        { New-KdcHaKeepalivedConfig -Interface eth0 -VirtualAddress 10.0.0.100 -Priority 100 -VirtualRouterId $Vrid } |
+            Should -Throw -ErrorId 'InvalidKeepalivedSetting,KdcHa.Commands.NewKdcHaKeepalivedConfigCommand'
+    }
+
+    It 'writes a configuration file that keepalived accepts' {
+        $path = Join-Path ([IO.Path]::GetTempPath()) "kdcha-$([guid]::NewGuid().ToString('N')).conf"
+        try {
+            $file = New-KdcHaKeepalivedConfig -Interface $lab.BridgeName -VirtualAddress 10.0.0.100 -Priority 100 -UnicastPeer 10.0.0.2 -Path $path -PassThru -Confirm:$false
+            $file.FullName | Should -Be $path
+            keepalived -t -f $path 2>&1 | Out-Null
+            $LASTEXITCODE | Should -Be 0
+        } finally { Remove-Item -LiteralPath $path -ErrorAction Ignore }
+    }
+}
