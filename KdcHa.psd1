@@ -11,6 +11,8 @@
     FormatsToProcess     = @('KdcHa.format.ps1xml')
     CmdletsToExport      = @(
         'Test-KdcHealth'
+        'Send-KdcHaNotification'
+        'New-KdcHaNotificationChannel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

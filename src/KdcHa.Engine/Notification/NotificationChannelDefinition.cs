@@ -9,6 +9,8 @@ namespace KdcHa.Notification;
 /// One channel as the configuration file and New-KdcHaNotificationChannel describe it. Secret-bearing fields
 /// (<see cref="Url"/>, <see cref="SigningSecret"/>, <see cref="Password"/>, header values) hold references such as
 /// env:NAME, never the secret, so this object can be shown, serialised and written to disk without leaking.
+/// Enumerated settings are strings (parsed, case-insensitively, by <see cref="Validate"/>) so ConvertTo-Json and
+/// hand-written files show names, not numbers.
 /// </summary>
 public sealed class NotificationChannelDefinition
 {
@@ -16,9 +18,9 @@ public sealed class NotificationChannelDefinition
 
     public string Name { get; set; } = string.Empty;
 
-    public NotificationChannelType Type { get; set; }
+    public string Type { get; set; } = string.Empty;
 
-    public NotificationSeverity MinimumSeverity { get; set; } = NotificationSeverity.Info;
+    public string MinimumSeverity { get; set; } = nameof(NotificationSeverity.Info);
 
     public int TimeoutSeconds { get; set; } = 10;
 
@@ -29,13 +31,13 @@ public sealed class NotificationChannelDefinition
 
     public Dictionary<string, string>? Headers { get; set; }
 
-    public MessageFormat? Format { get; set; }
+    public string? Format { get; set; }
 
     public string? Server { get; set; }
 
     public int? Port { get; set; }
 
-    public SmtpSecurity? Security { get; set; }
+    public string? Security { get; set; }
 
     public string? From { get; set; }
 
@@ -48,7 +50,7 @@ public sealed class NotificationChannelDefinition
     /// <summary>SHA-256 of the SMTP server certificate, for a server whose certificate no system CA vouches for.</summary>
     public string? CertificateSha256 { get; set; }
 
-    public SyslogTransport? Transport { get; set; }
+    public string? Transport { get; set; }
 
     public string? SocketPath { get; set; }
 
@@ -60,7 +62,20 @@ public sealed class NotificationChannelDefinition
 
     public string[]? Arguments { get; set; }
 
-    public bool IsHttp => Type is NotificationChannelType.Webhook or NotificationChannelType.Slack or NotificationChannelType.Teams
+    internal NotificationChannelType ChannelType => Parse<NotificationChannelType>(Type, "type");
+
+    internal NotificationSeverity Threshold => Parse<NotificationSeverity>(MinimumSeverity, "minimumSeverity");
+
+    internal MessageFormat MessageFormat => Format is null ? MessageFormat.Markdown : Parse<MessageFormat>(Format, "format");
+
+    internal SmtpSecurity SmtpSecurity => Security is null ? SmtpSecurity.StartTls : Parse<SmtpSecurity>(Security, "security");
+
+    internal SyslogTransport SyslogTransport => Transport is null ? SyslogTransport.Udp : Parse<SyslogTransport>(Transport, "transport");
+
+    /// <summary>Whether a notification of this severity is meant for this channel.</summary>
+    public bool Accepts(NotificationSeverity severity) => severity >= Threshold;
+
+    internal bool IsHttp => ChannelType is NotificationChannelType.Webhook or NotificationChannelType.Slack or NotificationChannelType.Teams
         or NotificationChannelType.DingTalk or NotificationChannelType.WeCom or NotificationChannelType.Feishu;
 
     /// <summary>Every secret reference the channel needs at send time, for resolving vault references up front.</summary>
@@ -78,6 +93,7 @@ public sealed class NotificationChannelDefinition
             throw Invalid("name", "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit (it names the spool directory)");
         }
 
+        _ = (ChannelType, Threshold, MessageFormat, SmtpSecurity, SyslogTransport);
         if (TimeoutSeconds is < 1 or > 600)
         {
             throw Invalid("timeoutSeconds", "must be between 1 and 600");
@@ -94,7 +110,7 @@ public sealed class NotificationChannelDefinition
             return;
         }
 
-        switch (Type)
+        switch (ChannelType)
         {
             case NotificationChannelType.Email:
                 Require("server", Server);
@@ -117,7 +133,7 @@ public sealed class NotificationChannelDefinition
                 RequirePort();
                 break;
             case NotificationChannelType.Syslog:
-                if (Transport == SyslogTransport.Unix)
+                if (SyslogTransport == SyslogTransport.Unix)
                 {
                     Require("socketPath", SocketPath);
                 }
@@ -142,6 +158,17 @@ public sealed class NotificationChannelDefinition
 
                 break;
         }
+    }
+
+    private T Parse<T>(string value, string field)
+        where T : struct
+    {
+        if (Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(typeof(T), parsed))
+        {
+            return parsed;
+        }
+
+        throw Invalid(field, $"'{value}' is not one of {string.Join(", ", Enum.GetNames(typeof(T)))}");
     }
 
     private void RequirePort()

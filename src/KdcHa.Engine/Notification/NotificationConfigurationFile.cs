@@ -55,11 +55,7 @@ public static class NotificationConfigurationFile
         var content = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(configuration, NotificationJson.IndentedOptions) + "\n");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(content, 0, content.Length);
-                stream.Flush(flushToDisk: true);
-            }
+            DurableFile.Write(temporary, content);
 
             FilePermissions.RestrictToOwner(temporary);
             if (File.Exists(path))

@@ -34,7 +34,7 @@ public sealed class NotificationDeliveryResult
     {
         EventId = notification.Id,
         Channel = channel.Name,
-        ChannelType = channel.Type.ToString(),
+        ChannelType = channel.Type,
         Status = status.ToString(),
         Kind = notification.Kind.ToString(),
         Severity = notification.Severity.ToString(),

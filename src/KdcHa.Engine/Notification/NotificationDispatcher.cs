@@ -206,7 +206,7 @@ public sealed class NotificationDispatcher : IDisposable
         _lanes.TryGetValue(name, out var lane) ? lane : throw new ArgumentException($"No channel named '{name}' is configured.", nameof(name));
 
     private static bool Accepts(NotificationLane lane, NotificationEvent notification) =>
-        notification.Severity >= lane.Channel.Definition.MinimumSeverity;
+        lane.Channel.Definition.Accepts(notification.Severity);
 
     private void Spool(NotificationEvent notification, IEnumerable<NotificationLane> targets, DateTime now)
     {
@@ -219,7 +219,7 @@ public sealed class NotificationDispatcher : IDisposable
                 {
                     EventId = evicted.EventId,
                     Channel = lane.Name,
-                    ChannelType = lane.Channel.Definition.Type.ToString(),
+                    ChannelType = lane.Channel.Definition.Type,
                     Status = nameof(NotificationDeliveryStatus.Evicted),
                     Message = "The channel's spool was full; the oldest notification was dropped.",
                     Timestamp = now,

@@ -19,6 +19,9 @@ public static class NotificationJson
     private static JsonSerializerOptions Create(bool indented) => new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+
+        // Accepts hand-written files and ConvertTo-Json output (PascalCase names, enum numbers) alike.
+        PropertyNameCaseInsensitive = true,
         DictionaryKeyPolicy = null,
         WriteIndented = indented,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

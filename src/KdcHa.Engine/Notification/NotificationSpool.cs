@@ -56,7 +56,7 @@ public sealed class NotificationSpool : INotificationSpool
 
         var record = new SpoolRecord { Channel = channel, SpooledAt = DateTime.UtcNow, Event = notification };
         var temporary = Path.Combine(lane, TemporaryPrefix + Guid.NewGuid().ToString("N"));
-        WriteDurably(temporary, Encoding.UTF8.GetBytes(NotificationJson.Serialize(record)));
+        DurableFile.Write(temporary, Encoding.UTF8.GetBytes(NotificationJson.Serialize(record)));
         while (true)
         {
             var sequence = NextSequence();
@@ -117,7 +117,7 @@ public sealed class NotificationSpool : INotificationSpool
         if (File.Exists(entry.Path))
         {
             File.Move(entry.Path, destination);
-            WriteDurably(destination + ".reason", Encoding.UTF8.GetBytes(reason + "\n"));
+            DurableFile.Write(destination + ".reason", Encoding.UTF8.GetBytes(reason + "\n"));
         }
     }
 
@@ -131,13 +131,6 @@ public sealed class NotificationSpool : INotificationSpool
         {
             return null;
         }
-    }
-
-    private static void WriteDurably(string path, byte[] content)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        stream.Write(content, 0, content.Length);
-        stream.Flush(flushToDisk: true);
     }
 
     private string LaneDirectory(string channel)

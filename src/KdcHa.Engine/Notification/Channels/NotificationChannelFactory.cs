@@ -19,8 +19,8 @@ public sealed class NotificationChannelFactory
     public INotificationChannel Create(NotificationChannelDefinition definition)
     {
         definition.Validate();
-        var format = definition.Format ?? MessageFormat.Markdown;
-        return definition.Type switch
+        var format = definition.MessageFormat;
+        return definition.ChannelType switch
         {
             NotificationChannelType.Webhook => Webhook(definition, new GenericWebhookPayloadBuilder()),
             NotificationChannelType.Slack => Webhook(definition, new SlackPayloadBuilder()),

@@ -19,7 +19,7 @@ public sealed class SmtpChannel : INotificationChannel
 
     public NotificationChannelDefinition Definition { get; }
 
-    private SmtpSecurity Security => Definition.Security ?? SmtpSecurity.StartTls;
+    private SmtpSecurity Security => Definition.SmtpSecurity;
 
     private int Port => Definition.Port ?? Security switch
     {

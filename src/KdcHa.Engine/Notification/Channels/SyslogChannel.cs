@@ -27,7 +27,7 @@ public sealed class SyslogChannel : INotificationChannel
 
     public NotificationChannelDefinition Definition { get; }
 
-    private SyslogTransport Transport => Definition.Transport ?? SyslogTransport.Udp;
+    private SyslogTransport Transport => Definition.SyslogTransport;
 
     private int Port => Definition.Port ?? DefaultPort;
 
