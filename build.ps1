@@ -111,7 +111,7 @@ param($HelpModule, $Manifest, $Docs, $OutPath)
 $ErrorActionPreference = 'Stop'
 Import-Module $HelpModule
 $module = Import-Module $Manifest -PassThru
-ConvertTo-KdcHaMaml -DocsPath $Docs -OutputPath $OutPath -ModuleName $module.Name -Command @($module.ExportedCmdlets.Values)
+ConvertTo-KdcHaMaml -DocsPath $Docs -OutputPath $OutPath -ModuleName $module.Name -Command @($module.ExportedCmdlets.Values) | Out-Null
 '@
     Invoke-ChildPwsh -Script $script -Arguments @("$PSScriptRoot/build/KdcHaHelp.psm1", $ManifestOut, "$PSScriptRoot/docs", $helpOut)
 }

@@ -137,8 +137,14 @@ public sealed class SocketKdcTransport : IKdcTransport
             return new[] { endpoint.Address };
         }
 
-        // Task.Run because a resolver may block its caller before returning a task; that would escape the deadline.
-        var lookup = AbandonedTask.ObserveFault(Task.Run(() => _resolveHost(endpoint.Host)));
+        // A resolver may block its caller (Dns.GetHostAddressesAsync is sync-over-async on some platforms), which
+        // would escape the deadline. A dedicated thread rather than the pool, because a blocked pool thread delays
+        // the very timer callbacks that enforce every deadline in the process.
+        var lookup = AbandonedTask.ObserveFault(Task.Factory.StartNew(
+            () => _resolveHost(endpoint.Host),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+            TaskScheduler.Default).Unwrap());
 
         if (!await overall.WaitAsync(lookup, cancellationToken).ConfigureAwait(false))
         {

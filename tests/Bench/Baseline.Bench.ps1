@@ -1,0 +1,138 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Baseline: the field's seed design (keepalived vrrp_script running kinit -kt every 5 s) measured with
+real keepalived and MIT krb5kdc in the KdcHa lab. Writes one markdown section to the pipeline;
+progress goes to the host. Needs root.
+#>
+param([ValidateRange(1, 50)][int]$Runs = 1)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
+
+# The seed design as found in the field.
+$Seed = @{ Interval = 5; Timeout = 4; Fall = 2; Rise = 5; Weight = -50; Priorities = @{ kdc1 = 90; kdc2 = 80 }; AdvertInt = 1 }
+$ClientRate = 5
+$FailoverTimeoutSec = 60
+# After the VIP moves, keep the load running so attempts stalled by the fault finish and count.
+$AfterFailoverSec = 3
+
+function Start-SeedKeepalived {
+    param($Lab)
+    foreach ($node in 'kdc1', 'kdc2') {
+        $check = @{
+            Name = 'chk_kdc'; Script = (Get-KdcHaLabHealthCommand -Lab $Lab -Node $node)
+            Interval = $Seed.Interval; Timeout = $Seed.Timeout; Fall = $Seed.Fall; Rise = $Seed.Rise; Weight = $Seed.Weight
+        }
+        $state = if ($node -eq 'kdc1') { 'MASTER' } else { 'BACKUP' }
+        $config = New-KdcHaLabKeepalivedConfig -Lab $Lab -Node $node -Priority $Seed.Priorities[$node] -State $state -AdvertInt $Seed.AdvertInt -VrrpVersion 2 -TrackScript $check
+        $null = Start-KdcHaLabKeepalived -Lab $Lab -Node $node -ConfigText $config
+    }
+    $null = Wait-KdcHaLabVip -Lab $Lab -Node kdc1 -TimeoutSec 15
+    # Let the first health checks run on both nodes so the fault hits a settled, healthy pair.
+    Start-Sleep -Seconds ($Seed.Interval + 1)
+    $null = Wait-KdcHaLabVip -Lab $Lab -Node kdc1 -TimeoutSec 1
+}
+
+function Reset-SeedPair {
+    param($Lab)
+    foreach ($node in 'kdc1', 'kdc2') {
+        if (Get-KdcHaLabProcess -Lab $Lab | Where-Object { $_.Key -eq "$node.keepalived" -and $_.Alive }) { $null = Stop-KdcHaLabKeepalived -Lab $Lab -Node $node }
+        $kdc = Get-KdcHaLabProcess -Lab $Lab | Where-Object { $_.Key -eq "$node.krb5kdc.88" -and $_.Alive }
+        if (-not $kdc) { $null = Start-KdcHaLabKdc -Lab $Lab -Node $node }
+        elseif ($kdc.Stopped) { $null = Resume-KdcHaLabKdc -Lab $Lab -Node $node }
+    }
+}
+
+function Wait-VipOnlyOn {
+    # Watcher records, not polling, decide when: the failover time is the kernel's event time.
+    param($Lab, [string]$Node, [double]$SinceMonoMs)
+    $deadline = [DateTime]::UtcNow.AddSeconds($FailoverTimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $moved = Get-KdcHaLabVipTransition -Lab $Lab |
+            Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } |
+            Select-Object -First 1
+        if ($moved) { return $moved }
+        Start-Sleep -Milliseconds 100
+    }
+    $null
+}
+
+function Measure-SeedScenario {
+    param($Lab, [string]$Scenario, [int]$Run)
+    Reset-SeedPair -Lab $Lab
+    Start-SeedKeepalived -Lab $Lab
+    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
+    # The fault lands at a random phase of the check interval: detection time depends on it, and a
+    # fixed offset from keepalived's start would measure the same phase every run.
+    $phase = Get-Random -Minimum 0.0 -Maximum ([double]$Seed.Interval)
+    Start-Sleep -Milliseconds ([int]((2 + $phase) * 1000))
+    $fault = switch ($Scenario) {
+        'hung' { Suspend-KdcHaLabKdc -Lab $Lab -Node kdc1 }
+        'killed' { Stop-KdcHaLabKdc -Lab $Lab -Node kdc1 -Signal KILL }
+    }
+    $moved = Wait-VipOnlyOn -Lab $Lab -Node kdc2 -SinceMonoMs $fault.MonoMs
+    Start-Sleep -Seconds $AfterFailoverSec
+    $attempts = @(Stop-KdcHaLabClientLoad -Lab $Lab)
+    $result = [pscustomobject]@{
+        Scenario       = $Scenario
+        Run            = $Run
+        PhaseSec       = $phase
+        FailoverSec    = if ($moved) { ($moved.MonoMs - $fault.MonoMs) / 1000 } else { [double]::NaN }
+        Attempts       = $attempts.Count
+        FailedAttempts = @($attempts | Where-Object ExitCode -NE 0).Count
+        LongestKinitSec = if ($attempts) { ($attempts | Measure-Object DurationMs -Maximum).Maximum / 1000 } else { [double]::NaN }
+    }
+    Write-Host ("  {0} run {1} (phase {6:n1} s): failover {2:n2} s, {3}/{4} kinit failed, longest kinit {5:n2} s" -f $Scenario, $Run, $result.FailoverSec, $result.FailedAttempts, $result.Attempts, $result.LongestKinitSec, $phase)
+    $result
+}
+
+function Get-Median {
+    param([double[]]$Values)
+    $v = @($Values | Sort-Object)
+    if ($v.Count -eq 0) { return [double]::NaN }
+    if ($v.Count % 2) { $v[[math]::Floor($v.Count / 2)] } else { ($v[$v.Count / 2 - 1] + $v[$v.Count / 2]) / 2 }
+}
+
+function Format-SeedMarkdown {
+    param([object[]]$Results, [string]$Versions)
+    $labels = [ordered]@{ hung = 'Hung KDC (SIGSTOP) on the VIP holder'; killed = 'Killed KDC (SIGKILL) on the VIP holder' }
+    $agg = if ($Runs -gt 1) { 'median of ' + $Runs + ' runs' } else { '1 run' }
+    $lines = @(
+        '## Baseline: seed vrrp_script design'
+        ''
+        "| Scenario | Failover (s, $agg) | Failed client kinit attempts | Longest client kinit (s) |"
+        '|---|---|---|---|'
+    )
+    foreach ($s in $labels.Keys) {
+        $r = @($Results | Where-Object Scenario -EQ $s)
+        $fo = Get-Median $r.FailoverSec
+        $range = if ($Runs -gt 1) { ' ({0:n1}–{1:n1})' -f ($r.FailoverSec | Measure-Object -Minimum).Minimum, ($r.FailoverSec | Measure-Object -Maximum).Maximum } else { '' }
+        $lines += '| {0} | {1:n1}{2} | {3} of {4} | {5:n1} |' -f $labels[$s], $fo, $range, (Get-Median $r.FailedAttempts), (Get-Median $r.Attempts), (Get-Median $r.LongestKinitSec)
+    }
+    $lines += ''
+    $lines += ("Measured by tests/Bench/Baseline.Bench.ps1 ({0}) in the KdcHa namespace lab with {1}: two KDC nodes, " +
+        "keepalived VRRPv2 advert_int {2}, priorities 90/80, vrrp_script ``kinit -kt <keytab> kdcha-health/<node>`` with the node's own krb5.conf " +
+        "(interval {3}, timeout {4}, fall {5}, rise {6}, weight {7}). Failover = from the fault (SIGSTOP or SIGKILL of krb5kdc on the VIP holder) " +
+        "until the other node alone holds the VIP, stamped by a netlink watcher on the monotonic clock. A client namespace ran real ``kinit`` " +
+        "(password, default MIT timeouts, krb5.conf listing only the VIP) at {8}/s from 2–7 s before the fault (random phase of the check interval) until {9} s after the move; " +
+        "failed = non-zero exit, longest = slowest attempt (median over runs where more than one).") -f $agg, $Versions, $Seed.AdvertInt, $Seed.Interval, $Seed.Timeout, $Seed.Fall, $Seed.Rise, $Seed.Weight, $ClientRate, $AfterFailoverSec
+    $lines -join "`n"
+}
+
+$lab = $null
+try {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
+    Write-Host ("Baseline: lab {0} up in {1:n2} s" -f $lab.Id, $sw.Elapsed.TotalSeconds)
+    $null = Start-KdcHaLabVipWatcher -Lab $lab
+    $results = foreach ($run in 1..$Runs) {
+        foreach ($scenario in 'hung', 'killed') { Measure-SeedScenario -Lab $lab -Scenario $scenario -Run $run }
+    }
+    $ka = ((Invoke-KdcHaLabCommand -Lab $lab -FilePath keepalived -ArgumentList '-v').StdErr -split "`n")[0] -replace '^Keepalived v(\S+).*$', 'keepalived $1'
+    $krb = 'MIT krb5kdc ' + (Invoke-KdcHaLabCommand -Lab $lab -FilePath dpkg-query -ArgumentList '-W', '-f=${Version}', 'krb5-kdc').StdOut
+    Format-SeedMarkdown -Results $results -Versions "$ka, $krb"
+} finally {
+    Remove-KdcHaLab -Lab $lab
+}

@@ -1,0 +1,20 @@
+@{
+    RootModule        = 'KdcHaLab.psm1'
+    ModuleVersion     = '0.1.0'
+    GUID              = '6b1f7e0c-3d2a-4f4e-9a57-2c0f1d7b9e41'
+    Author            = 'KdcHa'
+    Description       = 'Test lab for KdcHa: real MIT KDCs and keepalived in Linux network namespaces, with fault injection and observation.'
+    PowerShellVersion = '7.4'
+    FunctionsToExport = @(
+        'New-KdcHaLab', 'Remove-KdcHaLab', 'Get-KdcHaLabProcess', 'Invoke-KdcHaLabCommand', 'Invoke-KdcHaLabKadmin',
+        'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
+        'Resume-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
+        'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
+        'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
+        'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
+        'Start-KdcHaLabClientLoad', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs'
+    )
+    CmdletsToExport   = @()
+    VariablesToExport = @()
+    AliasesToExport   = @()
+}
