@@ -6,7 +6,6 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.InteropServices;
 using System.Security;
-using KdcHa.Common;
 
 namespace KdcHa.Notification;
 
@@ -30,13 +29,7 @@ public abstract class NotificationCmdlet : KdcHaCmdlet
         var path = ResolvedConfigurationPath;
         try
         {
-            var configuration = NotificationConfigurationFile.Load(path);
-            if (FilePermissions.IsWorldReadable(path))
-            {
-                WriteWarning($"The notification configuration {path} is readable by every user on this host. Run: chmod 600 {path}");
-            }
-
-            return configuration;
+            return NotificationConfigurationFile.Load(path);
         }
         catch (NotificationConfigurationException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
         {
