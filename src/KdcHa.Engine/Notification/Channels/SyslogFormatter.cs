@@ -44,8 +44,11 @@ public static class SyslogFormatter
 
     public static byte[] Local(NotificationEvent notification, int facility, string appName)
     {
-        var stamp = notification.Time.ToString("MMM d HH:mm:ss", CultureInfo.InvariantCulture);
-        var line = $"<{Priority(facility, notification.Severity)}>{stamp.PadLeft(15)} {appName}[{CurrentProcessId}]: " +
+        // RFC 3164 TIMESTAMP "Mmm dd hh:mm:ss" pads a one-digit day with a space, not a zero.
+        var time = notification.Time;
+        var stamp = time.ToString("MMM", CultureInfo.InvariantCulture) + " " + time.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2) + " " +
+            time.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+        var line = $"<{Priority(facility, notification.Severity)}>{stamp} {appName}[{CurrentProcessId}]: " +
             $"{notification.DisplayTitle}: {notification.Message} [id={notification.Id}]";
         return Encoding.UTF8.GetBytes(line);
     }
