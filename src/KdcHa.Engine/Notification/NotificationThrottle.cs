@@ -7,6 +7,8 @@ namespace KdcHa.Notification;
 /// <summary>
 /// Keeps a burst from paging anyone twice. An identical alert (same kind, severity, instance, states and message)
 /// within the duplicate window is dropped, so a still-broken KDC re-alerts once per window rather than per probe.
+/// State changes are exempt from that: BACKUP to MASTER a second time is a new fact, and dropping it would leave
+/// the last alert naming the wrong state; flap handling covers their repetition.
 /// Once a VRRP instance changes state more than the flap threshold within the flap window, its further changes are
 /// held back and reported as one summary when the window closes ("VI_1 changed state 7 times in 60 s").
 /// Not thread-safe: the dispatcher serialises calls.
@@ -65,7 +67,9 @@ public sealed class NotificationThrottle
             _lastSeen.Remove(stale);
         }
 
-        var key = string.Join("\u001f", notification.Kind, notification.Severity, notification.Instance, notification.OldState, notification.NewState, notification.Message);
+        var key = notification.Kind == NotificationKind.VrrpStateChanged
+            ? notification.Id
+            : string.Join("\u001f", notification.Kind, notification.Severity, notification.Instance, notification.OldState, notification.NewState, notification.Message);
         if (_lastSeen.ContainsKey(key) || _lastSeen.ContainsKey(notification.Id))
         {
             return true;
