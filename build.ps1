@@ -44,6 +44,9 @@ $LabPackages = [ordered]@{
     'arping'     = 'iputils-arping'
     'tcpdump'    = 'tcpdump'
     'nft'        = 'nftables'
+    # the notification tests' SMTP server and its self-signed certificate
+    'aiosmtpd'   = 'python3-aiosmtpd'
+    'openssl'    = 'openssl'
 }
 
 function Write-Step([string] $Message) {

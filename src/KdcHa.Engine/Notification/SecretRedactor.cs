@@ -18,6 +18,9 @@ public sealed class SecretRedactor
     private readonly object _gate = new();
     private string[] _secrets = Array.Empty<string>();
 
+    // Parts of a secret URL this long are tokens (Slack's path, DingTalk's access_token, WeCom's key), not words.
+    private const int MinimumUrlPartLength = 16;
+
     public void Add(string secret)
     {
         if (secret.Length < MinimumSecretLength)
@@ -25,10 +28,19 @@ public sealed class SecretRedactor
             return;
         }
 
+        var forms = new List<string> { secret, Uri.EscapeDataString(secret) };
+        if (Uri.TryCreate(secret, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            // A server may quote only the path or a query value of the webhook URL back in an error.
+            forms.Add(url.PathAndQuery);
+            forms.AddRange(url.AbsolutePath.Split('/').Concat(url.Query.TrimStart('?').Split('&').Select(pair => pair.Substring(pair.IndexOf('=') + 1)))
+                .Where(part => part.Length >= MinimumUrlPartLength));
+        }
+
         lock (_gate)
         {
             // Longest first, so a URL is masked whole before a token inside it would leave its prefix visible.
-            _secrets = _secrets.Concat(new[] { secret, Uri.EscapeDataString(secret) })
+            _secrets = _secrets.Concat(forms.Where(form => form.Length >= MinimumSecretLength))
                 .Distinct(StringComparer.Ordinal)
                 .OrderByDescending(value => value.Length)
                 .ToArray();
