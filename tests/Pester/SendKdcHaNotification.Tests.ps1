@@ -50,6 +50,30 @@ BeforeAll {
         [System.Diagnostics.Process]::Start($start)
     }
 
+    # Starts a child that sends $Count events named "$Prefix-<n>", waits for $KillWhen, then SIGKILLs the child.
+    function Stop-SenderMidDelivery([string] $Config, [string] $Prefix, [int] $Count, [scriptblock] $KillWhen) {
+        $child = Start-ChildPwsh "1..$Count | ForEach-Object { [pscustomobject]@{ Message = `"$Prefix `$_`"; EventId = `"$Prefix-`$_`" } } | Send-KdcHaNotification -ConfigurationPath '$Config' -TimeoutSec 600"
+        try {
+            Wait-Until $KillWhen
+            kill -9 $child.Id
+            $child.WaitForExit()
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill() }
+        }
+    }
+
+    # A second process delivers what the killed one left; returns what it wrote to stdout.
+    function Invoke-PendingDrain([string] $Config) {
+        $drain = Start-ChildPwsh "Send-KdcHaNotification -Pending -ConfigurationPath '$Config' -TimeoutSec 60 | ForEach-Object Status"
+        $output = $drain.StandardOutput.ReadToEndAsync()
+        if (-not $drain.WaitForExit(90000)) {
+            $drain.Kill()
+            throw 'The draining process did not finish.'
+        }
+        $output.Result.Trim() -split '\s+'
+    }
+
     $script:port = Get-FreeTcpPort
     $script:receiver = [NotificationReceiver]::new($port)
     $env:KDCHA_TEST_HOOK = "http://127.0.0.1:$port/hook/$token"
@@ -129,20 +153,10 @@ Describe 'Send-KdcHaNotification over HTTP' {
         $receiver.Stop()
         $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
         $lane = Join-Path (Split-Path $config) 'spool/hook'
-        $child = Start-ChildPwsh "1..10 | ForEach-Object { [pscustomobject]@{ Message = `"crash `$_`"; EventId = `"crash-`$_`" } } | Send-KdcHaNotification -ConfigurationPath '$config' -TimeoutSec 600"
-        try {
-            Wait-Until { (Test-Path $lane) -and @(Get-ChildItem $lane -Filter *.json).Count -eq 10 }
-            kill -9 $child.Id
-            $child.WaitForExit()
-        }
-        finally {
-            if (-not $child.HasExited) { $child.Kill() }
-        }
+        Stop-SenderMidDelivery -Config $config -Prefix crash -Count 10 -KillWhen { (Test-Path $lane) -and @(Get-ChildItem $lane -Filter *.json).Count -eq 10 }
 
         $receiver.Start()
-        $drain = Start-ChildPwsh "Send-KdcHaNotification -Pending -ConfigurationPath '$config' -TimeoutSec 60 | ForEach-Object Status"
-        $drain.WaitForExit(90000) | Should -BeTrue
-        $drain.StandardOutput.ReadToEnd().Trim() -split '\s+' | Should -Be (@('Delivered') * 10)
+        Invoke-PendingDrain $config | Should -Be (@('Delivered') * 10)
         @($receiver.Requests | ForEach-Object { $_[0] }) | Should -Be @(1..10 | ForEach-Object { "crash-$_" })
         @(Get-ChildItem $lane -Filter *.json).Count | Should -Be 0
     }
@@ -150,19 +164,10 @@ Describe 'Send-KdcHaNotification over HTTP' {
     It 'resends the notification in flight at the kill, with the same Idempotency-Key for the receiver to drop' {
         $receiver.Hang()
         $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK'; timeoutSeconds = 600 })
-        $child = Start-ChildPwsh "1..3 | ForEach-Object { [pscustomobject]@{ Message = `"window `$_`"; EventId = `"window-`$_`" } } | Send-KdcHaNotification -ConfigurationPath '$config' -TimeoutSec 600"
-        try {
-            Wait-Until { $receiver.Requests.Count -ge 1 }
-            kill -9 $child.Id
-            $child.WaitForExit()
-        }
-        finally {
-            if (-not $child.HasExited) { $child.Kill() }
-        }
+        Stop-SenderMidDelivery -Config $config -Prefix window -Count 3 -KillWhen { $receiver.Requests.Count -ge 1 }
 
         $receiver.Release()
-        $drain = Start-ChildPwsh "Send-KdcHaNotification -Pending -ConfigurationPath '$config' -TimeoutSec 60 | Out-Null"
-        $drain.WaitForExit(90000) | Should -BeTrue
+        Invoke-PendingDrain $config | Should -Be (@('Delivered') * 3)
         $keys = @($receiver.Requests | ForEach-Object { $_[0] })
         $keys | Should -Be @('window-1', 'window-1', 'window-2', 'window-3')
         @($keys | Select-Object -Unique) | Should -Be @('window-1', 'window-2', 'window-3')

@@ -124,7 +124,7 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
             TimeoutSeconds = TimeoutSeconds,
             Url = Url,
             SigningSecret = SigningSecret,
-            Headers = Header?.Cast<DictionaryEntry>().ToDictionary(entry => entry.Key.ToString() ?? string.Empty, entry => entry.Value?.ToString() ?? string.Empty),
+            Headers = Header is null ? null : ToStringMap(Header),
             Server = Server,
             Port = bound.ContainsKey(nameof(Port)) ? Port : null,
             From = From,

@@ -210,8 +210,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
             NewState = NewState,
             Title = Title,
             Message = Message,
-            Details = Details?.Cast<DictionaryEntry>().ToDictionary(entry => entry.Key.ToString() ?? string.Empty, entry => entry.Value?.ToString() ?? string.Empty)
-                ?? new Dictionary<string, string>(),
+            Details = Details is null ? new Dictionary<string, string>() : ToStringMap(Details),
         };
         if (EventId is not null)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -67,6 +68,10 @@ public abstract class NotificationCmdlet : KdcHaCmdlet
 
         return values;
     }
+
+    /// <summary>A hashtable parameter (-Details, -Header) as the string map the engine stores.</summary>
+    protected static Dictionary<string, string> ToStringMap(Hashtable table) =>
+        table.Cast<DictionaryEntry>().ToDictionary(entry => entry.Key.ToString() ?? string.Empty, entry => entry.Value?.ToString() ?? string.Empty);
 
     private string FromVault(string reference)
     {
