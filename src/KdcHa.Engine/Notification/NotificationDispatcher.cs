@@ -71,8 +71,6 @@ public sealed class NotificationDispatcher : IDisposable
         _housekeeping = Task.Run(RunHousekeepingAsync);
     }
 
-    public IReadOnlyCollection<string> Channels => _lanes.Keys;
-
     /// <summary>Spools the notification for every channel whose minimum severity it meets; returns at once.</summary>
     public void Enqueue(NotificationEvent notification) => Enqueue(notification, _lanes.Keys);
 

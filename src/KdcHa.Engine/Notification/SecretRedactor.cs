@@ -60,5 +60,5 @@ public sealed class SecretRedactor
         return text;
     }
 
-    public IReadOnlyCollection<string> Secrets => _secrets;
+    internal IReadOnlyCollection<string> Secrets => _secrets;
 }
