@@ -14,6 +14,8 @@
         'Start-KdcHaMonitor'
         'Get-KdcHaMonitor'
         'New-KdcHaKeepalivedConfig'
+        'Send-KdcHaNotification'
+        'New-KdcHaNotificationChannel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

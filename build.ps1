@@ -45,6 +45,9 @@ $LabPackages = [ordered]@{
     'tcpdump'    = 'tcpdump'
     'nft'        = 'nftables'
     'rsvg-convert' = 'librsvg2-bin'
+    # the notification tests' SMTP server and its self-signed certificate
+    'aiosmtpd'   = 'python3-aiosmtpd'
+    'openssl'    = 'openssl'
 }
 
 function Write-Step([string] $Message) {

@@ -20,11 +20,20 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
-        _stopping.Dispose();
+        Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>PowerShell disposes a cmdlet even when the pipeline fails or is stopped, unlike EndProcessing.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stopping.Dispose();
+        }
+    }
 
     protected ErrorRecord NewError(Exception exception, string errorId, ErrorCategory category, object? target) =>
         new(exception, errorId, category, target);

@@ -1,0 +1,427 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Notification;
+
+/// <summary>
+/// The alerting engine. <see cref="Enqueue(NotificationEvent)"/> writes the notification durably to the spool, once
+/// per channel, and returns without touching the network, so a monitor loop never waits on a slow webhook. One
+/// background loop per channel delivers that channel's spool in order, one notification at a time, retrying the
+/// head with exponential backoff and jitter; a notification leaves the spool only once its channel accepted it.
+/// Delivery is at least once: a crash after the channel accepted a notification but before its file is removed
+/// sends it again on restart, with the same event id for the receiver to drop the repeat.
+/// </summary>
+public sealed class NotificationDispatcher : IDisposable
+{
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FlushPollInterval = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, NotificationLane> _lanes;
+    private readonly INotificationSpool _spool;
+    private readonly NotificationDispatcherOptions _options;
+    private readonly INotificationClock _clock;
+    private readonly INotificationLog _log;
+    private readonly SecretRedactor _redactor;
+    private readonly NotificationThrottle _throttle;
+    private readonly RetryBackoff _backoff;
+    private readonly ConcurrentQueue<NotificationDeliveryResult> _results = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly object _gate = new();
+    private readonly Task _housekeeping;
+    private bool _disposed;
+
+    public NotificationDispatcher(
+        IEnumerable<INotificationChannel> channels,
+        INotificationSpool spool,
+        NotificationDispatcherOptions? options = null,
+        INotificationClock? clock = null,
+        INotificationLog? log = null,
+        SecretRedactor? redactor = null)
+    {
+        _spool = spool;
+        _options = options ?? new NotificationDispatcherOptions();
+        _clock = clock ?? SystemNotificationClock.Instance;
+        _log = log ?? NullNotificationLog.Instance;
+        _redactor = redactor ?? new SecretRedactor();
+        _throttle = new NotificationThrottle(_options.DuplicateWindow, _options.FlapWindow, _options.FlapThreshold);
+        _backoff = new RetryBackoff(_options.RetryInitialDelay, _options.RetryMaxDelay);
+        _lanes = new Dictionary<string, NotificationLane>(StringComparer.Ordinal);
+        foreach (var channel in channels)
+        {
+            if (_lanes.ContainsKey(channel.Definition.Name))
+            {
+                throw new NotificationConfigurationException($"Two channels are named '{channel.Definition.Name}'; names identify spool folders and must be unique.");
+            }
+
+            _lanes.Add(channel.Definition.Name, new NotificationLane(channel));
+        }
+
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Loop = Task.Run(() => RunLaneAsync(lane));
+        }
+
+        _housekeeping = Task.Run(RunHousekeepingAsync);
+    }
+
+    /// <summary>Spools the notification for every channel whose minimum severity it meets; returns at once.</summary>
+    public void Enqueue(NotificationEvent notification) => Enqueue(notification, _lanes.Keys);
+
+    /// <summary>Spools the notification for the named channels only (those it meets the minimum severity of).</summary>
+    public void Enqueue(NotificationEvent notification, IEnumerable<string> channels)
+    {
+        var targets = channels.Select(LaneNamed).ToList();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var now = _clock.UtcNow;
+            var complete = _options.Templates.Complete(notification);
+            var decision = _throttle.Admit(complete, now);
+            if (decision != ThrottleDecision.Deliver)
+            {
+                var reason = decision == ThrottleDecision.Duplicate
+                    ? $"Duplicate of an alert sent less than {_options.DuplicateWindow.TotalSeconds:0} s ago."
+                    : $"{complete.Instance} is flapping; a FlapSummary alert reports these changes when the {_options.FlapWindow.TotalSeconds:0} s window closes.";
+                foreach (var lane in targets.Where(lane => Accepts(lane, complete)))
+                {
+                    Report(NotificationDeliveryResult.Of(complete, lane.Channel.Definition, NotificationDeliveryStatus.Suppressed, 0, reason, now));
+                }
+
+                _log.Write($"Held back event {complete.Id} ({complete.Kind}): {reason}");
+                return;
+            }
+
+            Spool(complete, targets, now);
+        }
+    }
+
+    /// <summary>
+    /// Sends open flap summaries and overflow reports now, then waits until every channel's spool is empty or the
+    /// timeout passes. Returns whether everything was delivered; what is left stays spooled for later.
+    /// </summary>
+    public async Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            SpoolHousekeeping(_clock.UtcNow, closeEverything: true);
+        }
+
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Signal();
+        }
+
+        var deadline = DateTime.UtcNow + timeout;
+        while (_lanes.Values.Any(lane => _spool.Pending(lane.Name).Count > 0))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(FlushPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Final results (delivered, rejected, evicted, suppressed) since the last call; safe from any thread.</summary>
+    public IReadOnlyList<NotificationDeliveryResult> TakeResults()
+    {
+        var taken = new List<NotificationDeliveryResult>();
+        while (_results.TryDequeue(out var result))
+        {
+            taken.Add(result);
+        }
+
+        return taken;
+    }
+
+    /// <summary>A Pending result for every notification still spooled for this dispatcher's channels.</summary>
+    public IReadOnlyList<NotificationDeliveryResult> PendingResults()
+    {
+        var now = _clock.UtcNow;
+        var pending = new List<NotificationDeliveryResult>();
+        foreach (var lane in _lanes.Values)
+        {
+            var head = true;
+            foreach (var entry in _spool.Pending(lane.Name))
+            {
+                var notification = TryRead(entry);
+                if (notification is null)
+                {
+                    continue;
+                }
+
+                var reason = head && lane.LastError.Length > 0 ? lane.LastError : "Waiting behind earlier notifications for this channel.";
+                pending.Add(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Pending, head ? lane.Failures : 0, reason, now));
+                head = false;
+            }
+        }
+
+        return pending;
+    }
+
+    /// <summary>
+    /// Spools open flap summaries and overflow reports, stops the loops and abandons attempts in flight; their
+    /// notifications stay spooled for the next dispatcher.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            SpoolHousekeeping(_clock.UtcNow, closeEverything: true);
+            _disposed = true;
+        }
+
+        _stopping.Cancel();
+        try
+        {
+            Task.WaitAll(_lanes.Values.Select(lane => lane.Loop).Append(_housekeeping).ToArray(), StopGracePeriod);
+        }
+        catch (AggregateException)
+        {
+            // The loops end by cancellation; any other fault was already reported through the log.
+        }
+
+        _stopping.Dispose();
+    }
+
+    private NotificationLane LaneNamed(string name) =>
+        _lanes.TryGetValue(name, out var lane) ? lane : throw new ArgumentException($"No channel named '{name}' is configured.", nameof(name));
+
+    private static bool Accepts(NotificationLane lane, NotificationEvent notification) =>
+        lane.Channel.Definition.Accepts(notification.Severity);
+
+    private void Spool(NotificationEvent notification, IEnumerable<NotificationLane> targets, DateTime now)
+    {
+        foreach (var lane in targets.Where(lane => Accepts(lane, notification)))
+        {
+            var added = _spool.Add(lane.Name, notification);
+            foreach (var evicted in added.Evicted)
+            {
+                Report(new NotificationDeliveryResult
+                {
+                    EventId = evicted.EventId,
+                    Channel = lane.Name,
+                    ChannelType = lane.Channel.Definition.Type,
+                    Status = nameof(NotificationDeliveryStatus.Evicted),
+                    Message = "The channel's spool was full; the oldest notification was dropped.",
+                    Timestamp = now,
+                });
+            }
+
+            lane.EvictedSinceReport += added.Evicted.Count;
+            _log.Write($"Spooled event {notification.Id} ({notification.Kind}, {notification.Severity}) for {lane.Name}.");
+            lane.Signal();
+        }
+    }
+
+    private void SpoolHousekeeping(DateTime now, bool closeEverything)
+    {
+        foreach (var summary in _throttle.TakeSummaries(now, closeEverything))
+        {
+            Spool(summary, _lanes.Values, now);
+        }
+
+        foreach (var lane in _lanes.Values.Where(lane => lane.EvictedSinceReport > 0))
+        {
+            if (!closeEverything && now - lane.LastOverflowReport < _options.OverflowReportInterval)
+            {
+                continue;
+            }
+
+            var dropped = lane.EvictedSinceReport;
+            lane.EvictedSinceReport = 0;
+            lane.LastOverflowReport = now;
+            Spool(OverflowAlert(lane.Name, dropped, now), new[] { lane }, now);
+        }
+    }
+
+    private static NotificationEvent OverflowAlert(string channel, int dropped, DateTime now) => new()
+    {
+        Time = now,
+        Kind = NotificationKind.SpoolOverflow,
+        Severity = NotificationSeverity.Warning,
+        Instance = channel,
+        Message = $"The spool for channel '{channel}' was full: its {dropped} oldest undelivered notification(s) were dropped. Check the channel's endpoint.",
+        Details = new Dictionary<string, string> { ["dropped"] = dropped.ToString(CultureInfo.InvariantCulture), ["channel"] = channel },
+    };
+
+    private async Task RunHousekeepingAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(HousekeepingInterval, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                Guard("housekeeping", () => SpoolHousekeeping(_clock.UtcNow, closeEverything: false));
+            }
+        }
+    }
+
+    private async Task RunLaneAsync(NotificationLane lane)
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            var backoff = lane.RetryAt - DateTime.UtcNow;
+            try
+            {
+                await lane.Wake.WaitAsync(backoff > TimeSpan.Zero ? backoff : _options.PollInterval, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow < lane.RetryAt)
+            {
+                continue;
+            }
+
+            try
+            {
+                await DrainAsync(lane, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                lane.RetryAt = DateTime.UtcNow + _options.PollInterval;
+                _log.Write(_redactor.Redact($"{lane.Name}: the spool is not usable: {e.Message}"));
+            }
+        }
+    }
+
+    private async Task DrainAsync(NotificationLane lane, CancellationToken token)
+    {
+        using var hold = _spool.TryLock(lane.Name);
+        if (hold is null)
+        {
+            return;
+        }
+
+        foreach (var entry in _spool.Pending(lane.Name))
+        {
+            if (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var notification = TryRead(entry);
+            if (notification is null)
+            {
+                continue;
+            }
+
+            var attempt = lane.Failures + 1;
+            var timeout = TimeSpan.FromSeconds(lane.Channel.Definition.TimeoutSeconds);
+            try
+            {
+                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+                attemptTimeout.CancelAfter(timeout);
+                await lane.Channel.SendAsync(notification, attemptTimeout.Token).ConfigureAwait(false);
+            }
+            catch (NotificationDeliveryException e) when (e.IsPermanent)
+            {
+                var reason = _redactor.Redact(e.Message);
+                _spool.SetAside(entry, reason);
+                lane.Failures = 0;
+                lane.LastError = string.Empty;
+                Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, _clock.UtcNow));
+                _log.Write($"{lane.Name}: event {notification.Id} rejected for good and set aside in {NotificationSpool.RejectedFolder}/: {reason}");
+                continue;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                lane.Failures = attempt;
+                var delay = _backoff.Delay(attempt);
+                lane.RetryAt = DateTime.UtcNow + delay;
+                lane.LastError = _redactor.Redact(e is OperationCanceledException ? $"No answer within the channel's {timeout.TotalSeconds:0} s timeout." : Describe(e));
+                _log.Write($"{lane.Name}: attempt {attempt} for event {notification.Id} failed: {lane.LastError} Next attempt in {delay.TotalSeconds:0.0} s.");
+                return;
+            }
+
+            _spool.Complete(entry);
+            lane.Failures = 0;
+            lane.LastError = string.Empty;
+            Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, _clock.UtcNow));
+            _log.Write($"{lane.Name}: delivered event {notification.Id} on attempt {attempt}.");
+        }
+    }
+
+    private NotificationEvent? TryRead(SpoolEntry entry)
+    {
+        try
+        {
+            return _spool.Read(entry);
+        }
+        catch (FileNotFoundException)
+        {
+            // Evicted or delivered by another dispatcher since the folder was listed.
+            return null;
+        }
+        catch (SpoolCorruptException e)
+        {
+            _spool.SetAside(entry, e.Message);
+            _log.Write($"{entry.Channel}: set aside unreadable spool file: {e.Message}");
+            return null;
+        }
+    }
+
+    private void Report(NotificationDeliveryResult result) => _results.Enqueue(result);
+
+    private void Guard(string activity, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Write(_redactor.Redact($"{activity} failed: {e.Message}"));
+        }
+    }
+
+    // Engine exceptions carry operator-facing messages; anything else is named by type so a bug stays recognisable.
+    private static string Describe(Exception e) =>
+        e is Common.KdcHaException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(NotificationDispatcher));
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using KdcHa.Common;
+
+namespace KdcHa.Notification;
+
+/// <summary>
+/// A directory per channel holding one JSON file per notification. Files are written to a temporary name, flushed to
+/// disk (fsync) and renamed, so a crash leaves either the whole record or nothing. Names start with a sequence
+/// number that orders delivery; a lock file (flock through FileShare.None) lets one dispatcher at a time deliver a
+/// channel, and the kernel releases it when that process dies, even by kill -9.
+/// </summary>
+public sealed class NotificationSpool : INotificationSpool
+{
+    public const string RejectedFolder = "rejected";
+    private const string Extension = ".json";
+    private const string TemporaryPrefix = ".tmp-";
+    private const string LockFile = ".lock";
+
+    // A temporary file this old belongs to a writer that died between write and rename.
+    private static readonly TimeSpan AbandonedTemporaryAge = TimeSpan.FromMinutes(10);
+
+    private readonly object _sequenceGate = new();
+    private long _lastSequence;
+
+    public NotificationSpool(string root, int maxPendingPerChannel)
+    {
+        if (maxPendingPerChannel < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxPendingPerChannel), "A spool must hold at least one notification per channel.");
+        }
+
+        Root = root;
+        MaxPendingPerChannel = maxPendingPerChannel;
+    }
+
+    public string Root { get; }
+
+    public int MaxPendingPerChannel { get; }
+
+    public SpoolAddResult Add(string channel, NotificationEvent notification)
+    {
+        var lane = LaneDirectory(channel);
+        var evicted = new List<SpoolEntry>();
+        var pending = Pending(channel);
+        foreach (var oldest in pending.Take(Math.Max(0, pending.Count - MaxPendingPerChannel + 1)))
+        {
+            File.Delete(oldest.Path);
+            evicted.Add(oldest);
+        }
+
+        var record = new SpoolRecord { Channel = channel, SpooledAt = DateTime.UtcNow, Event = notification };
+        var temporary = Path.Combine(lane, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+        DurableFile.Write(temporary, Encoding.UTF8.GetBytes(NotificationJson.Serialize(record)));
+        while (true)
+        {
+            var sequence = NextSequence();
+            var path = Path.Combine(lane, FileName(sequence, notification.Id));
+            try
+            {
+                // File.Move never replaces: a name another process took a moment ago makes us take the next number.
+                File.Move(temporary, path);
+                return new SpoolAddResult(new SpoolEntry(channel, path, sequence, notification.Id), evicted);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+            }
+        }
+    }
+
+    public IReadOnlyList<SpoolEntry> Pending(string channel)
+    {
+        var lane = LaneDirectory(channel);
+        var entries = new List<SpoolEntry>();
+        foreach (var path in Directory.EnumerateFiles(lane))
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith(TemporaryPrefix, StringComparison.Ordinal))
+            {
+                RemoveIfAbandoned(path);
+                continue;
+            }
+
+            if (TryParseName(name, out var sequence, out var eventId))
+            {
+                entries.Add(new SpoolEntry(channel, path, sequence, eventId));
+            }
+        }
+
+        return entries.OrderBy(entry => entry.Sequence).ThenBy(entry => entry.Path, StringComparer.Ordinal).ToList();
+    }
+
+    public NotificationEvent Read(SpoolEntry entry)
+    {
+        try
+        {
+            return NotificationJson.Deserialize<SpoolRecord>(File.ReadAllText(entry.Path, Encoding.UTF8)).Event;
+        }
+        catch (JsonException e)
+        {
+            throw new SpoolCorruptException($"The spool file {entry.Path} is not a notification record: {e.Message}", e);
+        }
+    }
+
+    public void Complete(SpoolEntry entry) => File.Delete(entry.Path);
+
+    public void SetAside(SpoolEntry entry, string reason)
+    {
+        var rejected = Path.Combine(Path.GetDirectoryName(entry.Path)!, RejectedFolder);
+        Directory.CreateDirectory(rejected);
+        var destination = Path.Combine(rejected, Path.GetFileName(entry.Path));
+        if (File.Exists(entry.Path))
+        {
+            File.Move(entry.Path, destination);
+            DurableFile.Write(destination + ".reason", Encoding.UTF8.GetBytes(reason + "\n"));
+        }
+    }
+
+    public IDisposable? TryLock(string channel)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(LaneDirectory(channel), LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private string LaneDirectory(string channel)
+    {
+        var lane = Path.Combine(Root, channel);
+        if (!Directory.Exists(lane))
+        {
+            Directory.CreateDirectory(lane);
+
+            // Alert text names hosts and states; other local users have no business reading it.
+            FilePermissions.RestrictToOwner(Root);
+            FilePermissions.RestrictToOwner(lane);
+        }
+
+        return lane;
+    }
+
+    private long NextSequence()
+    {
+        lock (_sequenceGate)
+        {
+            // Clock ticks keep the order across processes and restarts; the counter keeps it within a tick.
+            _lastSequence = Math.Max(_lastSequence + 1, DateTime.UtcNow.Ticks);
+            return _lastSequence;
+        }
+    }
+
+    private static string FileName(long sequence, string eventId) =>
+        sequence.ToString("D19", CultureInfo.InvariantCulture) + "-" + SafeName(eventId) + Extension;
+
+    private static bool TryParseName(string name, out long sequence, out string eventId)
+    {
+        sequence = 0;
+        eventId = string.Empty;
+        var dash = name.IndexOf('-');
+        if (!name.EndsWith(Extension, StringComparison.Ordinal) || dash < 1
+            || !long.TryParse(name.Substring(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
+        {
+            return false;
+        }
+
+        eventId = name.Substring(dash + 1, name.Length - dash - 1 - Extension.Length);
+        return true;
+    }
+
+    // Event ids may come from the pipeline; only a safe subset of characters reaches the file system.
+    private static string SafeName(string eventId)
+    {
+        var name = new StringBuilder(Math.Min(eventId.Length, 64));
+        foreach (var c in eventId.Take(64))
+        {
+            name.Append(c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '-' or '_' ? c : '_');
+        }
+
+        return name.ToString();
+    }
+
+    private static void RemoveIfAbandoned(string path)
+    {
+        try
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > AbandonedTemporaryAge)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (IOException)
+        {
+            // Another dispatcher removed or renamed it first.
+        }
+    }
+}

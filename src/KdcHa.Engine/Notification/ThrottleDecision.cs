@@ -1,0 +1,8 @@
+namespace KdcHa.Notification;
+
+public enum ThrottleDecision
+{
+    Deliver,
+    Duplicate,
+    Flapping,
+}

@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Notification;
+using KdcHa.Notification.Channels;
+
+namespace KdcHa.Tests.Notification;
+
+/// <summary>Delivery semantics end to end: a real spool directory, a real HTTP listener, real outages.</summary>
+public sealed class NotificationDispatcherTests : IDisposable
+{
+    private const string Token = "T0KEN-in-the-webhook-url";
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    private readonly TempDirectory _directory = new();
+    private readonly LoopbackHttpReceiver _receiver = new();
+    private readonly HttpClientPoster _poster = new();
+    private readonly SecretRedactor _redactor = new();
+    private readonly ConcurrentQueue<string> _log = new();
+
+    public void Dispose()
+    {
+        _receiver.Dispose();
+        _poster.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task AfterARealOutageEveryAlertArrivesExactlyOnceInOrder()
+    {
+        _receiver.Stop();
+        using var dispatcher = Dispatcher();
+        var sent = Enumerable.Range(0, 25).Select(i => Events.Custom($"alert {i}")).ToList();
+        sent.ForEach(dispatcher.Enqueue);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(_receiver.Requests);
+        Assert.Contains(_log, line => line.Contains("attempt 1 for event", StringComparison.Ordinal));
+        _receiver.Start();
+
+        Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
+        var keys = _receiver.Requests.Select(request => request.Headers["Idempotency-Key"]).ToList();
+        Assert.Equal(sent.Select(notification => notification.Id), keys);
+        Assert.All(dispatcher.TakeResults(), result => Assert.Equal("Delivered", result.Status));
+    }
+
+    [Fact]
+    public async Task ANewDispatcherOnTheSameSpoolSendsWhatTheOldOneLeft()
+    {
+        _receiver.Stop();
+        var sent = Enumerable.Range(0, 10).Select(i => Events.Custom($"alert {i}")).ToList();
+        using (var first = Dispatcher())
+        {
+            sent.ForEach(first.Enqueue);
+            Assert.False(await first.FlushAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None));
+            Assert.Equal(10, first.PendingResults().Count);
+        }
+
+        _receiver.Start();
+        using var second = Dispatcher();
+        Assert.True(await second.FlushAsync(Generous, CancellationToken.None));
+
+        Assert.Equal(sent.Select(notification => notification.Id), _receiver.Requests.Select(request => request.Headers["Idempotency-Key"]));
+    }
+
+    [Fact]
+    public async Task APermanentRefusalIsSetAsideAndTheChannelMovesOn()
+    {
+        using var dispatcher = Dispatcher(type: "DingTalk");
+        _receiver.ResponseBody = """{"errcode":310000,"errmsg":"keywords not in content"}""";
+        dispatcher.Enqueue(Events.Custom("refused"));
+        await WaitUntil(() => dispatcher.TakeResults() is { Count: > 0 } results && results[0].Status == "Rejected");
+
+        _receiver.ResponseBody = """{"errcode":0,"errmsg":"ok"}""";
+        dispatcher.Enqueue(Events.Custom("accepted"));
+
+        Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
+        var rejected = Path.Combine(_directory.Path, "spool", "ops", NotificationSpool.RejectedFolder);
+        Assert.Single(Directory.GetFiles(rejected, "*.json"));
+        Assert.Contains("310000", File.ReadAllText(Directory.GetFiles(rejected, "*.reason").Single()));
+    }
+
+    [Fact]
+    public async Task AFullSpoolDropsTheOldestAndSaysSoInItsOwnAlert()
+    {
+        _receiver.Stop();
+        using var dispatcher = Dispatcher(maxPending: 4);
+        var sent = Enumerable.Range(0, 10).Select(i => Events.Custom($"alert {i}")).ToList();
+        sent.ForEach(dispatcher.Enqueue);
+        Assert.Equal(6, dispatcher.TakeResults().Count(result => result.Status == "Evicted"));
+
+        _receiver.Start();
+        Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
+
+        var bodies = _receiver.Requests.Select(request => request.Json).ToList();
+        var overflow = Assert.Single(bodies, body => body.GetProperty("kind").GetString() == "SpoolOverflow");
+        Assert.Contains("dropped", overflow.GetProperty("message").GetString());
+        var delivered = bodies.Where(body => body.GetProperty("kind").GetString() == "Custom").Select(body => body.GetProperty("message").GetString()).ToList();
+        Assert.Equal(delivered.OrderBy(message => int.Parse(message!.Split(' ')[1])), delivered);
+        Assert.Contains("alert 9", delivered);
+        Assert.DoesNotContain("alert 0", delivered);
+    }
+
+    [Fact]
+    public async Task FlappingIsSummarisedAndDuplicatesAreReportedAsSuppressed()
+    {
+        using var dispatcher = Dispatcher();
+        for (var i = 0; i < 6; i++)
+        {
+            dispatcher.Enqueue(Events.StateChange(i % 2 == 0 ? "BACKUP" : "MASTER", i % 2 == 0 ? "MASTER" : "BACKUP") with { Time = DateTime.UtcNow });
+        }
+
+        dispatcher.Enqueue(Events.Custom("KDC down"));
+        dispatcher.Enqueue(Events.Custom("KDC down"));
+
+        Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
+        var kinds = _receiver.Requests.Select(request => request.Json.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(3, kinds.Count(kind => kind == "VrrpStateChanged"));
+        Assert.Equal(1, kinds.Count(kind => kind == "Custom"));
+        var summary = _receiver.Requests.Select(request => request.Json).Single(body => body.GetProperty("kind").GetString() == "FlapSummary");
+        Assert.StartsWith("VI_1 changed state 6 times", summary.GetProperty("message").GetString());
+        Assert.Equal(4, dispatcher.TakeResults().Count(result => result.Status == "Suppressed"));
+    }
+
+    [Fact]
+    public async Task EnqueueReturnsAtOnceWhileTheEndpointHangsAndTheTimeoutBoundsTheAttempt()
+    {
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var url = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/hook/{Token}";
+            using var dispatcher = Dispatcher(url: url, timeoutSeconds: 1);
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < 20; i++)
+            {
+                dispatcher.Enqueue(Events.Custom($"alert {i}"));
+            }
+
+            // A correctness bound with slack, not a speed target: 20 HTTP timeouts would take 20 s.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Enqueue blocked for {clock.Elapsed}");
+            await WaitUntil(() => _log.Any(line => line.Contains("timeout", StringComparison.Ordinal)));
+            Assert.Equal(20, dispatcher.PendingResults().Count);
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task NoSecretReachesTheSpoolTheLogOrTheResults()
+    {
+        _receiver.Stop();
+        using (var dispatcher = Dispatcher())
+        {
+            dispatcher.Enqueue(Events.Custom("secret check"));
+            await WaitUntil(() => _log.Any(line => line.Contains("failed", StringComparison.Ordinal)));
+            var pending = dispatcher.PendingResults();
+            Assert.All(pending, result => Assert.DoesNotContain(Token, result.Message));
+        }
+
+        var spooled = Directory.GetFiles(Path.Combine(_directory.Path, "spool"), "*", SearchOption.AllDirectories);
+        Assert.NotEmpty(spooled);
+        Assert.All(spooled, file =>
+        {
+            Assert.DoesNotContain(Token, file);
+            Assert.DoesNotContain(Token, File.ReadAllText(file));
+        });
+        Assert.All(_log, line => Assert.DoesNotContain(Token, line));
+        Assert.Contains(Token, _redactor.Secrets.First());
+    }
+
+    private NotificationDispatcher Dispatcher(string type = "Webhook", int maxPending = 1000, string? url = null, int timeoutSeconds = 5)
+    {
+        var variables = new Dictionary<string, string> { ["HOOK_URL"] = url ?? _receiver.Url($"/hook/{Token}") };
+        var secrets = new SecretReferenceResolver(_redactor, environment: name => variables.GetValueOrDefault(name));
+        var channel = new NotificationChannelFactory(_poster, secrets, SystemNotificationClock.Instance)
+            .Create(new NotificationChannelDefinition { Name = "ops", Type = type, Url = "env:HOOK_URL", TimeoutSeconds = timeoutSeconds });
+        var options = new NotificationDispatcherOptions
+        {
+            RetryInitialDelay = TimeSpan.FromMilliseconds(100),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(400),
+            PollInterval = TimeSpan.FromMilliseconds(200),
+        };
+        return new NotificationDispatcher(
+            new[] { channel }, new NotificationSpool(Path.Combine(_directory.Path, "spool"), maxPending), options, log: new Log(_log), redactor: _redactor);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not come true in time");
+            await Task.Delay(20);
+        }
+    }
+
+    private sealed class Log(ConcurrentQueue<string> lines) : INotificationLog
+    {
+        public void Write(string message) => lines.Enqueue(message);
+    }
+}

@@ -1,0 +1,309 @@
+# Send-KdcHaNotification and New-KdcHaNotificationChannel against real receivers on loopback, all started here and
+# torn down in AfterAll/AfterEach: an HTTP listener, aiosmtpd (Debian's python3-aiosmtpd), a UDP syslog socket,
+# and child pwsh processes killed with SIGKILL mid-delivery.
+BeforeAll {
+    Import-Module $env:KDCHA_MODULE_PATH -Force
+    if (-not ('NotificationReceiver' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'NotificationReceiver.cs')
+    }
+
+    $script:workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-notify-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    New-Item -ItemType Directory -Path $workDir | Out-Null
+    $script:token = 'Tk-' + [guid]::NewGuid().ToString('N')
+
+    function Get-FreeTcpPort {
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $probe.Start()
+        try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
+    }
+
+    function New-TestConfiguration([object[]] $Channels, [string] $Name = [guid]::NewGuid().ToString('N')) {
+        $dir = Join-Path $workDir $Name
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        $path = Join-Path $dir 'notification.json'
+        @{
+            spoolPath                = Join-Path $dir 'spool'
+            retryInitialDelaySeconds = 0.1
+            retryMaxDelaySeconds     = 0.5
+            channels                 = $Channels
+        } | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath $path
+        $path
+    }
+
+    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 30) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting for: $Condition" }
+            Start-Sleep -Milliseconds 50
+        }
+    }
+
+    function Start-ChildPwsh([string] $Command) {
+        $script = Join-Path $workDir "child-$([guid]::NewGuid().ToString('N')).ps1"
+        Set-Content -LiteralPath $script -Value "Import-Module '$env:KDCHA_MODULE_PATH'`n$Command"
+        # `dotnet pwsh` runs pwsh as a second process, which kill -9 of the first would miss; `dotnet pwsh.dll`
+        # is one process, so the id is the pwsh that sends.
+        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        foreach ($argument in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $script) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        [System.Diagnostics.Process]::Start($start)
+    }
+
+    # Starts a child that sends $Count events named "$Prefix-<n>", waits for $KillWhen, then SIGKILLs the child.
+    function Stop-SenderMidDelivery([string] $Config, [string] $Prefix, [int] $Count, [scriptblock] $KillWhen) {
+        $child = Start-ChildPwsh "1..$Count | ForEach-Object { [pscustomobject]@{ Message = `"$Prefix `$_`"; EventId = `"$Prefix-`$_`" } } | Send-KdcHaNotification -ConfigurationPath '$Config' -TimeoutSec 600"
+        try {
+            Wait-Until $KillWhen
+            kill -9 $child.Id
+            $child.WaitForExit()
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill() }
+        }
+    }
+
+    # A second process delivers what the killed one left; returns what it wrote to stdout.
+    function Invoke-PendingDrain([string] $Config) {
+        $drain = Start-ChildPwsh "Send-KdcHaNotification -Pending -ConfigurationPath '$Config' -TimeoutSec 60 | ForEach-Object Status"
+        $output = $drain.StandardOutput.ReadToEndAsync()
+        if (-not $drain.WaitForExit(90000)) {
+            $drain.Kill()
+            throw 'The draining process did not finish.'
+        }
+        $output.Result.Trim() -split '\s+'
+    }
+
+    $script:port = Get-FreeTcpPort
+    $script:receiver = [NotificationReceiver]::new($port)
+    $env:KDCHA_TEST_HOOK = "http://127.0.0.1:$port/hook/$token"
+}
+
+AfterAll {
+    $receiver.Dispose()
+    Remove-Item Env:KDCHA_TEST_HOOK -ErrorAction Ignore
+    Remove-Item -LiteralPath $workDir -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Send-KdcHaNotification over HTTP' {
+    BeforeEach {
+        $receiver.Stop()
+        $receiver.Release()
+        $receiver.StatusCode = 200
+        $receiver.ResponseBody = 'ok'
+        $receiver.Requests.Clear()
+        $receiver.Start()
+    }
+
+    It 'delivers to a generic webhook and returns a typed result that serialises with names' {
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $result = Send-KdcHaNotification -Message 'kdc1 down' -Severity Critical -Kind KdcUnhealthy -ConfigurationPath $config
+        $result | Should -BeOfType ([KdcHa.Notification.NotificationDeliveryResult])
+        $result.Status | Should -Be 'Delivered'
+        $json = $result | ConvertTo-Json | ConvertFrom-Json
+        $json.Severity | Should -Be 'Critical'
+        $json.Kind | Should -Be 'KdcUnhealthy'
+        $json.Timestamp.Kind | Should -Be 'Utc'
+        $receiver.Requests.Count | Should -Be 1
+        $request = @($receiver.Requests)[0]
+        $request[0] | Should -Be $result.EventId
+        ($request[2] | ConvertFrom-Json).message | Should -Be 'kdc1 down'
+    }
+
+    It 'shows the rendered payload under -WhatIf and sends and spools nothing' {
+        $config = New-TestConfiguration @(@{ name = 'slack'; type = 'Slack'; url = 'env:KDCHA_TEST_HOOK' })
+        # What if: lines go to the host, not to a stream, so they are read from a child's standard output.
+        $child = Start-ChildPwsh "Send-KdcHaNotification -Kind VrrpStateChanged -Instance VI_1 -OldState BACKUP -NewState MASTER -ConfigurationPath '$config' -WhatIf"
+        $output = $child.StandardOutput.ReadToEnd()
+        $child.WaitForExit()
+        $output | Should -Match 'POST env:KDCHA_TEST_HOOK'
+        $output | Should -Match '"blocks"'
+        $output | Should -Match 'VRRP instance VI_1 on .* changed from BACKUP to MASTER'
+        $output | Should -Not -Match $token
+        $receiver.Requests.Count | Should -Be 0
+        Join-Path (Split-Path $config) 'spool' | Should -Not -Exist
+    }
+
+    It 'binds events from the pipeline by property name' {
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $events = @(
+            [pscustomobject]@{ Instance = 'VI_1'; OldState = 'BACKUP'; State = 'MASTER'; Kind = 'VrrpStateChanged'; Severity = 'Warning' }
+            [pscustomobject]@{ Message = 'switchover done'; Kind = 'SwitchoverCompleted'; Id = 'chg-1042' }
+        )
+        $results = $events | Send-KdcHaNotification -ConfigurationPath $config
+        $results.Status | Should -Be @('Delivered', 'Delivered')
+        $bodies = @($receiver.Requests | ForEach-Object { $_[2] | ConvertFrom-Json })
+        $bodies[0].newState | Should -Be 'MASTER'
+        $bodies[0].instance | Should -Be 'VI_1'
+        $bodies[1].id | Should -Be 'chg-1042'
+    }
+
+    It 'delivers every alert exactly once, in order, after a real outage of the endpoint' {
+        $receiver.Stop()
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $receiver.StartAfter(3000)
+        $results = 1..8 | ForEach-Object { [pscustomobject]@{ Message = "alert $_"; EventId = "outage-$_" } } |
+            Send-KdcHaNotification -ConfigurationPath $config -TimeoutSec 60
+        $results.Status | Sort-Object -Unique | Should -Be 'Delivered'
+        @($receiver.Requests | ForEach-Object { $_[0] }) | Should -Be @(1..8 | ForEach-Object { "outage-$_" })
+        ($results | Measure-Object -Property Attempts -Maximum).Maximum | Should -BeGreaterThan 1
+    }
+
+    It 'loses nothing when the sender is killed with SIGKILL and another process drains the spool' {
+        $receiver.Stop()
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $lane = Join-Path (Split-Path $config) 'spool/hook'
+        Stop-SenderMidDelivery -Config $config -Prefix crash -Count 10 -KillWhen { (Test-Path $lane) -and @(Get-ChildItem $lane -Filter *.json).Count -eq 10 }
+
+        $receiver.Start()
+        Invoke-PendingDrain $config | Should -Be (@('Delivered') * 10)
+        @($receiver.Requests | ForEach-Object { $_[0] }) | Should -Be @(1..10 | ForEach-Object { "crash-$_" })
+        @(Get-ChildItem $lane -Filter *.json).Count | Should -Be 0
+    }
+
+    It 'resends the notification in flight at the kill, with the same Idempotency-Key for the receiver to drop' {
+        $receiver.Hang()
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK'; timeoutSeconds = 600 })
+        Stop-SenderMidDelivery -Config $config -Prefix window -Count 3 -KillWhen { $receiver.Requests.Count -ge 1 }
+
+        $receiver.Release()
+        Invoke-PendingDrain $config | Should -Be (@('Delivered') * 3)
+        $keys = @($receiver.Requests | ForEach-Object { $_[0] })
+        $keys | Should -Be @('window-1', 'window-1', 'window-2', 'window-3')
+        @($keys | Select-Object -Unique) | Should -Be @('window-1', 'window-2', 'window-3')
+    }
+
+    It 'keeps the webhook token out of every stream, the spool and the results, even when the endpoint echoes it' {
+        $receiver.StatusCode = 500
+        $receiver.ResponseBody = "internal error while posting to /hook/$token"
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK'; headers = @{ 'X-Auth' = 'env:KDCHA_TEST_HOOK' } })
+        $all = Send-KdcHaNotification -Message 'redaction' -ConfigurationPath $config -TimeoutSec 2 -Verbose -ErrorAction Continue *>&1 | Out-String -Width 500
+        $receiver.Requests.Count | Should -BeGreaterThan 0
+        @($receiver.Requests)[0][1] | Should -Match $token
+        $all | Should -Match 'NotificationPending|HTTP 500'
+        $all | Should -Match '\*\*\*'
+        $all | Should -Not -Match $token
+        foreach ($file in Get-ChildItem (Join-Path (Split-Path $config) 'spool') -Recurse -File) {
+            $file.Name | Should -Not -Match $token
+            Get-Content -LiteralPath $file.FullName -Raw | Should -Not -Match $token
+        }
+    }
+
+    It 'reports a refused notification as NotificationRejected and sets it aside' {
+        $receiver.StatusCode = 404
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $result = Send-KdcHaNotification -Message 'gone' -ConfigurationPath $config -ErrorVariable failures -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Rejected'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'NotificationRejected,KdcHa.Commands.SendKdcHaNotificationCommand'
+        @(Get-ChildItem (Join-Path (Split-Path $config) 'spool/hook/rejected') -Filter *.json).Count | Should -Be 1
+    }
+}
+
+Describe 'Send-KdcHaNotification through the command channel' {
+    It 'passes hostile text verbatim and executes none of it' {
+        $dir = Join-Path $workDir 'command'
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        $canary = Join-Path $dir 'canary'
+        $hook = Join-Path $dir 'hook.sh'
+        Set-Content -LiteralPath $hook -Value "#!/bin/sh`nprintf '%s' `"`$KDCHA_EVENT_MESSAGE`" > '$dir/message.txt'`ncat > '$dir/event.json'`n" -NoNewline
+        chmod 700 $hook
+        $hostile = "`$(touch $canary) ``touch $canary`` `$(rm -rf /) ; touch $canary `"double`" 'single'`nsecond line"
+        $config = New-TestConfiguration @(@{ name = 'pager'; type = 'Command'; path = $hook; arguments = @($hostile) })
+
+        $result = Send-KdcHaNotification -Message $hostile -Severity Critical -ConfigurationPath $config
+
+        $result.Status | Should -Be 'Delivered'
+        [IO.File]::ReadAllText("$dir/message.txt") | Should -BeExactly $hostile
+        (Get-Content "$dir/event.json" -Raw | ConvertFrom-Json).message | Should -BeExactly $hostile
+        $canary | Should -Not -Exist
+    }
+}
+
+Describe 'Send-KdcHaNotification to mail and syslog' {
+    It 'hands the alert to a real SMTP server on loopback' {
+        if (-not (Test-Path /usr/bin/aiosmtpd)) {
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            apt-get install -y -qq --no-install-recommends python3-aiosmtpd | Out-Null
+        }
+        $smtpPort = Get-FreeTcpPort
+        $maildir = Join-Path $workDir 'Maildir'
+        $smtp = Start-Process -FilePath /usr/bin/python3 -ArgumentList '-m', 'aiosmtpd', '-n', '-l', "127.0.0.1:$smtpPort", '-c', 'aiosmtpd.handlers.Mailbox', $maildir -PassThru
+        try {
+            Wait-Until { try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $smtpPort).Dispose(); $true } catch { $false } }
+            $config = New-TestConfiguration @(@{ name = 'mail'; type = 'Email'; server = '127.0.0.1'; port = $smtpPort; security = 'None'; from = 'kdcha@example.com'; to = @('oncall@example.com') })
+            $result = Send-KdcHaNotification -Message 'VI_1 is MASTER on kdc2' -Title 'Failover' -Severity Warning -ConfigurationPath $config
+            $result.Status | Should -Be 'Delivered'
+            $mail = Get-Content (Get-ChildItem "$maildir/new" -File | Select-Object -First 1).FullName -Raw
+            $mail | Should -Match 'Subject: \[KdcHa Warning\] Failover'
+            $mail | Should -Match "X-KdcHa-Event-Id: $($result.EventId)"
+        }
+        finally {
+            Stop-Process -Id $smtp.Id -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'sends well-formed RFC 5424 to a UDP syslog receiver' {
+        $udp = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        try {
+            $udp.Client.ReceiveTimeout = 5000
+            $config = New-TestConfiguration @(@{ name = 'syslog'; type = 'Syslog'; transport = 'Udp'; server = '127.0.0.1'; port = $udp.Client.LocalEndPoint.Port })
+            $result = Send-KdcHaNotification -Message 'kdc1 recovered' -Kind KdcRecovered -ComputerName kdc1 -ConfigurationPath $config
+            $remote = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Any, 0)
+            $line = [Text.Encoding]::UTF8.GetString($udp.Receive([ref] $remote))
+            $line | Should -Match "^<30>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z kdc1 kdcha \d+ KdcRecovered \[kdcha@32473 id=`"$($result.EventId)`" [^\]]*\] \uFEFFkdc1 recovered$"
+        }
+        finally {
+            $udp.Dispose()
+        }
+    }
+}
+
+Describe 'Notification configuration and channel errors' {
+    It 'reports a missing configuration file as NotificationConfigurationNotFound' {
+        { Send-KdcHaNotification -Message x -ConfigurationPath (Join-Path $workDir 'absent.json') } |
+            Should -Throw -ErrorId 'NotificationConfigurationNotFound,KdcHa.Commands.SendKdcHaNotificationCommand'
+    }
+
+    It 'reads the configuration path from KDCHA_NOTIFICATION_CONFIG' {
+        $env:KDCHA_NOTIFICATION_CONFIG = Join-Path $workDir 'from-env-absent.json'
+        try {
+            { Send-KdcHaNotification -Message x } | Should -Throw '*from-env-absent.json*'
+        }
+        finally {
+            Remove-Item Env:KDCHA_NOTIFICATION_CONFIG
+        }
+    }
+
+    It 'reports an unknown channel name as ChannelNotFound' {
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        { Send-KdcHaNotification -Message x -Channel 'nope*' -ConfigurationPath $config } |
+            Should -Throw -ErrorId 'ChannelNotFound,KdcHa.Commands.SendKdcHaNotificationCommand'
+    }
+
+    It 'refuses a literal webhook URL as ChannelDefinitionInvalid' {
+        New-KdcHaNotificationChannel -Name s -Type Slack -Url "https://hooks.slack.com/services/$token" -ErrorVariable bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $bad[0].FullyQualifiedErrorId | Should -Be 'ChannelDefinitionInvalid,KdcHa.Commands.NewKdcHaNotificationChannelCommand'
+        $bad[0].Exception.Message | Should -Not -Match $token
+    }
+
+    It 'registers channels into an owner-only file that Send-KdcHaNotification then uses' {
+        $path = Join-Path $workDir 'registered/notification.json'
+        $channel = New-KdcHaNotificationChannel -Name ops -Type Webhook -Url env:KDCHA_TEST_HOOK -MinimumSeverity Warning -Register -ConfigurationPath $path
+        $channel.Type | Should -Be 'Webhook'
+        (Get-Item $path).UnixFileMode | Should -Be ([System.IO.UnixFileMode] 'UserRead, UserWrite')
+        { New-KdcHaNotificationChannel -Name ops -Type Slack -Url env:X -Register -ConfigurationPath $path } |
+            Should -Throw -ErrorId 'ChannelExists,KdcHa.Commands.NewKdcHaNotificationChannelCommand'
+        $null = New-KdcHaNotificationChannel -Name ops -Type Webhook -Url env:KDCHA_TEST_HOOK -MinimumSeverity Critical -Register -Force -ConfigurationPath $path
+        (Get-Content $path -Raw | ConvertFrom-Json).channels.minimumSeverity | Should -Be 'Critical'
+    }
+
+    It 'keeps -Credential passwords out of the object and refuses to register them' {
+        $secret = ConvertTo-SecureString "pw-$token" -AsPlainText -Force
+        $credential = [pscredential]::new('alerts', $secret)
+        $mail = New-KdcHaNotificationChannel -Name mail -Type Email -Server 127.0.0.1 -From a@example.com -To b@example.com -Credential $credential
+        $mail.Password | Should -Be 'session:mail.Password'
+        $mail | ConvertTo-Json | Should -Not -Match $token
+        { New-KdcHaNotificationChannel -Name mail -Type Email -Server 127.0.0.1 -From a@example.com -To b@example.com -Credential $credential -Register -ConfigurationPath (Join-Path $workDir 'never.json') } |
+            Should -Throw -ErrorId 'SessionSecretNotPersistable,KdcHa.Commands.NewKdcHaNotificationChannelCommand'
+    }
+}
