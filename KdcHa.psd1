@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KdcHa.format.ps1xml')
     CmdletsToExport      = @(
+        'Get-VrrpState'
         'Test-KdcHealth'
     )
     FunctionsToExport    = @()

@@ -30,22 +30,22 @@ public sealed class VrrpStateReader
     public IReadOnlyList<string> SourceNames => _sources.Select(s => s.Name).ToList();
 
     /// <summary>
-    /// The states from <paramref name="sourceName"/> (a source's name, or "Auto"). For Auto, <paramref name="listenOnWire"/>
+    /// The states from <paramref name="source"/> (one source, or Auto). For Auto, <paramref name="listenOnWire"/>
     /// also hears the wire for <see cref="VrrpQuery.ListenTime"/>; <paramref name="log"/> is told which source was tried
     /// and why another was skipped (the cmdlet's -Verbose).
     /// </summary>
-    public async Task<IReadOnlyList<VrrpInstanceState>> ReadAsync(VrrpQuery query, string sourceName, bool listenOnWire, Action<string> log, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<VrrpInstanceState>> ReadAsync(VrrpQuery query, VrrpSourceKind source, bool listenOnWire, Action<string> log, CancellationToken cancellationToken)
     {
-        if (sourceName != "Auto")
+        if (source != VrrpSourceKind.Auto)
         {
-            var source = _sources.FirstOrDefault(s => s.Name == sourceName) ?? throw new ArgumentException($"No VRRP state source is called '{sourceName}'.", nameof(sourceName));
-            return await source.GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
+            var named = _sources.FirstOrDefault(s => s.Name == source.ToString()) ?? throw new ArgumentException($"This reader has no {source} source.", nameof(source));
+            return await named.GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
         if (listenOnWire && !query.HasKeepalived())
         {
             log($"No keepalived at {query.PidFile}: listening on the wire.");
-            return await _sources.First(s => s.Name == "Wire").GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
+            return await _sources.First(s => s.Name == nameof(VrrpSourceKind.Wire)).GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
         // Throws the precise reason (not running, stale pid file, permission) when there is no keepalived.
@@ -58,7 +58,7 @@ public sealed class VrrpStateReader
     private async Task<IReadOnlyList<VrrpInstanceState>> FromRichestAsync(VrrpQuery query, Action<string> log, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
-        foreach (var source in _sources.Where(s => s.Name != "Wire"))
+        foreach (var source in _sources.Where(s => s.Name != nameof(VrrpSourceKind.Wire)))
         {
             if (!source.IsAvailable(query))
             {
