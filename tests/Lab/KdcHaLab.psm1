@@ -884,7 +884,7 @@ function Start-KdcHaLabKeepalived {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ConfigText,
-        # Extra environment, e.g. TMPDIR (where keepalived writes its JSON/.data dumps) or DBUS_SYSTEM_BUS_ADDRESS.
+        # Extra environment, e.g. TMPDIR: where keepalived writes its JSON and .data dumps.
         [hashtable]$Environment
     )
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
@@ -920,38 +920,6 @@ function Stop-KdcHaLabKeepalived {
     }
     Stop-LabProcess -Directory $Lab.Directory -Key $key -Signal TERM
     $evt
-}
-
-function Start-KdcHaLabDBus {
-    <#
-    .SYNOPSIS
-    Starts a private DBus bus for the lab (the host has no system bus) that lets root own any name, and returns
-    its address. Hand it to keepalived (enable_dbus) and to readers as DBUS_SYSTEM_BUS_ADDRESS; a path socket
-    is reachable from every node's network namespace. Remove-KdcHaLab stops it.
-    #>
-    [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab)
-    $socket = Join-Path $Lab.Directory 'dbus/system_bus_socket'
-    $config = Join-Path $Lab.Directory 'dbus/bus.conf'
-    Write-LabFile -Path $config -Text @"
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy user="root">
-    <allow own="*"/>
-    <allow send_destination="*"/>
-  </policy>
-</busconfig>
-"@
-    $processId = Start-LabProcess -Lab $Lab -Key 'dbus' -FilePath dbus-daemon -ArgumentList '--nofork', '--nopidfile', "--config-file=$config" -LogPath (Join-Path $Lab.Directory 'dbus/dbus.log')
-    $deadline = [DateTime]::UtcNow.AddSeconds(5)
-    while (-not (Test-Path $socket)) {
-        if ([DateTime]::UtcNow -gt $deadline) { throw "dbus-daemon did not create $socket; see $($Lab.Directory)/dbus/dbus.log" }
-        Start-Sleep -Milliseconds 10
-    }
-    New-LabEvent -Action 'StartDBus' -Node '' -Detail @{ Pid = $processId; Address = "unix:path=$socket" }
 }
 
 # --------------------------------------------------------------------------------------------

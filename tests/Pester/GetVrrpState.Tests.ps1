@@ -1,21 +1,16 @@
 # Get-VrrpState against real keepalived in the lab: every source on both nodes agrees with what keepalived is doing
 # (its own log and the VIP) after start, after a track_file failover and in FAULT; the wire source on the client
 # node sees the routers' priorities and a one-way VRRP partition's split brain. Each node's keepalived gets its own
-# TMPDIR (its dumps) and a DBus name on a private bus, and Get-VrrpState runs inside the node's namespace.
-BeforeDiscovery {
-    $sources = 'Json', 'Data', 'DBus', 'Interface'
-}
-
+# TMPDIR (its dumps), and Get-VrrpState runs inside the node's namespace.
 BeforeAll {
     Import-Module $env:KDCHA_MODULE_PATH -Force
     Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
     $modulePath = (Resolve-Path $env:KDCHA_MODULE_PATH).Path
 
     function Start-VrrpPair {
-        param($Lab, [string]$BusAddress, [switch]$TrackFiles)
+        param($Lab, [switch]$TrackFiles)
         foreach ($node in $Lab.Kdcs) {
-            $extraGlobal = @('enable_dbus', "dbus_service_name org.keepalived.Vrrp1.$($node.Name)")
-            $cfg = New-KdcHaLabKeepalivedConfig -Lab $Lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] -ExtraGlobalDefs $extraGlobal `
+            $cfg = New-KdcHaLabKeepalivedConfig -Lab $Lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] `
                 -ExtraInstanceLines $(if ($TrackFiles) { 'track_file {', '    drain weight -50', '    broken weight 0', '}' })
             if ($TrackFiles) {
                 # track_file blocks are top-level: they go before the instance that tracks them.
@@ -25,19 +20,18 @@ BeforeAll {
                 }
                 $cfg = $cfg -replace '(?m)^vrrp_instance', (($files -join "`n") + "`nvrrp_instance")
             }
-            $null = Start-KdcHaLabKeepalived -Lab $Lab -Node $node -ConfigText $cfg -Environment @{ TMPDIR = $node.Directory; DBUS_SYSTEM_BUS_ADDRESS = $BusAddress }
+            $null = Start-KdcHaLabKeepalived -Lab $Lab -Node $node -ConfigText $cfg -Environment @{ TMPDIR = $node.Directory }
         }
     }
 
     # Runs Get-VrrpState in a node's namespace, once per source, in one pwsh; returns the records.
     function Get-NodeVrrpState {
-        param($Lab, $Node, [string[]]$Source, [string]$BusAddress, [string]$Arguments = '')
+        param($Lab, $Node, [string[]]$Source, [string]$Arguments = '')
         $n = @($Lab.Kdcs) + @($Lab.Clients) | Where-Object Name -EQ $Node
         $pidArgument = if ($n.PSObject.Properties['KeepalivedPidFile']) { "-PidFile '$($n.KeepalivedPidFile)'" } else { '' }
         $calls = ($Source | ForEach-Object { "Get-VrrpState -Source $_ $pidArgument $Arguments -WarningAction SilentlyContinue" }) -join '; '
         $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$modulePath'; @($calls) | ConvertTo-Json -Depth 5 -AsArray"
-        $r = Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath dotnet -ArgumentList 'pwsh', '-NoProfile', '-NonInteractive', '-Command', $script `
-            -Environment @{ DBUS_SYSTEM_BUS_ADDRESS = $BusAddress } -TimeoutSec 60
+        $r = Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath dotnet -ArgumentList 'pwsh', '-NoProfile', '-NonInteractive', '-Command', $script -TimeoutSec 60
         $r.StdOut | ConvertFrom-Json
     }
 
@@ -59,13 +53,13 @@ BeforeAll {
     }
 
     function Assert-SourcesAgree {
-        param($Lab, [string]$BusAddress, [hashtable]$Expected, [hashtable]$EffectivePriority)
+        param($Lab, [hashtable]$Expected, [hashtable]$EffectivePriority)
         foreach ($node in $Expected.Keys) {
             $logged = Get-LoggedState -Lab $Lab -Node $node
             $logged | Should -Be $Expected[$node].ToUpperInvariant() -Because "keepalived on $node says so in its log"
             $holds = (Get-KdcHaLabVipHolder -Lab $Lab) -contains $node
-            $records = @(Get-NodeVrrpState -Lab $Lab -Node $node -Source Json, Data, DBus, Interface -BusAddress $BusAddress)
-            @($records.Source) | Should -Be @('Json', 'Data', 'DBus', 'Interface')
+            $records = @(Get-NodeVrrpState -Lab $Lab -Node $node -Source Json, Data, Interface)
+            @($records.Source) | Should -Be @('Json', 'Data', 'Interface')
             foreach ($record in $records) {
                 $record.Instance | Should -Be 'KDC_VIP'
                 $record.VirtualRouterId | Should -Be 51
@@ -88,8 +82,7 @@ BeforeAll {
 Describe 'Get-VrrpState on both nodes, every source' {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
-        $bus = (Start-KdcHaLabDBus -Lab $lab).Address
-        Start-VrrpPair -Lab $lab -BusAddress $bus -TrackFiles
+        Start-VrrpPair -Lab $lab -TrackFiles
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
         Wait-LoggedState -Lab $lab -Node kdc2 -State BACKUP
     }
@@ -99,11 +92,11 @@ Describe 'Get-VrrpState on both nodes, every source' {
     }
 
     It 'reports kdc1 Master and kdc2 Backup after start' {
-        Assert-SourcesAgree -Lab $lab -BusAddress $bus -Expected @{ kdc1 = 'Master'; kdc2 = 'Backup' } -EffectivePriority @{ kdc1 = 90; kdc2 = 80 }
+        Assert-SourcesAgree -Lab $lab -Expected @{ kdc1 = 'Master'; kdc2 = 'Backup' } -EffectivePriority @{ kdc1 = 90; kdc2 = 80 }
     }
 
     It 'hears only the master on the wire from the client, with its priority' {
-        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -BusAddress $bus -Arguments '-Interface eth0 -ListenSeconds 2.5')
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-Interface eth0 -ListenSeconds 2.5')
         $wire.Count | Should -Be 1
         $wire[0].VirtualRouterId | Should -Be 51
         $wire[0].State | Should -Be 'Master'
@@ -118,21 +111,20 @@ Describe 'Get-VrrpState on both nodes, every source' {
         Set-Content -Path "$($lab.Kdcs[0].Directory)/drain" -Value 1
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc2
         Wait-LoggedState -Lab $lab -Node kdc1 -State BACKUP
-        Assert-SourcesAgree -Lab $lab -BusAddress $bus -Expected @{ kdc1 = 'Backup'; kdc2 = 'Master' } -EffectivePriority @{ kdc1 = 40; kdc2 = 80 }
+        Assert-SourcesAgree -Lab $lab -Expected @{ kdc1 = 'Backup'; kdc2 = 'Master' } -EffectivePriority @{ kdc1 = 40; kdc2 = 80 }
     }
 
     It 'reports FAULT when a weight-0 track_file fails' {
         Set-Content -Path "$($lab.Kdcs[0].Directory)/broken" -Value 1
         Wait-LoggedState -Lab $lab -Node kdc1 -State FAULT
-        Assert-SourcesAgree -Lab $lab -BusAddress $bus -Expected @{ kdc1 = 'Fault'; kdc2 = 'Master' } -EffectivePriority @{ kdc1 = 40; kdc2 = 80 }
+        Assert-SourcesAgree -Lab $lab -Expected @{ kdc1 = 'Fault'; kdc2 = 'Master' } -EffectivePriority @{ kdc1 = 40; kdc2 = 80 }
     }
 }
 
 Describe 'Get-VrrpState -Source Wire on a third host' {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
-        $bus = (Start-KdcHaLabDBus -Lab $lab).Address
-        Start-VrrpPair -Lab $lab -BusAddress $bus
+        Start-VrrpPair -Lab $lab
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
     }
 
@@ -144,9 +136,8 @@ Describe 'Get-VrrpState -Source Wire on a third host' {
         $null = Set-KdcHaLabPartition -Lab $lab -From kdc1 -To kdc2 -Protocol Vrrp -OneWay
         Wait-LoggedState -Lab $lab -Node kdc2 -State MASTER
         @(Get-KdcHaLabVipHolder -Lab $lab).Count | Should -Be 2
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -BusAddress $bus -Arguments '-ListenSeconds 3')
-        $clock.Stop()
+        # Three seconds of listening are three advertisement intervals at advert_int 1.
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
         $wire.Count | Should -Be 1
         $wire[0].SplitBrain | Should -BeTrue
         $byAddress = @{}
@@ -160,13 +151,13 @@ Describe 'Get-VrrpState -Source Wire on a third host' {
     It 'clears the split brain once the partition heals' {
         $null = Clear-KdcHaLabPartition -Lab $lab
         Wait-LoggedState -Lab $lab -Node kdc2 -State BACKUP
-        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -BusAddress $bus -Arguments '-ListenSeconds 3')
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
         $wire[0].SplitBrain | Should -BeFalse
         @($wire[0].Peers | Where-Object IsMaster).Count | Should -Be 1
     }
 
     It 'adds wire peers to a keepalived source when asked to listen' {
-        $records = @(Get-NodeVrrpState -Lab $lab -Node kdc2 -Source Auto -BusAddress $bus -Arguments '-ListenSeconds 2')
+        $records = @(Get-NodeVrrpState -Lab $lab -Node kdc2 -Source Auto -Arguments '-ListenSeconds 2')
         $records[0].Source | Should -Be 'Json'
         $records[0].State | Should -Be 'Backup'
         $records[0].MasterAddress | Should -Be $lab.Kdcs[0].Address

@@ -2,7 +2,7 @@ using System;
 
 namespace KdcHa.Vrrp;
 
-/// <summary>keepalived's state encodings: the numeric codes of vrrp.h (DBus, JSON) and the upper-case names (FIFO, .data).</summary>
+/// <summary>keepalived's state encodings: the numeric codes of vrrp.h (JSON) and the upper-case names (FIFO, .data).</summary>
 public static class KeepalivedStateCodes
 {
     public static VrrpState FromCode(long code) => code switch

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
@@ -14,15 +13,27 @@ namespace KdcHa.Vrrp;
 /// SO_BINDTODEVICE, member of 224.0.0.18 there. Needs CAP_NET_RAW (root). IPv6 (VRRPv3 to ff02::12) is not heard:
 /// keepalived's IPv6 instances are outside what this listener reports.
 /// </summary>
+/// <remarks>
+/// The socket is made with libc directly: .NET's Socket refuses protocol numbers it has no ProtocolType for
+/// ("Protocol not supported"), and netstandard2.0 cannot wrap a foreign descriptor. Receiving polls in short
+/// slices so cancellation is seen promptly; packets wait in the kernel meanwhile, so none is lost.
+/// </remarks>
 public sealed class VrrpAdvertisementListener : IDisposable
 {
+    private const int AfInet = 2;
+    private const int SockRaw = 3;
     private const int SolSocket = 1;
     private const int SoBindToDevice = 25;
-    private static readonly IPAddress VrrpGroup = IPAddress.Parse("224.0.0.18");
+    private const int IpProtoIp = 0;
+    private const int IpAddMembership = 35;
+    private const short PollIn = 1;
+    private const int PollSliceMilliseconds = 50;
+    private const int PermissionDenied = 1;
+    private const int AccessDenied = 13;
+    private const int Interrupted = 4;
 
-    private readonly Socket _socket;
     private readonly byte[] _buffer = new byte[65535];
-    private readonly PendingRead<int> _receive = new();
+    private int _socket;
 
     /// <exception cref="VrrpPermissionException">The process may not open raw sockets.</exception>
     /// <exception cref="VrrpInterfaceNotFoundException">No such interface in this network namespace.</exception>
@@ -30,28 +41,32 @@ public sealed class VrrpAdvertisementListener : IDisposable
     {
         InterfaceName = interfaceName;
         var index = InterfaceIndex(interfaceName);
-        try
+        _socket = Native.Socket(AfInet, SockRaw, VrrpAdvertisement.ProtocolNumber);
+        if (_socket < 0)
         {
-            _socket = new Socket(AddressFamily.InterNetwork, SocketType.Raw, (ProtocolType)VrrpAdvertisement.ProtocolNumber);
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
-        {
-            throw new VrrpPermissionException($"Listening for VRRP on {interfaceName} needs a raw socket (root or CAP_NET_RAW).", e);
+            throw Failure("Opening a raw VRRP socket", Marshal.GetLastWin32Error());
         }
 
         try
         {
             var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
-            if (SetSocketOption((int)_socket.Handle, SolSocket, SoBindToDevice, name, (uint)name.Length) != 0)
+            if (Native.SetSocketOption(_socket, SolSocket, SoBindToDevice, name, (uint)name.Length) != 0)
             {
-                throw new VrrpPermissionException($"Binding the VRRP listener to {interfaceName} failed (errno {Marshal.GetLastWin32Error()}).");
+                throw Failure($"Binding the VRRP socket to {interfaceName}", Marshal.GetLastWin32Error());
             }
 
-            _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(VrrpGroup, index));
+            // struct ip_mreqn { in_addr multiaddr; in_addr address; int ifindex; }
+            var membership = new byte[12];
+            IPAddress.Parse("224.0.0.18").GetAddressBytes().CopyTo(membership, 0);
+            BitConverter.GetBytes(index).CopyTo(membership, 8);
+            if (Native.SetSocketOption(_socket, IpProtoIp, IpAddMembership, membership, (uint)membership.Length) != 0)
+            {
+                throw Failure($"Joining 224.0.0.18 on {interfaceName}", Marshal.GetLastWin32Error());
+            }
         }
         catch
         {
-            _socket.Dispose();
+            Dispose();
             throw;
         }
     }
@@ -59,28 +74,53 @@ public sealed class VrrpAdvertisementListener : IDisposable
     public string InterfaceName { get; }
 
     /// <summary>The next advertisement that parses; packets that do not are dropped. Null once disposed.</summary>
-    public async Task<VrrpAdvertisement?> ReceiveAsync(CancellationToken cancellationToken)
+    public Task<VrrpAdvertisement?> ReceiveAsync(CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Receive(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public void Dispose()
     {
+        var socket = Interlocked.Exchange(ref _socket, -1);
+        if (socket >= 0)
+        {
+            Native.Close(socket);
+        }
+    }
+
+    private VrrpAdvertisement? Receive(CancellationToken cancellationToken)
+    {
+        var poll = new Native.PollDescriptor { Events = PollIn };
         while (true)
         {
-            int count;
-            try
-            {
-                count = await _receive.NextAsync(() => _socket.ReceiveAsync(new ArraySegment<byte>(_buffer), SocketFlags.None), cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
+            cancellationToken.ThrowIfCancellationRequested();
+            poll.Descriptor = Volatile.Read(ref _socket);
+            if (poll.Descriptor < 0)
             {
                 return null;
             }
 
-            if (VrrpAdvertisement.TryParse(new ReadOnlySpan<byte>(_buffer, 0, count), DateTime.UtcNow, out var advertisement))
+            var ready = Native.Poll(ref poll, 1, PollSliceMilliseconds);
+            if (ready <= 0)
+            {
+                var errno = Marshal.GetLastWin32Error();
+                if (ready < 0 && errno != Interrupted)
+                {
+                    throw Failure("Waiting for VRRP packets", errno);
+                }
+
+                continue;
+            }
+
+            var count = (int)Native.Receive(poll.Descriptor, _buffer, (UIntPtr)_buffer.Length, 0);
+            if (count > 0 && VrrpAdvertisement.TryParse(new ReadOnlySpan<byte>(_buffer, 0, count), DateTime.UtcNow, out var advertisement))
             {
                 return advertisement;
             }
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    private Exception Failure(string action, int errno) => errno is PermissionDenied or AccessDenied
+        ? new VrrpPermissionException($"{action} needs root or CAP_NET_RAW (errno {errno}).")
+        : new VrrpSourceUnavailableException($"{action} failed with errno {errno}.");
 
     private static int InterfaceIndex(string interfaceName)
     {
@@ -94,6 +134,29 @@ public sealed class VrrpAdvertisementListener : IDisposable
         return int.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static extern int SetSocketOption(int socket, int level, int optionName, byte[] optionValue, uint optionLength);
+    private static class Native
+    {
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollDescriptor
+        {
+            public int Descriptor;
+            public short Events;
+            public short ReturnedEvents;
+        }
+
+        [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
+        public static extern int Socket(int domain, int type, int protocol);
+
+        [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+        public static extern int SetSocketOption(int socket, int level, int optionName, byte[] optionValue, uint optionLength);
+
+        [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+        public static extern int Poll(ref PollDescriptor descriptors, ulong count, int timeoutMilliseconds);
+
+        [DllImport("libc", EntryPoint = "recv", SetLastError = true)]
+        public static extern IntPtr Receive(int socket, byte[] buffer, UIntPtr length, int flags);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        public static extern int Close(int descriptor);
+    }
 }

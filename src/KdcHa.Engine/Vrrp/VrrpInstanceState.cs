@@ -4,8 +4,8 @@ using System.Collections.Generic;
 namespace KdcHa.Vrrp;
 
 /// <summary>
-/// One VRRP instance as one source saw it. Members a source cannot know are null (Priority from DBus, Name on the
-/// wire); Source names the source ("DBus", "Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
+/// One VRRP instance as one source saw it. Members a source cannot know are null (EffectivePriority from the configuration, Name on the
+/// wire); Source names the source ("Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
 /// </summary>
 public sealed class VrrpInstanceState
 {

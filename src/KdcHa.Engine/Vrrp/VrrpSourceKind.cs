@@ -4,7 +4,6 @@ namespace KdcHa.Vrrp;
 public enum VrrpSourceKind
 {
     Auto,
-    DBus,
     Json,
     Data,
     Interface,

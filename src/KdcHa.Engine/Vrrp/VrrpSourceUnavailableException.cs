@@ -3,7 +3,7 @@ using KdcHa.Common;
 
 namespace KdcHa.Vrrp;
 
-/// <summary>The chosen source cannot answer here (no DBus bus, keepalived built without JSON, a dump that never came).</summary>
+/// <summary>The chosen source cannot answer here (keepalived built without JSON, a dump that never came, no interface to listen on).</summary>
 public sealed class VrrpSourceUnavailableException : KdcHaException
 {
     public VrrpSourceUnavailableException(string message)

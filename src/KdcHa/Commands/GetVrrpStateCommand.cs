@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
@@ -56,10 +58,12 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
             WriteVerbose($"Listening for VRRP advertisements for {ListenSeconds} s.");
         }
 
-        System.Collections.Generic.IReadOnlyList<VrrpInstanceState> states;
+        // The engine logs from pool threads; the messages are written here, on the pipeline thread.
+        var steps = new ConcurrentQueue<string>();
+        IReadOnlyList<VrrpInstanceState> states;
         try
         {
-            states = new VrrpStateReader().ReadAsync(query, Source, listenOnWire, WriteVerbose, CancellationToken).GetAwaiter().GetResult();
+            states = new VrrpStateReader().ReadAsync(query, Source, listenOnWire, steps.Enqueue, CancellationToken).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -67,9 +71,12 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
         }
         catch (KdcHaException e)
         {
+            WriteSteps(steps);
             ThrowTerminatingError(ErrorFor(e, query.PidFile));
             return;
         }
+
+        WriteSteps(steps);
 
         var patterns = (Name ?? new[] { "*" }).Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();
         foreach (var state in states.Where(s => patterns.Any(p => p.IsMatch(s.Name))))
@@ -87,6 +94,14 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
             WriteError(NewError(
                 new ItemNotFoundException($"keepalived runs no VRRP instance named '{missing}'. It runs: {string.Join(", ", states.Select(s => s.Name))}."),
                 "InstanceNotFound", ErrorCategory.ObjectNotFound, missing));
+        }
+    }
+
+    private void WriteSteps(ConcurrentQueue<string> steps)
+    {
+        while (steps.TryDequeue(out var step))
+        {
+            WriteVerbose(step);
         }
     }
 
