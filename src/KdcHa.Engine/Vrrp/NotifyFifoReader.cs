@@ -53,7 +53,16 @@ public sealed class NotifyFifoReader : IDisposable
         {
             if (_bufferStart == _bufferEnd)
             {
-                var count = await _read.NextAsync(() => _input.ReadAsync(_buffer, 0, _buffer.Length), cancellationToken).ConfigureAwait(false);
+                int count;
+                try
+                {
+                    count = await _read.NextAsync(() => _input.ReadAsync(_buffer, 0, _buffer.Length), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (_disposed && e is ObjectDisposedException or IOException)
+                {
+                    return null;
+                }
+
                 if (count <= 0 || _disposed)
                 {
                     return null;
