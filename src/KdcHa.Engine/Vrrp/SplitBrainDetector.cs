@@ -11,6 +11,9 @@ namespace KdcHa.Vrrp;
 /// </summary>
 public sealed class SplitBrainDetector
 {
+    // A link has a handful of routers; spoofed sources beyond this are ignored rather than remembered.
+    private const int MaximumSources = 1024;
+
     private readonly Dictionary<(int VirtualRouterId, string Source), VrrpAdvertisement> _latest = new();
 
     public SplitBrainDetector(TimeSpan window)
@@ -25,19 +28,35 @@ public sealed class SplitBrainDetector
 
     public TimeSpan Window { get; }
 
-    public void Observe(VrrpAdvertisement advertisement) =>
-        _latest[(advertisement.VirtualRouterId, advertisement.Source.ToString())] = advertisement;
+    public void Observe(VrrpAdvertisement advertisement)
+    {
+        var key = (advertisement.VirtualRouterId, advertisement.Source.ToString());
+        if (!_latest.ContainsKey(key) && _latest.Count >= MaximumSources)
+        {
+            Prune(advertisement.ReceivedUtc);
+            if (_latest.Count >= MaximumSources)
+            {
+                return;
+            }
+        }
+
+        _latest[key] = advertisement;
+    }
 
     /// <summary>The latest advertisement of every source heard within the window, per virtual router id.</summary>
     public IReadOnlyList<VrrpAdvertisement> Recent(DateTime nowUtc)
+    {
+        Prune(nowUtc);
+        return _latest.Values.OrderBy(a => a.VirtualRouterId).ThenBy(a => a.Source.ToString(), StringComparer.Ordinal).ToList();
+    }
+
+    private void Prune(DateTime nowUtc)
     {
         var oldest = nowUtc - Window;
         foreach (var stale in _latest.Where(entry => entry.Value.ReceivedUtc < oldest).Select(entry => entry.Key).ToList())
         {
             _latest.Remove(stale);
         }
-
-        return _latest.Values.OrderBy(a => a.VirtualRouterId).ThenBy(a => a.Source.ToString(), StringComparer.Ordinal).ToList();
     }
 
     public IReadOnlyList<SplitBrainReport> Current(DateTime nowUtc) =>

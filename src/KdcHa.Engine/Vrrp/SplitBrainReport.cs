@@ -18,7 +18,7 @@ public sealed class SplitBrainReport
     /// <summary>The advertising routers' addresses, sorted.</summary>
     public IReadOnlyList<string> Masters { get; }
 
-    /// <summary>When the second master's advertisement arrived.</summary>
+    /// <summary>The second-earliest of the masters' latest advertisements: from then on, two masters were heard at once.</summary>
     public DateTime DetectedUtc { get; }
 
     public override string ToString() => $"VRID {VirtualRouterId}: {string.Join(", ", Masters)} all advertise as master";
