@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KdcHa.format.ps1xml')
     CmdletsToExport      = @(
+        'Get-VrrpState'
         'Test-KdcHealth'
         'Start-KdcHaMonitor'
         'Get-KdcHaMonitor'
@@ -25,7 +26,7 @@
             Tags         = @('Kerberos', 'KDC', 'keepalived', 'VRRP', 'HighAvailability', 'Failover', 'Linux', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/kdcha/KdcHa'
             LicenseUri   = 'https://github.com/kdcha/KdcHa/blob/main/LICENSE'
-            ReleaseNotes = 'Test-KdcHealth: managed Kerberos AS exchange health probe (Reachable and Authenticated levels, UDP/TCP, strict deadlines).'
+            ReleaseNotes = 'Test-KdcHealth: managed Kerberos AS exchange health probe (Reachable and Authenticated levels, UDP/TCP, strict deadlines). Get-VrrpState: keepalived VRRP state (JSON/data dumps, interfaces, wire) with split-brain detection.'
         }
     }
 }

@@ -882,7 +882,11 @@ function Start-KdcHaLabKeepalived {
     The text is syntax-checked first (keepalived -t) so a bad config fails here, not silently later.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ConfigText)
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ConfigText,
+        # Extra environment, e.g. TMPDIR: where keepalived writes its JSON and .data dumps.
+        [hashtable]$Environment
+    )
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     Write-LabFile -Path $n.KeepalivedConfig -Text $ConfigText
     $check = Invoke-LabCommand -Namespace $n.Namespace -FilePath keepalived -ArgumentList '-t', '-f', $n.KeepalivedConfig -AllowFailure
@@ -890,7 +894,7 @@ function Start-KdcHaLabKeepalived {
     # --dont-respawn: a killed VRRP child ends keepalived (the parent reaps it) instead of a silent restart.
     $kaArgs = @('--dont-fork', '--dont-respawn', '--log-console', '--log-detail', '--no-syslog', '--vrrp',
         '-f', $n.KeepalivedConfig, '-p', $n.KeepalivedPidFile, '-r', $n.VrrpPidFile)
-    $processId = Start-LabProcess -Lab $Lab -Key "$($n.Name).keepalived" -Namespace $n.Namespace -FilePath keepalived -ArgumentList $kaArgs -LogPath $n.KeepalivedLog
+    $processId = Start-LabProcess -Lab $Lab -Key "$($n.Name).keepalived" -Namespace $n.Namespace -FilePath keepalived -ArgumentList $kaArgs -Environment $Environment -LogPath $n.KeepalivedLog
     New-LabEvent -Action 'StartKeepalived' -Node $n.Name -Detail @{ Pid = $processId }
 }
 

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+
+namespace KdcHa.Vrrp;
+
+/// <summary>
+/// One VRRP instance as one source saw it. Members a source cannot know are null (EffectivePriority from the configuration, Name on the
+/// wire); Source names the source ("Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
+/// </summary>
+public sealed class VrrpInstanceState
+{
+    public VrrpInstanceState(string name, int virtualRouterId, VrrpState state, string source)
+    {
+        Name = name;
+        VirtualRouterId = virtualRouterId;
+        State = state;
+        Source = source;
+    }
+
+    public string Name { get; }
+
+    public int VirtualRouterId { get; }
+
+    public string? Interface { get; init; }
+
+    public VrrpState State { get; init; }
+
+    public int? Priority { get; init; }
+
+    public int? EffectivePriority { get; init; }
+
+    public IReadOnlyList<string> VirtualIPAddresses { get; init; } = Array.Empty<string>();
+
+    /// <summary>Whether the namespace keepalived runs in holds every virtual address now; null when none is known.</summary>
+    public bool? HoldsVirtualIP { get; init; }
+
+    /// <summary>The address of the router advertising as master on the wire; null unless the wire was heard.</summary>
+    public string? MasterAddress { get; init; }
+
+    public IReadOnlyList<VrrpPeer> Peers { get; init; } = Array.Empty<VrrpPeer>();
+
+    /// <summary>True when two or more routers advertised as master within three advertisement intervals; null unless the wire was heard.</summary>
+    public bool? SplitBrain { get; init; }
+
+    public DateTime? LastTransition { get; init; }
+
+    public string Source { get; }
+
+    /// <summary>A copy with what was heard on the wire for this virtual router id.</summary>
+    public VrrpInstanceState WithWire(IReadOnlyList<VrrpPeer> peers, string? masterAddress, bool splitBrain) => new(Name, VirtualRouterId, State, Source)
+    {
+        Interface = Interface,
+        Priority = Priority,
+        EffectivePriority = EffectivePriority,
+        VirtualIPAddresses = VirtualIPAddresses,
+        HoldsVirtualIP = HoldsVirtualIP,
+        LastTransition = LastTransition,
+        Peers = peers,
+        MasterAddress = masterAddress,
+        SplitBrain = splitBrain,
+    };
+}

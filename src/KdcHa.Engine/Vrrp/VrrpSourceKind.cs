@@ -1,0 +1,11 @@
+namespace KdcHa.Vrrp;
+
+/// <summary>Where Get-VrrpState reads from; Auto picks the richest source available.</summary>
+public enum VrrpSourceKind
+{
+    Auto,
+    Json,
+    Data,
+    Interface,
+    Wire,
+}

@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Vrrp;
+
+/// <summary>
+/// Answers "what is VRRP doing" from one source, or for Auto from the richest one available: Json (state,
+/// priorities, addresses, last transition), Data (the same from text), Interface (inferred from the addresses
+/// held). Auto without a local keepalived listens on the wire when asked to listen. With a listening
+/// time, states from keepalived also carry what was heard on the wire (peers, master, split brain).
+/// </summary>
+public sealed class VrrpStateReader
+{
+    private readonly IReadOnlyList<IVrrpStateSource> _sources;
+
+    public VrrpStateReader()
+        : this(new IVrrpStateSource[] { new JsonDumpStateSource(), new DataDumpStateSource(), new InterfaceStateSource(), new WireStateSource() })
+    {
+    }
+
+    public VrrpStateReader(IReadOnlyList<IVrrpStateSource> sourcesRichestFirst)
+    {
+        _sources = sourcesRichestFirst;
+    }
+
+    /// <summary>The name of every source this reader knows, richest first.</summary>
+    public IReadOnlyList<string> SourceNames => _sources.Select(s => s.Name).ToList();
+
+    /// <summary>
+    /// The states from <paramref name="source"/> (one source, or Auto). For Auto, <paramref name="listenOnWire"/>
+    /// also hears the wire for <see cref="VrrpQuery.ListenTime"/>; <paramref name="log"/> is told which source was tried
+    /// and why another was skipped (the cmdlet's -Verbose).
+    /// </summary>
+    public async Task<IReadOnlyList<VrrpInstanceState>> ReadAsync(VrrpQuery query, VrrpSourceKind source, bool listenOnWire, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (source != VrrpSourceKind.Auto)
+        {
+            var named = _sources.FirstOrDefault(s => s.Name == source.ToString()) ?? throw new ArgumentException($"This reader has no {source} source.", nameof(source));
+            return await named.GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (listenOnWire && !query.HasKeepalived())
+        {
+            log($"No keepalived at {query.PidFile}: listening on the wire.");
+            return await _sources.First(s => s.Name == nameof(VrrpSourceKind.Wire)).GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Throws the precise reason (not running, stale pid file, permission) when there is no keepalived.
+        var keepalived = query.FindKeepalived();
+        log($"keepalived pid {keepalived.ProcessId}, dumps in {keepalived.TempDirectory}, config {keepalived.ConfigFile}.");
+        var states = await FromRichestAsync(query, log, cancellationToken).ConfigureAwait(false);
+        return listenOnWire ? await WithWireAsync(states, query, cancellationToken).ConfigureAwait(false) : states;
+    }
+
+    private async Task<IReadOnlyList<VrrpInstanceState>> FromRichestAsync(VrrpQuery query, Action<string> log, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        foreach (var source in _sources.Where(s => s.Name != nameof(VrrpSourceKind.Wire)))
+        {
+            if (!source.IsAvailable(query))
+            {
+                log($"{source.Name}: not available here.");
+                continue;
+            }
+
+            try
+            {
+                var states = await source.GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
+                log($"{source.Name}: {states.Count} instance(s).");
+                return states;
+            }
+            catch (Exception e) when (e is VrrpSourceUnavailableException or KeepalivedDumpFormatException)
+            {
+                log($"{source.Name}: {e.Message}");
+                failures.Add($"{source.Name}: {e.Message}");
+            }
+        }
+
+        throw new VrrpSourceUnavailableException("No source could read keepalived's state. " + string.Join(" ", failures));
+    }
+
+    private static async Task<IReadOnlyList<VrrpInstanceState>> WithWireAsync(IReadOnlyList<VrrpInstanceState> states, VrrpQuery query, CancellationToken cancellationToken)
+    {
+        var interfaces = query.Interface is { } named
+            ? new[] { named }
+            : states.Select(s => s.Interface).OfType<string>().Distinct().ToArray();
+        if (interfaces.Length == 0)
+        {
+            interfaces = new[] { WireObservation.OnlyInterface() };
+        }
+
+        var observation = await WireObservation.ListenAsync(interfaces, query.ListenTime, cancellationToken).ConfigureAwait(false);
+        return states.Select(s =>
+        {
+            var (peers, masterAddress, splitBrain) = observation.For(s.VirtualRouterId);
+            return s.WithWire(peers, masterAddress, splitBrain);
+        }).ToList();
+    }
+}

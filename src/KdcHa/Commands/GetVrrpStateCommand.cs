@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using KdcHa.Common;
+using KdcHa.Vrrp;
+
+namespace KdcHa.Commands;
+
+[Cmdlet(VerbsCommon.Get, "VrrpState")]
+[OutputType(typeof(VrrpStateRecord))]
+public sealed class GetVrrpStateCommand : KdcHaCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Instance")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    public VrrpSourceKind Source { get; set; } = VrrpSourceKind.Auto;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Interface { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.1, 3600.0)]
+    public double ListenSeconds { get; set; } = 3;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string PidFile { get; set; } = KeepalivedProcess.DefaultPidFile;
+
+    protected override void BeginProcessing()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            ThrowTerminatingError(NewError(
+                new PlatformNotSupportedException("Get-VrrpState reads keepalived and raw VRRP packets through Linux interfaces (/proc, signals, SO_BINDTODEVICE); it runs on Linux only."),
+                "PlatformNotSupported", ErrorCategory.NotImplemented, RuntimeInformation.OSDescription));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        var query = new VrrpQuery
+        {
+            PidFile = SessionState.Path.GetUnresolvedProviderPathFromPSPath(PidFile),
+            Interface = Interface,
+            ListenTime = TimeSpan.FromSeconds(ListenSeconds),
+        };
+        var listenOnWire = MyInvocation.BoundParameters.ContainsKey(nameof(ListenSeconds));
+        if (Source == VrrpSourceKind.Wire || listenOnWire)
+        {
+            WriteVerbose($"Listening for VRRP advertisements for {ListenSeconds} s.");
+        }
+
+        // The engine logs from pool threads; the messages are written here, on the pipeline thread.
+        var steps = new ConcurrentQueue<string>();
+        IReadOnlyList<VrrpInstanceState> states;
+        try
+        {
+            states = new VrrpStateReader().ReadAsync(query, Source, listenOnWire, steps.Enqueue, CancellationToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (KdcHaException e)
+        {
+            WriteSteps(steps);
+            ThrowTerminatingError(ErrorFor(e, query.PidFile));
+            return;
+        }
+
+        WriteSteps(steps);
+
+        var patterns = (Name ?? new[] { "*" }).Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();
+        foreach (var state in states.Where(s => patterns.Any(p => p.IsMatch(s.Name))))
+        {
+            if (state.SplitBrain == true)
+            {
+                WriteWarning($"Split brain on VRID {state.VirtualRouterId}: {string.Join(", ", state.Peers.Where(p => p.IsMaster).Select(p => p.ToString()))} all advertise as master.");
+            }
+
+            WriteObject(new VrrpStateRecord(state));
+        }
+
+        foreach (var missing in (Name ?? Array.Empty<string>()).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !states.Any(s => string.Equals(s.Name, n, StringComparison.OrdinalIgnoreCase))))
+        {
+            WriteError(NewError(
+                new ItemNotFoundException($"keepalived runs no VRRP instance named '{missing}'. It runs: {string.Join(", ", states.Select(s => s.Name))}."),
+                "InstanceNotFound", ErrorCategory.ObjectNotFound, missing));
+        }
+    }
+
+    private void WriteSteps(ConcurrentQueue<string> steps)
+    {
+        while (steps.TryDequeue(out var step))
+        {
+            WriteVerbose(step);
+        }
+    }
+
+    private ErrorRecord ErrorFor(KdcHaException exception, string pidFile) => exception switch
+    {
+        KeepalivedNotRunningException => NewError(exception, "KeepalivedNotRunning", ErrorCategory.ObjectNotFound, pidFile),
+        PidFileStaleException => NewError(exception, "PidFileStale", ErrorCategory.InvalidData, pidFile),
+        VrrpPermissionException => NewError(exception, "PermissionDenied", ErrorCategory.PermissionDenied, pidFile),
+        VrrpInterfaceNotFoundException notFound => NewError(exception, "InterfaceNotFound", ErrorCategory.ObjectNotFound, notFound.InterfaceName),
+        KeepalivedDumpFormatException => NewError(exception, "DumpInvalid", ErrorCategory.InvalidData, pidFile),
+        _ => NewError(exception, "SourceUnavailable", ErrorCategory.ResourceUnavailable, Source),
+    };
+}

@@ -1,0 +1,190 @@
+# Get-VrrpState against real keepalived in the lab: every source on both nodes agrees with what keepalived is doing
+# (its own log and the VIP) after start, after a track_file failover and in FAULT; the wire source on the client
+# node sees the routers' priorities and a one-way VRRP partition's split brain. Each node's keepalived gets its own
+# TMPDIR (its dumps), and Get-VrrpState runs inside the node's namespace.
+BeforeAll {
+    Import-Module $env:KDCHA_MODULE_PATH -Force
+    Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
+    $modulePath = (Resolve-Path $env:KDCHA_MODULE_PATH).Path
+
+    function Start-VrrpPair {
+        param($Lab, [switch]$TrackFiles)
+        foreach ($node in $Lab.Kdcs) {
+            $cfg = New-KdcHaLabKeepalivedConfig -Lab $Lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] `
+                -ExtraInstanceLines $(if ($TrackFiles) { 'track_file {', '    drain weight -50', '    broken weight 0', '}' })
+            if ($TrackFiles) {
+                # track_file blocks are top-level: they go before the instance that tracks them.
+                $files = foreach ($name in 'drain', 'broken') {
+                    Set-Content -Path "$($node.Directory)/$name" -Value 0
+                    "track_file $name {`n    file `"$($node.Directory)/$name`"`n    weight 1`n}`n"
+                }
+                $cfg = $cfg -replace '(?m)^vrrp_instance', (($files -join "`n") + "`nvrrp_instance")
+            }
+            $null = Start-KdcHaLabKeepalived -Lab $Lab -Node $node -ConfigText $cfg -Environment @{ TMPDIR = $node.Directory }
+        }
+    }
+
+    # Runs Get-VrrpState in a node's namespace, once per source, in one pwsh; returns the records.
+    function Get-NodeVrrpState {
+        param($Lab, $Node, [string[]]$Source, [string]$Arguments = '')
+        $n = @($Lab.Kdcs) + @($Lab.Clients) | Where-Object Name -EQ $Node
+        $pidArgument = if ($n.PSObject.Properties['KeepalivedPidFile']) { "-PidFile '$($n.KeepalivedPidFile)'" } else { '' }
+        $calls = ($Source | ForEach-Object { "Get-VrrpState -Source $_ $pidArgument $Arguments -WarningAction SilentlyContinue" }) -join '; '
+        $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$modulePath'; @($calls) | ConvertTo-Json -Depth 5 -AsArray"
+        $r = Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath dotnet -ArgumentList 'pwsh', '-NoProfile', '-NonInteractive', '-Command', $script -TimeoutSec 60
+        $r.StdOut | ConvertFrom-Json
+    }
+
+    # What keepalived itself last said it entered: the truth the sources are held to.
+    function Get-LoggedState {
+        param($Lab, [string]$Node)
+        $n = $Lab.Kdcs | Where-Object Name -EQ $Node
+        $entered = Select-String -Path $n.KeepalivedLog -Pattern 'Entering (\w+) STATE' | Select-Object -Last 1
+        $entered.Matches[0].Groups[1].Value
+    }
+
+    function Wait-LoggedState {
+        param($Lab, [string]$Node, [string]$State, [double]$TimeoutSec = 15)
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while ((Get-LoggedState -Lab $Lab -Node $Node) -ne $State) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "$Node did not enter $State within $TimeoutSec s (last: $(Get-LoggedState -Lab $Lab -Node $Node))." }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+
+    function Assert-SourcesAgree {
+        param($Lab, [hashtable]$Expected, [hashtable]$EffectivePriority)
+        foreach ($node in $Expected.Keys) {
+            $logged = Get-LoggedState -Lab $Lab -Node $node
+            $logged | Should -Be $Expected[$node].ToUpperInvariant() -Because "keepalived on $node says so in its log"
+            $holds = (Get-KdcHaLabVipHolder -Lab $Lab) -contains $node
+            $records = @(Get-NodeVrrpState -Lab $Lab -Node $node -Source Json, Data, Interface)
+            @($records.Source) | Should -Be @('Json', 'Data', 'Interface')
+            foreach ($record in $records) {
+                $record.Instance | Should -Be 'KDC_VIP'
+                $record.VirtualRouterId | Should -Be 51
+                $record.VirtualIPAddresses | Should -Be @($Lab.Vip)
+                $record.HoldsVirtualIP | Should -Be $holds -Because "$($record.Source) on $node"
+                # From the addresses alone, FAULT cannot be told from BACKUP (documented): Interface says Backup.
+                $want = if ($record.Source -eq 'Interface' -and $Expected[$node] -eq 'Fault') { 'Backup' } else { $Expected[$node] }
+                $record.State | Should -Be $want -Because "$($record.Source) on $node"
+            }
+            $json, $data = $records[0], $records[1]
+            $json.Priority | Should -Be @{ kdc1 = 90; kdc2 = 80 }[$node]
+            $json.EffectivePriority | Should -Be $EffectivePriority[$node]
+            $data.EffectivePriority | Should -Be $EffectivePriority[$node]
+            $json.Interface | Should -Be 'eth0'
+            $json.LastTransition | Should -Not -BeNullOrEmpty
+        }
+    }
+}
+
+Describe 'Get-VrrpState on both nodes, every source' {
+    BeforeAll {
+        $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
+        Start-VrrpPair -Lab $lab -TrackFiles
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
+        Wait-LoggedState -Lab $lab -Node kdc2 -State BACKUP
+    }
+
+    AfterAll {
+        Remove-KdcHaLab -Lab $lab
+    }
+
+    It 'reports kdc1 Master and kdc2 Backup after start' {
+        Assert-SourcesAgree -Lab $lab -Expected @{ kdc1 = 'Master'; kdc2 = 'Backup' } -EffectivePriority @{ kdc1 = 90; kdc2 = 80 }
+    }
+
+    It 'hears only the master on the wire from the client, with its priority' {
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-Interface eth0 -ListenSeconds 2.5')
+        $wire.Count | Should -Be 1
+        $wire[0].VirtualRouterId | Should -Be 51
+        $wire[0].State | Should -Be 'Master'
+        $wire[0].MasterAddress | Should -Be $lab.Kdcs[0].Address
+        $wire[0].SplitBrain | Should -BeFalse
+        @($wire[0].Peers).Count | Should -Be 1 -Because 'a backup does not advertise'
+        $wire[0].Peers[0].Priority | Should -Be 90
+        $wire[0].Peers[0].VirtualIPAddresses | Should -Be @($lab.Vip)
+    }
+
+    It 'follows a failover caused by a track_file priority drop' {
+        Set-Content -Path "$($lab.Kdcs[0].Directory)/drain" -Value 1
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc2
+        Wait-LoggedState -Lab $lab -Node kdc1 -State BACKUP
+        Assert-SourcesAgree -Lab $lab -Expected @{ kdc1 = 'Backup'; kdc2 = 'Master' } -EffectivePriority @{ kdc1 = 40; kdc2 = 80 }
+    }
+
+    It 'reports FAULT when a weight-0 track_file fails' {
+        Set-Content -Path "$($lab.Kdcs[0].Directory)/broken" -Value 1
+        Wait-LoggedState -Lab $lab -Node kdc1 -State FAULT
+        Assert-SourcesAgree -Lab $lab -Expected @{ kdc1 = 'Fault'; kdc2 = 'Master' } -EffectivePriority @{ kdc1 = 40; kdc2 = 80 }
+    }
+}
+
+Describe 'Get-VrrpState -Source Wire on a third host' {
+    BeforeAll {
+        $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
+        Start-VrrpPair -Lab $lab
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
+    }
+
+    AfterAll {
+        Remove-KdcHaLab -Lab $lab
+    }
+
+    It 'reports a split brain from a one-way VRRP partition within 3 advert intervals, with both priorities' {
+        $null = Set-KdcHaLabPartition -Lab $lab -From kdc1 -To kdc2 -Protocol Vrrp -OneWay
+        Wait-LoggedState -Lab $lab -Node kdc2 -State MASTER
+        @(Get-KdcHaLabVipHolder -Lab $lab).Count | Should -Be 2
+        # Three seconds of listening are three advertisement intervals at advert_int 1.
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
+        $wire.Count | Should -Be 1
+        $wire[0].SplitBrain | Should -BeTrue
+        $byAddress = @{}
+        foreach ($peer in $wire[0].Peers) { $byAddress[$peer.Address] = $peer }
+        $byAddress[$lab.Kdcs[0].Address].Priority | Should -Be 90
+        $byAddress[$lab.Kdcs[1].Address].Priority | Should -Be 80
+        @($wire[0].Peers | Where-Object IsMaster).Count | Should -Be 2
+        $wire[0].MasterAddress | Should -Be $lab.Kdcs[0].Address -Because 'the higher priority wins the report'
+    }
+
+    It 'clears the split brain once the partition heals' {
+        $null = Clear-KdcHaLabPartition -Lab $lab
+        Wait-LoggedState -Lab $lab -Node kdc2 -State BACKUP
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
+        $wire[0].SplitBrain | Should -BeFalse
+        @($wire[0].Peers | Where-Object IsMaster).Count | Should -Be 1
+    }
+
+    It 'adds wire peers to a keepalived source when asked to listen' {
+        $records = @(Get-NodeVrrpState -Lab $lab -Node kdc2 -Source Auto -Arguments '-ListenSeconds 2')
+        $records[0].Source | Should -Be 'Json'
+        $records[0].State | Should -Be 'Backup'
+        $records[0].MasterAddress | Should -Be $lab.Kdcs[0].Address
+    }
+}
+
+Describe 'Get-VrrpState errors' {
+    BeforeAll {
+        $workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-vrrp-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        New-Item -ItemType Directory -Path $workDir | Out-Null
+    }
+
+    AfterAll {
+        Remove-Item -LiteralPath $workDir -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'says KeepalivedNotRunning when the pid file does not exist' {
+        { Get-VrrpState -PidFile (Join-Path $workDir 'absent.pid') } | Should -Throw -ErrorId 'KeepalivedNotRunning,KdcHa.Commands.GetVrrpStateCommand'
+    }
+
+    It 'says PidFileStale when the pid file names a process that is not keepalived' {
+        $stale = Join-Path $workDir 'stale.pid'
+        Set-Content -Path $stale -Value $PID
+        { Get-VrrpState -PidFile $stale } | Should -Throw -ErrorId 'PidFileStale,KdcHa.Commands.GetVrrpStateCommand'
+    }
+
+    It 'says InterfaceNotFound for a wire listen on an interface that does not exist' {
+        { Get-VrrpState -Source Wire -Interface 'nosuchif0' -ListenSeconds 0.2 } | Should -Throw -ErrorId 'InterfaceNotFound,KdcHa.Commands.GetVrrpStateCommand'
+    }
+}
