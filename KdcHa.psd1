@@ -11,6 +11,7 @@
     FormatsToProcess     = @('KdcHa.format.ps1xml')
     CmdletsToExport      = @(
         'Test-KdcHealth'
+        'Move-KdcVip'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

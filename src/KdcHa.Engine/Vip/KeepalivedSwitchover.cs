@@ -36,6 +36,7 @@ public sealed class KeepalivedSwitchover
     {
         var instance = request.Track.Instance;
         var vip = request.VirtualAddress;
+        EnsureInterfaceExists(instance);
         var wasDemoted = _flag.IsSet;
         if (!wasDemoted && !request.Force && !_host.IsLocal(vip))
         {
@@ -115,6 +116,7 @@ public sealed class KeepalivedSwitchover
     {
         var instance = track.Instance;
         var vip = instance.VirtualAddresses[0];
+        EnsureInterfaceExists(instance);
         var observation = new SwitchoverObservation();
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -218,6 +220,14 @@ public sealed class KeepalivedSwitchover
         while (!condition())
         {
             await Task.Delay(AddressPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void EnsureInterfaceExists(KeepalivedInstance instance)
+    {
+        if (!_host.HasInterface(instance.Interface!))
+        {
+            throw new InterfaceNotFoundException(instance.Interface!);
         }
     }
 

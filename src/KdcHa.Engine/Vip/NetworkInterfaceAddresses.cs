@@ -8,6 +8,9 @@ namespace KdcHa.Vip;
 /// <summary>The addresses of this network namespace, read fresh on every call because keepalived changes them.</summary>
 public sealed class NetworkInterfaceAddresses : IHostAddresses
 {
+    public bool HasInterface(string interfaceName) =>
+        NetworkInterface.GetAllNetworkInterfaces().Any(nic => string.Equals(nic.Name, interfaceName, StringComparison.Ordinal));
+
     public bool IsLocal(IPAddress address) =>
         NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)

@@ -57,6 +57,8 @@ internal sealed class SimulatedKeepalived : IMaintenanceFlag, IPeerObserver, IHo
 
     public IPeerListener Listen(string interfaceName, int virtualRouterId) => Listener = new SimulatedListener();
 
+    public bool HasInterface(string interfaceName) => interfaceName == "eth0";
+
     public bool IsLocal(IPAddress address) => _local.ContainsKey(address);
 
     public IPAddress? OwnAddress(string interfaceName, IPAddress vip) => Self;
