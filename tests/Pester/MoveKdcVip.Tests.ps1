@@ -1,0 +1,171 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# Move-KdcVip: refusals that must leave the node untouched (no lab), then the acceptance test in the lab: real
+# keepalived (VRRPv3, advert_int 0.1 s), real MIT KDCs, kinit at 5/s against the VIP, Move-KdcVip run inside
+# the node's namespace in a fresh non-interactive pwsh. Needs root.
+BeforeAll {
+    $manifest = (Resolve-Path -LiteralPath $env:KDCHA_MODULE_PATH).Path
+    Import-Module $manifest -Force
+    Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
+    $workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-move-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    New-Item -ItemType Directory -Path $workDir | Out-Null
+
+    function New-KeepalivedConfig([string] $Interface = 'lo', [string] $Vip = '198.51.100.77', [string] $Weight = '-253', [string] $Tracked = 'kdcha_maint_VI_1') {
+        $path = Join-Path $workDir "keepalived-$([guid]::NewGuid().ToString('N').Substring(0, 6)).conf"
+        Set-Content -LiteralPath $path -Value @"
+track_file kdcha_maint_VI_1 {
+    file $workDir/maintenance/VI_1
+    weight $Weight
+    init_file
+}
+vrrp_instance VI_1 {
+    interface $Interface
+    virtual_router_id 51
+    priority 90
+    virtual_ipaddress {
+        $Vip/32
+    }
+    track_file {
+        $Tracked
+    }
+}
+"@
+        $path
+    }
+
+    # The lab's nodes get Move-KdcVip as operators run it: a fresh pwsh inside the node's namespace.
+    function Invoke-MoveKdcVip($Lab, [string] $Node, [string] $Arguments) {
+        $n = $Lab.Kdcs | Where-Object Name -EQ $Node
+        $command = "Import-Module '$manifest'; Move-KdcVip -Instance KDC_VIP -ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
+        $r = Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath ([Environment]::ProcessPath) -ArgumentList @(
+            @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
+            @('-NoProfile', '-NonInteractive', '-Command', $command)) -TimeoutSec 60 -AllowFailure
+        if ($r.ExitCode -ne 0) { throw "Move-KdcVip $Arguments on $Node failed: $($r.StdErr)$($r.StdOut)" }
+        $r.StdOut | ConvertFrom-Json
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $workDir -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Move-KdcVip refuses before changing anything' {
+    It 'reports an unknown instance with the instances the configuration has' {
+        { Move-KdcVip -Instance VI_9 -ConfigPath (New-KeepalivedConfig) -Realm KDCHA.TEST } |
+            Should -Throw -ErrorId 'UnknownInstance,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*It defines: VI_1*'
+    }
+
+    It 'reports a missing configuration file' {
+        { Move-KdcVip -Instance VI_1 -ConfigPath (Join-Path $workDir 'absent.conf') -Realm KDCHA.TEST } |
+            Should -Throw -ErrorId 'KeepalivedConfigInvalid,KdcHa.Commands.MoveKdcVipCommand'
+    }
+
+    It 'shows the track_file snippet when the instance does not track the KdcHa file' {
+        { Move-KdcVip -Instance VI_1 -ConfigPath (New-KeepalivedConfig -Tracked other) -Realm KDCHA.TEST } |
+            Should -Throw -ErrorId 'MaintenanceTrackNotConfigured,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*file /var/lib/kdcha/maintenance/VI_1*weight -253*init_file*'
+    }
+
+    It 'refuses a weight that would not demote the node' {
+        { Move-KdcVip -Instance VI_1 -ConfigPath (New-KeepalivedConfig -Weight 10) -Realm KDCHA.TEST } |
+            Should -Throw -ErrorId 'MaintenanceTrackNotConfigured,KdcHa.Commands.MoveKdcVipCommand'
+    }
+
+    It 'reports an interface that does not exist' {
+        { Move-KdcVip -Instance VI_1 -ConfigPath (New-KeepalivedConfig -Interface kdchanoif0) -Realm KDCHA.TEST } |
+            Should -Throw -ErrorId 'InterfaceNotFound,KdcHa.Commands.MoveKdcVipCommand'
+    }
+
+    It 'refuses on a node that does not hold the VIP, and writes no maintenance file' {
+        { Move-KdcVip -Instance VI_1 -ConfigPath (New-KeepalivedConfig) -Realm KDCHA.TEST } |
+            Should -Throw -ErrorId 'NotVipHolder,KdcHa.Commands.MoveKdcVipCommand'
+        Join-Path $workDir 'maintenance/VI_1' | Should -Not -Exist
+    }
+
+    It 'needs a realm when krb5.conf names none' {
+        $emptyConf = Join-Path $workDir 'empty-krb5.conf'
+        Set-Content -LiteralPath $emptyConf -Value "[libdefaults]`n"
+        $env:KRB5_CONFIG = $emptyConf
+        try {
+            { Move-KdcVip -Instance VI_1 -ConfigPath (New-KeepalivedConfig) } | Should -Throw -ErrorId 'RealmRequired,KdcHa.Commands.MoveKdcVipCommand'
+        } finally { Remove-Item Env:KRB5_CONFIG }
+    }
+
+    It '-WhatIf in a non-interactive pwsh says what would change and changes nothing' {
+        $config = New-KeepalivedConfig
+        $output = & ([Environment]::ProcessPath) @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' }) `
+            -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Move-KdcVip -Instance VI_1 -ConfigPath '$config' -Realm KDCHA.TEST -WhatIf" 2>&1
+        $LASTEXITCODE | Should -Be 0
+        $text = $output -join "`n"
+        $text | Should -BeLike "*What if: Performing the operation ""Demote this node until Move-KdcVip -Restore: write 1 to $workDir/maintenance/VI_1 (track_file kdcha_maint_VI_1, weight -253*"
+        $text | Should -BeLike '*on target "vrrp_instance VI_1 (198.51.100.77 on lo)"*'
+        Join-Path $workDir 'maintenance/VI_1' | Should -Not -Exist
+    }
+}
+
+Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' {
+    BeforeAll {
+        $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
+        foreach ($node in $lab.Kdcs) {
+            $maintenance = Join-Path $node.Directory 'maintenance/KDC_VIP'
+            New-Item -ItemType Directory -Force -Path (Split-Path $maintenance) | Out-Null
+            $config = New-KdcHaLabKeepalivedConfig -Lab $lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] -AdvertInt 0.1 -VrrpVersion 3 `
+                -ExtraGlobalDefs "}`ntrack_file kdcha_maint_KDC_VIP {`n    file $maintenance`n    weight -253`n    init_file`n" `
+                -ExtraInstanceLines 'track_file {', '    kdcha_maint_KDC_VIP', '}'
+            $null = Start-KdcHaLabKeepalived -Lab $lab -Node $node -ConfigText $config
+        }
+        $kdc1 = $lab.Kdcs[0]
+        $kdc2 = $lab.Kdcs[1]
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
+        $null = Start-KdcHaLabClientLoad -Lab $lab -RatePerSecond 5
+        Start-Sleep -Seconds 1
+    }
+
+    AfterAll {
+        Remove-KdcHaLab -Lab $lab
+    }
+
+    It 'moves the VIP to kdc2 and proves that it answers Kerberos there' {
+        $moved = Invoke-MoveKdcVip -Lab $lab -Node kdc1 -Arguments "-To $($kdc2.Address)"
+
+        $moved.Verified | Should -BeTrue
+        $moved.Operation | Should -Be 'Move'
+        $moved.Mode | Should -Be 'Standby'
+        $moved.From | Should -Be $kdc1.Address
+        $moved.To | Should -Be $kdc2.Address
+        $moved.VipProbeStatus | Should -Be 'Healthy'
+        $moved.Demoted | Should -BeTrue
+        $moved.DurationMilliseconds | Should -BeLessThan 2000
+        Get-KdcHaLabVipHolder -Lab $lab | Should -Be 'kdc2'
+    }
+
+    It 'keeps kdc1 demoted across a keepalived restart' {
+        $null = Stop-KdcHaLabKeepalived -Lab $lab -Node kdc1
+        $null = Start-KdcHaLabKeepalived -Lab $lab -Node kdc1 -ConfigText (Get-Content -Raw -LiteralPath $kdc1.KeepalivedConfig)
+        # Ten advert intervals and more: a preempting kdc1 would have taken the VIP back by now.
+        Start-Sleep -Seconds 2
+        Get-KdcHaLabVipHolder -Lab $lab | Should -Be 'kdc2'
+        (Get-Content -Raw -LiteralPath (Join-Path $kdc1.Directory 'maintenance/KDC_VIP')).Trim() | Should -Be '1'
+    }
+
+    It 'refuses a second move on kdc2 towards a peer that is not there, and rolls back' {
+        $n = $lab.Kdcs | Where-Object Name -EQ kdc2
+        { Invoke-MoveKdcVip -Lab $lab -Node kdc2 -Arguments '-To 192.0.2.1 -TimeoutSeconds 1' } | Should -Throw '*No healthy peer took over*'
+        (Get-Content -Raw -LiteralPath (Join-Path $n.Directory 'maintenance/KDC_VIP')).Trim() | Should -Be '0'
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc2 -TimeoutSec 3
+    }
+
+    It 'restores kdc1, which takes the VIP back' {
+        $restored = Invoke-MoveKdcVip -Lab $lab -Node kdc1 -Arguments '-Restore'
+
+        $restored.Operation | Should -Be 'Restore'
+        $restored.HoldsVip | Should -BeTrue
+        $restored.VipProbeStatus | Should -Be 'Healthy'
+        Get-KdcHaLabVipHolder -Lab $lab | Should -Be 'kdc1'
+    }
+
+    It 'lost no client authentication on the way' {
+        Start-Sleep -Seconds 1
+        $attempts = @(Stop-KdcHaLabClientLoad -Lab $lab)
+        $attempts.Count | Should -BeGreaterThan 20
+        @($attempts | Where-Object ExitCode -NE 0) | Should -BeNullOrEmpty
+    }
+}
