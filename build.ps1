@@ -152,6 +152,8 @@ function Invoke-Test {
     }
     New-Item -ItemType Directory -Path $TestResults | Out-Null
 
+    # A failing test run is a result to count, not an error that stops the task before Pester and the summary.
+    $PSNativeCommandUseErrorActionPreference = $false
     Write-Step 'xunit: engine unit tests'
     $trxName = 'engine.trx'
     dotnet test tests/KdcHa.Tests -c Release --nologo --verbosity quiet --logger "trx;LogFileName=$trxName" --results-directory $TestResults -p:Version=$Version 2>&1 |
@@ -179,7 +181,6 @@ $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = $ResultPath
 Invoke-Pester -Configuration $config
 '@
-    $PSNativeCommandUseErrorActionPreference = $false
     Invoke-ChildPwsh -Script $script -Arguments @((Get-PesterModulePath), $ManifestOut, "$PSScriptRoot/tests/Pester", $pesterXml)
     if (-not (Test-Path -LiteralPath $pesterXml)) {
         throw 'Pester produced no result file.'

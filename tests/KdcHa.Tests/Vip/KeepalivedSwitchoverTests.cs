@@ -40,7 +40,7 @@ public class KeepalivedSwitchoverTests
         Assert.Equal(2, probe.Calls);
         Assert.True(result.PeerMasterMilliseconds <= result.ReleasedMilliseconds);
         Assert.True(result.ReleasedMilliseconds <= result.DurationMilliseconds);
-        Assert.Equal(result.Started.AddMilliseconds(result.DurationMilliseconds), result.Completed);
+        Assert.Equal(result.DurationMilliseconds, (result.Completed - result.Started).TotalMilliseconds);
         Assert.Equal(
             new[] { SwitchoverStage.Demoting, SwitchoverStage.WaitingForPeer, SwitchoverStage.WaitingForRelease, SwitchoverStage.ProbingVip },
             progress.Stages.ToArray());
