@@ -118,8 +118,13 @@ public sealed class KdcHaMonitor
             Observe(i, results[i], now);
         }
 
-        var peers = _health.Where((_, i) => i != local).Select(health => health.State).ToArray();
-        var decision = FailoverPolicy.Decide(_health[local].State, peers);
+        // A peer is trusted as up only if it answered in this very round. Its hysteresis still says Up for a few
+        // rounds after it stops answering, and when every KDC hangs at once (a shared database outage) handing the
+        // VIP to a peer that has just hung too would move it for nothing.
+        var peers = _health.Where((_, i) => i != local)
+            .Select(health => health.AwaitingConfirmation ? KdcHealthState.Unknown : health.State)
+            .ToArray();
+        var decision = FailoverPolicy.Decide(_health[local].State, peers, _decision?.Fault ?? false);
         if (_decision is null || decision.Fault != _decision.Fault)
         {
             _tracking.WriteFault(decision.Fault);

@@ -12,7 +12,7 @@ public class FailoverPolicyTests
     [InlineData(KdcHealthState.Unknown, KdcHealthState.Up, false, false)]
     public void Faults_only_when_the_local_kdc_is_down_and_a_peer_is_up(KdcHealthState local, KdcHealthState peer, bool fault, bool allDown)
     {
-        var decision = FailoverPolicy.Decide(local, new[] { peer });
+        var decision = FailoverPolicy.Decide(local, new[] { peer }, faulted: false);
 
         Assert.Equal(fault, decision.Fault);
         Assert.Equal(allDown, decision.AllKdcsDown);
@@ -21,8 +21,20 @@ public class FailoverPolicyTests
     [Fact]
     public void One_healthy_peer_among_several_is_enough_to_hand_over()
     {
-        var decision = FailoverPolicy.Decide(KdcHealthState.Down, new[] { KdcHealthState.Down, KdcHealthState.Up });
+        var decision = FailoverPolicy.Decide(KdcHealthState.Down, new[] { KdcHealthState.Down, KdcHealthState.Up }, faulted: false);
 
         Assert.True(decision.Fault);
+    }
+
+    [Theory]
+    [InlineData(KdcHealthState.Down, KdcHealthState.Down, true, true)]
+    [InlineData(KdcHealthState.Down, KdcHealthState.Unknown, true, false)]
+    [InlineData(KdcHealthState.Up, KdcHealthState.Down, false, false)]
+    public void A_faulted_node_stays_faulted_until_its_own_kdc_recovers(KdcHealthState local, KdcHealthState peer, bool fault, bool allDown)
+    {
+        var decision = FailoverPolicy.Decide(local, new[] { peer }, faulted: true);
+
+        Assert.Equal(fault, decision.Fault);
+        Assert.Equal(allDown, decision.AllKdcsDown);
     }
 }

@@ -55,6 +55,34 @@ public class KdcHaMonitorTests
     }
 
     [Fact]
+    public void A_peer_that_stopped_answering_in_the_same_round_is_not_handed_the_vip()
+    {
+        // Both KDCs hang together, but the peer's last answer landed one round later than the local one's: when the
+        // local KDC is confirmed down, the peer has failed once and is still Up by hysteresis, unconfirmed.
+        var harness = new MonitorHarness(fall: 2);
+        harness.Prober.Add("local", Healthy, Timeout, Timeout, Timeout, Timeout);
+        harness.Prober.Add("peer", Healthy, Healthy, Timeout, Timeout, Timeout);
+
+        harness.Run();
+
+        Assert.DoesNotContain(true, harness.Tracking.Writes);
+        Assert.Equal("Critical", Assert.Single(harness.Sink.Of<AllKdcsDownEvent>()).Severity);
+    }
+
+    [Fact]
+    public void A_node_that_handed_the_vip_over_keeps_it_there_when_the_peer_kdc_fails_too()
+    {
+        var harness = new MonitorHarness(fall: 2);
+        harness.Prober.Add("local", Healthy, Refused, Refused, Refused, Refused);
+        harness.Prober.Add("peer", Healthy, Healthy, Refused, Refused, Refused);
+
+        harness.Run();
+
+        Assert.Equal(new[] { false, true }, harness.Tracking.Writes);
+        Assert.Single(harness.Sink.Of<AllKdcsDownEvent>());
+    }
+
+    [Fact]
     public void A_recovered_kdc_is_readmitted_once_after_rise_good_probes()
     {
         var harness = new MonitorHarness(rise: 3);
