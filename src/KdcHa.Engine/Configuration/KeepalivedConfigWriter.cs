@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using KdcHa.Vip;
 
 namespace KdcHa.Configuration;
 
@@ -36,6 +37,8 @@ public static class KeepalivedConfigWriter
         Validate(settings);
         var faultFile = Path.Combine(settings.StateDirectory, "fault");
         var heartbeatFile = Path.Combine(settings.StateDirectory, "heartbeat");
+        var maintenanceTrack = MaintenanceTrack.NameFor(settings.InstanceName);
+        var maintenanceFile = Path.Combine(settings.StateDirectory, "maintenance-" + settings.InstanceName);
         var staleSeconds = (settings.HeartbeatStaleMilliseconds / 1000m).ToString(CultureInfo.InvariantCulture);
         var steps = CheckBudgetMilliseconds / CheckStepMilliseconds;
         var step = (CheckStepMilliseconds / 1000m).ToString(CultureInfo.InvariantCulture);
@@ -79,6 +82,16 @@ vrrp_script kdcha_monitor_alive {{
     weight -{settings.MonitorWeight}
 }}
 
+# Planned maintenance: Move-KdcVip -Instance {settings.InstanceName} writes 1 here to hand the VIP over and keep it
+# away, across keepalived restarts too; Move-KdcVip -Restore writes 0. weight {MaintenanceTrack.DeepestStandbyWeight} drops this node to the lowest
+# priority without FAULT: it keeps advertising until a peer has taken over, so the hand-over leaves no moment
+# without a VIP holder, and it still takes the VIP back if every peer fails during the maintenance.
+track_file {maintenanceTrack} {{
+    file ""{maintenanceFile}""
+    weight {MaintenanceTrack.DeepestStandbyWeight}
+    init_file 0
+}}
+
 vrrp_instance {settings.InstanceName} {{
     # Every node starts as BACKUP: the election (priority, then address) picks the master, never a static role.
     state BACKUP
@@ -120,7 +133,7 @@ vrrp_instance {settings.InstanceName} {{
             text.Append($"        {(address.Contains("/") ? address : address + (IsIPv6(address) ? "/128" : "/32"))} dev {settings.Interface}\n");
         }
 
-        text.Append("    }\n    track_file {\n        kdcha_fault\n    }\n    track_script {\n        kdcha_monitor_alive\n    }\n}\n");
+        text.Append($"    }}\n    track_file {{\n        kdcha_fault\n        {maintenanceTrack}\n    }}\n    track_script {{\n        kdcha_monitor_alive\n    }}\n}}\n");
         return text.ToString();
     }
 

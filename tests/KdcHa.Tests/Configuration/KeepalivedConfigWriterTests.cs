@@ -1,4 +1,5 @@
 using KdcHa.Configuration;
+using KdcHa.Vip;
 
 namespace KdcHa.Tests.Configuration;
 
@@ -28,6 +29,19 @@ public class KeepalivedConfigWriterTests
         Assert.Contains("notify_fifo /run/kdcha/notify.fifo", text);
         Assert.DoesNotContain("nopreempt", text);
         Assert.DoesNotContain("unicast_peer", text);
+    }
+
+    [Fact]
+    public void Writes_the_maintenance_track_that_Move_KdcVip_demotes_through()
+    {
+        var settings = Valid();
+        var config = KeepalivedConfigReader.Parse(KeepalivedConfigWriter.Write(settings), "/etc/keepalived/keepalived.conf");
+
+        var track = MaintenanceTrack.Resolve(config, settings.InstanceName);
+
+        Assert.Equal($"/run/kdcha/maintenance-{settings.InstanceName}", track.FilePath);
+        Assert.Equal(DemotionMode.Standby, track.Mode);
+        Assert.Equal(MaintenanceTrack.DeepestStandbyWeight, track.Weight);
     }
 
     [Fact]
