@@ -10,6 +10,8 @@
       Test       xunit engine tests, then Pester against the built module in a fresh pwsh
       Bench      run tests/Bench/*.Bench.ps1 and rewrite docs/benchmarks.md with their figures
       Package    a .nupkg of the module in out/repository, installable with Install-PSResource
+      Demo       the main job end to end in a namespace lab (root): KdcHa failover against the seed design,
+                 with a report and timeline chart in out/demo/
       Clean      remove out/ and every bin/ and obj/
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Test
@@ -17,7 +19,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Bootstrap', 'Build', 'Docs', 'Test', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Bootstrap', 'Build', 'Docs', 'Test', 'Bench', 'Package', 'Demo', 'Clean')]
     [string] $Task = 'Build'
 )
 
@@ -253,6 +255,13 @@ function Invoke-Package {
     }
 }
 
+function Invoke-Demo {
+    Invoke-Bootstrap
+    Invoke-Build
+    Write-Step 'Demo: KdcHa against the seed design in a namespace lab (Ctrl+C tears everything down)'
+    & "$PSScriptRoot/build/Demo/Invoke-KdcHaDemo.ps1" -ModulePath $ManifestOut -OutputPath (Join-Path $OutRoot 'demo') | Out-Host
+}
+
 function Invoke-Clean {
     Write-Step 'Removing out/, bin/ and obj/'
     Remove-Item -LiteralPath $OutRoot -Recurse -Force -ErrorAction Ignore
@@ -266,5 +275,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Bench' { Invoke-Bench }
     'Package' { Invoke-Package }
+    'Demo' { Invoke-Demo }
     'Clean' { Invoke-Clean }
 }

@@ -12,7 +12,7 @@
         'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
         'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
         'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
-        'Start-KdcHaLabClientLoad', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
+        'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
         'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
         'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove'

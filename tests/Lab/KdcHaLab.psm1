@@ -1059,11 +1059,16 @@ function Restore-KdcHaLabMonitoredPair {
 function Wait-KdcHaLabVipMove {
     <# .SYNOPSIS The first watcher record at or after -SinceMonoMs where -Node alone holds the VIP; throws on timeout. #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$Node, [Parameter(Mandatory)][double]$SinceMonoMs, [double]$TimeoutSec = 10)
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$Node, [Parameter(Mandatory)][double]$SinceMonoMs, [double]$TimeoutSec = 10,
+        # Runs between polls, e.g. to refresh a live status view.
+        [scriptblock]$WhileWaiting
+    )
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     do {
         $moved = Get-KdcHaLabVipTransition -Lab $Lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } | Select-Object -First 1
         if ($moved) { return $moved }
+        if ($WhileWaiting) { & $WhileWaiting }
         Start-Sleep -Milliseconds 50
     } while ([DateTime]::UtcNow -lt $deadline)
     throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')"
@@ -1188,6 +1193,14 @@ function Read-LabLoadRecord {
             DurationMs  = [double]$f[4]
         }
     }
+}
+
+function Get-KdcHaLabClientLoadRecord {
+    <# .SYNOPSIS The attempts a running client load has finished so far, without stopping it (live views). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, $Client)
+    $c = if ($Client) { Resolve-LabNode -Lab $Lab -Node $Client -Role Client } else { $Lab.Clients[0] }
+    Read-LabLoadRecord -Path (Join-Path $Lab.Directory "load/$($c.Name).tsv") -Client $c.Name
 }
 
 function Stop-KdcHaLabClientLoad {

@@ -4,7 +4,7 @@
 BeforeAll {
     Import-Module $env:KDCHA_MODULE_PATH -Force
     if (-not ('NotificationReceiver' -as [type])) {
-        Add-Type -Path (Join-Path $PSScriptRoot 'NotificationReceiver.cs')
+        Add-Type -Path (Join-Path $PSScriptRoot '../Lab/NotificationReceiver.cs')
     }
 
     $script:workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-notify-$([guid]::NewGuid().ToString('N').Substring(0, 8))"

@@ -6,15 +6,24 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-// A loopback HTTP receiver for the Pester notification tests: records each POST's Idempotency-Key, URL and body,
-// and can be stopped (an outage) or made to hang (a request the sender never sees answered).
+// An HTTP receiver for the notification tests and the demo: records each POST's Idempotency-Key, URL, body and
+// arrival time (UTC, ISO 8601), and can be stopped (an outage) or made to hang (a request the sender never sees
+// answered). It listens on loopback, or on a lab bridge address so monitors inside node namespaces reach it.
 public sealed class NotificationReceiver : IDisposable
 {
     private HttpListener _listener;
     private readonly ManualResetEventSlim _release = new ManualResetEventSlim(true);
 
-    public NotificationReceiver(int port) { Port = port; }
+    public NotificationReceiver(int port) : this("127.0.0.1", port) { }
 
+    // Port 0 picks a free port, so parallel runs never collide.
+    public NotificationReceiver(string host, int port)
+    {
+        Host = host;
+        Port = port != 0 ? port : FreePort(host);
+    }
+
+    public string Host { get; }
     public int Port { get; }
     public ConcurrentQueue<string[]> Requests { get; } = new ConcurrentQueue<string[]>();
     public int StatusCode { get; set; } = 200;
@@ -23,7 +32,7 @@ public sealed class NotificationReceiver : IDisposable
     public void Start()
     {
         _listener = new HttpListener();
-        _listener.Prefixes.Add("http://127.0.0.1:" + Port + "/");
+        _listener.Prefixes.Add("http://" + Host + ":" + Port + "/");
         _listener.Start();
         var listener = _listener;
         Task.Run(() => Serve(listener));
@@ -36,6 +45,13 @@ public sealed class NotificationReceiver : IDisposable
     public void Hang() { _release.Reset(); }
     public void Release() { _release.Set(); }
     public void Dispose() { Release(); Stop(); }
+
+    private static int FreePort(string host)
+    {
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Parse(host), 0);
+        probe.Start();
+        try { return ((IPEndPoint)probe.LocalEndpoint).Port; } finally { probe.Stop(); }
+    }
 
     private async Task Serve(HttpListener listener)
     {
@@ -53,7 +69,7 @@ public sealed class NotificationReceiver : IDisposable
         {
             string body;
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) { body = reader.ReadToEnd(); }
-            Requests.Enqueue(new[] { context.Request.Headers["Idempotency-Key"] ?? "", context.Request.RawUrl ?? "", body });
+            Requests.Enqueue(new[] { context.Request.Headers["Idempotency-Key"] ?? "", context.Request.RawUrl ?? "", body, DateTime.UtcNow.ToString("o") });
             _release.Wait();
             var reply = Encoding.UTF8.GetBytes(ResponseBody);
             context.Response.StatusCode = StatusCode;
