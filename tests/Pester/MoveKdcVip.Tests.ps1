@@ -35,10 +35,7 @@ vrrp_instance VI_1 {
     # The lab's nodes get Move-KdcVip as operators run it: a fresh pwsh inside the node's namespace.
     function Invoke-MoveKdcVip($Lab, [string] $Node, [string] $Arguments) {
         $n = $Lab.Kdcs | Where-Object Name -EQ $Node
-        $command = "Import-Module '$manifest'; Move-KdcVip -Instance KDC_VIP -ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
-        $r = Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath ([Environment]::ProcessPath) -ArgumentList @(
-            @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
-            @('-NoProfile', '-NonInteractive', '-Command', $command)) -TimeoutSec 60 -AllowFailure
+        $r = Invoke-KdcHaLabPwsh -Lab $Lab -Node $Node -Command "Import-Module '$manifest'; Move-KdcVip -Instance KDC_VIP -ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
         if ($r.ExitCode -ne 0) { throw "Move-KdcVip $Arguments on $Node failed: $($r.StdErr)$($r.StdOut)" }
         $r.StdOut | ConvertFrom-Json
     }
@@ -105,11 +102,7 @@ Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
         foreach ($node in $lab.Kdcs) {
-            $maintenance = Join-Path $node.Directory 'maintenance/KDC_VIP'
-            New-Item -ItemType Directory -Force -Path (Split-Path $maintenance) | Out-Null
-            $config = New-KdcHaLabKeepalivedConfig -Lab $lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] -AdvertInt 0.1 -VrrpVersion 3 `
-                -ExtraGlobalDefs "}`ntrack_file kdcha_maint_KDC_VIP {`n    file $maintenance`n    weight -253`n    init_file`n" `
-                -ExtraInstanceLines 'track_file {', '    kdcha_maint_KDC_VIP', '}'
+            $config = New-KdcHaLabMaintenanceKeepalivedConfig -Lab $lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name]
             $null = Start-KdcHaLabKeepalived -Lab $lab -Node $node -ConfigText $config
         }
         $kdc1 = $lab.Kdcs[0]
