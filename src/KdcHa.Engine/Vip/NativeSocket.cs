@@ -6,7 +6,10 @@ using KdcHa.Common;
 
 namespace KdcHa.Vip;
 
-/// <summary>A libc socket descriptor with the error mapping Direct mode reports: EPERM/EACCES mean "not root".</summary>
+/// <summary>
+/// A libc socket descriptor with the error mapping Direct mode reports: EPERM/EACCES mean "not root", anything else
+/// is a netlink or a link-layer failure with its errno.
+/// </summary>
 internal sealed class NativeSocket : IDisposable
 {
     private const int SockRaw = 3;
@@ -14,9 +17,12 @@ internal sealed class NativeSocket : IDisposable
 
     private int _descriptor;
 
+    private readonly bool _netlink;
+
     public NativeSocket(int domain, int protocol, byte[] address, string purpose)
     {
         Purpose = purpose;
+        _netlink = domain == LinuxAddressFamily.Netlink;
         _descriptor = LibC.Socket(domain, SockRaw | SockCloseOnExec, protocol);
         if (_descriptor < 0)
         {
@@ -64,5 +70,5 @@ internal sealed class NativeSocket : IDisposable
 
     private Exception Failure(string action, int errno) => errno is LibC.PermissionDenied or LibC.AccessDenied
         ? new InsufficientPrivilegeException($"{action} the {Purpose} socket needs root or CAP_NET_ADMIN/CAP_NET_RAW (errno {errno}).", new Win32Exception(errno))
-        : new NetlinkException($"{action} the {Purpose} socket", errno);
+        : _netlink ? new NetlinkException($"{action} the {Purpose} socket", errno) : new LinkLayerException($"{action} the {Purpose} socket", errno);
 }

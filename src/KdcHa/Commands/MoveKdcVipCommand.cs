@@ -284,6 +284,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         InterfaceNotFoundException missing => NewError(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, missing.InterfaceName),
         AddressInUseException inUse => NewError(e, "AddressInUse", ErrorCategory.ResourceExists, inUse.Address),
         NetlinkException => NewError(e, "NetlinkError", ErrorCategory.InvalidOperation, Address),
+        LinkLayerException => NewError(e, "LinkLayerError", ErrorCategory.WriteError, Interface),
         VrrpInterfaceNotFoundException missing => NewError(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, missing.InterfaceName),
         InsufficientPrivilegeException or VrrpPermissionException => NewError(e, "NotRoot", ErrorCategory.PermissionDenied, Direct ? Interface : Instance),
         _ => NewError(e, "MoveFailed", ErrorCategory.NotSpecified, Instance),
