@@ -216,8 +216,12 @@ function Invoke-Bench {
     Invoke-Build
     $sections = foreach ($bench in Get-ChildItem -Path tests/Bench -Filter *.Bench.ps1 | Sort-Object Name) {
         Write-Step "Bench: $($bench.Name)"
-        $output = dotnet pwsh -NoProfile -NonInteractive -File $bench.FullName -ModulePath $ManifestOut
-        ($output -join "`n").Trim()
+        # The section goes through a file: the child's Write-Host progress shares its stdout and must not land in the doc.
+        $section = Join-Path ([IO.Path]::GetTempPath()) "kdcha-bench-$PID.md"
+        dotnet pwsh -NoProfile -NonInteractive -Command "& '$($bench.FullName)' -ModulePath '$ManifestOut' | Set-Content -LiteralPath '$section'"
+        if ($LASTEXITCODE -ne 0) { throw "$($bench.Name) failed (exit $LASTEXITCODE)." }
+        (Get-Content -Raw -LiteralPath $section).Trim()
+        Remove-Item -LiteralPath $section
     }
     $cpu = (Get-Content /proc/cpuinfo | Select-String -Pattern '^model name\s*:\s*(.+)$' | Select-Object -First 1).Matches.Groups[1].Value
     $header = @(

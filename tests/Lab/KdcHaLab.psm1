@@ -875,6 +875,42 @@ $track$extraInst}
 "@
 }
 
+function New-KdcHaLabMaintenanceKeepalivedConfig {
+    <#
+    .SYNOPSIS
+    keepalived.conf text for a KDC node whose instance KDC_VIP tracks the KdcHa maintenance file
+    (track_file kdcha_maint_KDC_VIP, weight -253, init_file), so Move-KdcVip can demote the node.
+    VRRPv3 with advert_int 0.1 s unless told otherwise. The file lives in <node dir>/maintenance/KDC_VIP.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node,
+        [Parameter(Mandatory)][ValidateRange(1, 255)][int]$Priority,
+        [double]$AdvertInt = 0.1,
+        [ValidateSet(2, 3)][int]$VrrpVersion = 3
+    )
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $maintenance = Join-Path $n.Directory 'maintenance/KDC_VIP'
+    [void](New-Item -ItemType Directory -Force -Path (Split-Path $maintenance))
+    New-KdcHaLabKeepalivedConfig -Lab $Lab -Node $n -Priority $Priority -AdvertInt $AdvertInt -VrrpVersion $VrrpVersion `
+        -ExtraGlobalDefs "}`ntrack_file kdcha_maint_KDC_VIP {`n    file $maintenance`n    weight -253`n    init_file`n" `
+        -ExtraInstanceLines 'track_file {', '    kdcha_maint_KDC_VIP', '}'
+}
+
+function Invoke-KdcHaLabPwsh {
+    <#
+    .SYNOPSIS
+    Runs a PowerShell command in a fresh non-interactive pwsh inside a node's namespace, as an operator
+    would run a KdcHa cmdlet there. Returns ExitCode, StdOut, StdErr (like Invoke-KdcHaLabCommand).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$Command, [double]$TimeoutSec = 60)
+    # Under `dotnet pwsh` the process is dotnet itself, which needs pwsh.dll as its first argument.
+    $pwshPath = [Environment]::ProcessPath
+    $prefix = @(if ((Split-Path -Leaf $pwshPath) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath $pwshPath -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $Command)) -TimeoutSec $TimeoutSec -AllowFailure
+}
+
 function Start-KdcHaLabKeepalived {
     <#
     .SYNOPSIS

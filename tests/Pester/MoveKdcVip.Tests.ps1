@@ -1,7 +1,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
 # Move-KdcVip: refusals that must leave the node untouched (no lab), then the acceptance test in the lab: real
 # keepalived (VRRPv3, advert_int 0.1 s), real MIT KDCs, kinit at 5/s against the VIP, Move-KdcVip run inside
-# the node's namespace in a fresh non-interactive pwsh. Needs root.
+# the node's namespace in a fresh non-interactive pwsh; then Direct mode (netlink and gratuitous ARP, no
+# keepalived) between two lab nodes, watched from the lab client. Needs root.
 BeforeAll {
     $manifest = (Resolve-Path -LiteralPath $env:KDCHA_MODULE_PATH).Path
     Import-Module $manifest -Force
@@ -35,10 +36,7 @@ vrrp_instance VI_1 {
     # The lab's nodes get Move-KdcVip as operators run it: a fresh pwsh inside the node's namespace.
     function Invoke-MoveKdcVip($Lab, [string] $Node, [string] $Arguments) {
         $n = $Lab.Kdcs | Where-Object Name -EQ $Node
-        $command = "Import-Module '$manifest'; Move-KdcVip -Instance KDC_VIP -ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
-        $r = Invoke-KdcHaLabCommand -Lab $Lab -Node $Node -FilePath ([Environment]::ProcessPath) -ArgumentList @(
-            @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
-            @('-NoProfile', '-NonInteractive', '-Command', $command)) -TimeoutSec 60 -AllowFailure
+        $r = Invoke-KdcHaLabPwsh -Lab $Lab -Node $Node -Command "Import-Module '$manifest'; Move-KdcVip -Instance KDC_VIP -ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
         if ($r.ExitCode -ne 0) { throw "Move-KdcVip $Arguments on $Node failed: $($r.StdErr)$($r.StdOut)" }
         $r.StdOut | ConvertFrom-Json
     }
@@ -89,6 +87,16 @@ Describe 'Move-KdcVip refuses before changing anything' {
         } finally { Remove-Item Env:KRB5_CONFIG }
     }
 
+    It 'Direct mode reports an interface that does not exist' {
+        { Move-KdcVip -Direct -Interface kdchanoif0 -Address 198.51.100.77/32 } |
+            Should -Throw -ErrorId 'InterfaceNotFound,KdcHa.Commands.MoveKdcVipCommand'
+    }
+
+    It 'Direct mode refuses an address it cannot parse' {
+        { Move-KdcVip -Direct -Interface lo -Address 198.51.100.77/33 } |
+            Should -Throw -ErrorId 'InvalidAddress,KdcHa.Commands.MoveKdcVipCommand'
+    }
+
     It '-WhatIf in a non-interactive pwsh says what would change and changes nothing' {
         $config = New-KeepalivedConfig
         $output = & ([Environment]::ProcessPath) @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' }) `
@@ -105,11 +113,7 @@ Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
         foreach ($node in $lab.Kdcs) {
-            $maintenance = Join-Path $node.Directory 'maintenance/KDC_VIP'
-            New-Item -ItemType Directory -Force -Path (Split-Path $maintenance) | Out-Null
-            $config = New-KdcHaLabKeepalivedConfig -Lab $lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] -AdvertInt 0.1 -VrrpVersion 3 `
-                -ExtraGlobalDefs "}`ntrack_file kdcha_maint_KDC_VIP {`n    file $maintenance`n    weight -253`n    init_file`n" `
-                -ExtraInstanceLines 'track_file {', '    kdcha_maint_KDC_VIP', '}'
+            $config = New-KdcHaLabMaintenanceKeepalivedConfig -Lab $lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name]
             $null = Start-KdcHaLabKeepalived -Lab $lab -Node $node -ConfigText $config
         }
         $kdc1 = $lab.Kdcs[0]
@@ -167,5 +171,104 @@ Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' {
         $attempts = @(Stop-KdcHaLabClientLoad -Lab $lab)
         $attempts.Count | Should -BeGreaterThan 20
         @($attempts | Where-Object ExitCode -NE 0) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Move-KdcVip -Direct in the lab: kdc1 to kdc2 by netlink and gratuitous ARP' {
+    BeforeAll {
+        $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
+        $client = $lab.Clients[0]
+        $vip = $lab.Vip
+
+        # Errors come back as "<FullyQualifiedErrorId>: <message>" on stderr, so a test can name the ErrorId.
+        function Invoke-Direct([string] $Node, [string] $Arguments) {
+            $n = $lab.Kdcs | Where-Object Name -EQ $Node
+            $command = "Import-Module '$manifest'; try { Move-KdcVip -Direct -Interface $($n.Interface) -Address $vip/32 $Arguments -Confirm:`$false | ConvertTo-Json -Compress } " +
+                "catch { [Console]::Error.WriteLine(`$_.FullyQualifiedErrorId + ': ' + `$_.Exception.Message); exit 2 }"
+            $r = Invoke-KdcHaLabPwsh -Lab $lab -Node $Node -Command $command
+            if ($r.ExitCode -ne 0) { throw "$($r.StdErr)$($r.StdOut)" }
+            $r.StdOut | ConvertFrom-Json
+        }
+
+        function Get-NodeAddresses([string] $Node) {
+            $n = $lab.Kdcs | Where-Object Name -EQ $Node
+            (Invoke-KdcHaLabCommand -Lab $lab -FilePath ip -ArgumentList '-n', $n.Namespace, '-o', '-4', 'addr', 'show', 'dev', $n.Interface).StdOut
+        }
+
+        function Get-ClientNeighbour {
+            (Invoke-KdcHaLabCommand -Lab $lab -FilePath ip -ArgumentList '-n', $client.Namespace, 'neigh', 'show', $vip).StdOut
+        }
+
+        function Get-Mac([string] $Node) {
+            $n = $lab.Kdcs | Where-Object Name -EQ $Node
+            (Invoke-KdcHaLabCommand -Lab $lab -Node $Node -FilePath cat -ArgumentList "/sys/class/net/$($n.Interface)/address").StdOut.Trim()
+        }
+    }
+
+    AfterAll {
+        Remove-KdcHaLab -Lab $lab
+    }
+
+    It 'takes the VIP on kdc1, and the client resolves it to kdc1' {
+        $taken = Invoke-Direct kdc1 ''
+
+        $taken.Operation | Should -Be 'Take'
+        $taken.Changed | Should -BeTrue
+        $taken.Probed | Should -BeTrue
+        $taken.Announcements | Should -Be 3
+        $taken.MacAddress | Should -Be (Get-Mac kdc1)
+        Get-NodeAddresses kdc1 | Should -Match "inet $([regex]::Escape($vip))/32"
+        # A datagram to the VIP makes the client's kernel resolve it and cache the holder's MAC, as any client would.
+        $null = Invoke-KdcHaLabCommand -Lab $lab -Node $client -FilePath bash -ArgumentList '-c', "echo probe > /dev/udp/$vip/9"
+        $deadline = [DateTime]::UtcNow.AddSeconds(3)
+        while ((Get-ClientNeighbour) -notmatch (Get-Mac kdc1) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        Get-ClientNeighbour | Should -Match "lladdr $(Get-Mac kdc1)"
+    }
+
+    It 'refuses to take the VIP on kdc2 while kdc1 answers for it, and adds nothing' {
+        { Invoke-Direct kdc2 '' } | Should -Throw "AddressInUse,KdcHa.Commands.MoveKdcVipCommand: *$(Get-Mac kdc1) answered the ARP probe*"
+        Get-NodeAddresses kdc2 | Should -Not -Match ([regex]::Escape($vip))
+    }
+
+    It 'moves to kdc2: the client hears the gratuitous ARP and its neighbour entry points to kdc2' {
+        $released = Invoke-Direct kdc1 '-Release'
+        $released.Changed | Should -BeTrue
+        Get-NodeAddresses kdc1 | Should -Not -Match ([regex]::Escape($vip))
+
+        $capture = Join-Path $lab.Directory 'direct-arp.txt'
+        $errors = Join-Path $lab.Directory 'direct-arp.err'
+        $tcpdump = Start-Process -FilePath ip -PassThru -RedirectStandardOutput $capture -RedirectStandardError $errors -ArgumentList @(
+            'netns', 'exec', $client.Namespace, 'tcpdump', '-i', $client.Interface, '-n', '-e', '-l', 'arp', 'and', 'ether', 'src', (Get-Mac kdc2))
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            while (-not ((Test-Path $errors) -and (Get-Content -Raw $errors) -match 'listening on') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $taken = Invoke-Direct kdc2 '-Count 2 -IntervalMilliseconds 100'
+            $taken.Changed | Should -BeTrue
+            $deadline = [DateTime]::UtcNow.AddSeconds(3)
+            while (@(Get-Content $capture | Select-String "who-has $([regex]::Escape($vip)) tell $([regex]::Escape($vip))").Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        }
+        finally {
+            Stop-Process -Id $tcpdump.Id -ErrorAction Ignore
+            $tcpdump.WaitForExit()
+        }
+
+        $lines = @(Get-Content $capture)
+        @($lines | Select-String "who-has $([regex]::Escape($vip)) tell 0.0.0.0").Count | Should -Be 3 -Because 'the RFC 5227 probe comes first'
+        @($lines | Select-String "$(Get-Mac kdc2) > ff:ff:ff:ff:ff:ff.*who-has $([regex]::Escape($vip)) tell $([regex]::Escape($vip))").Count | Should -Be 2
+        Get-ClientNeighbour | Should -Match "lladdr $(Get-Mac kdc2)"
+    }
+
+    It '-Release removes the address, and a second -Release changes nothing' {
+        (Invoke-Direct kdc2 '-Release').Changed | Should -BeTrue
+        Get-NodeAddresses kdc2 | Should -Not -Match ([regex]::Escape($vip))
+        (Invoke-Direct kdc2 '-Release').Changed | Should -BeFalse
+    }
+
+    It '-WhatIf states the address, the interface and the announcements, and adds nothing' {
+        $n = $lab.Kdcs[0]
+        $r = Invoke-KdcHaLabPwsh -Lab $lab -Node kdc1 -Command "Import-Module '$manifest'; Move-KdcVip -Direct -Interface $($n.Interface) -Address $vip/32 -Count 4 -WhatIf"
+        $r.ExitCode | Should -Be 0
+        $r.StdOut | Should -BeLike "*What if: Performing the operation ""Send an RFC 5227 ARP probe*send 4 gratuitous ARP announcements from $(Get-Mac kdc1), 200 ms apart"" on target ""$vip/32 on $($n.Interface)""*"
+        Get-NodeAddresses kdc1 | Should -Not -Match ([regex]::Escape($vip))
     }
 }

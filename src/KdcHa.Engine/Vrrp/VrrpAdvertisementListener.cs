@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Common;
 
 namespace KdcHa.Vrrp;
 
@@ -26,11 +27,7 @@ public sealed class VrrpAdvertisementListener : IDisposable
     private const int SoBindToDevice = 25;
     private const int IpProtoIp = 0;
     private const int IpAddMembership = 35;
-    private const short PollIn = 1;
     private const int PollSliceMilliseconds = 50;
-    private const int PermissionDenied = 1;
-    private const int AccessDenied = 13;
-    private const int Interrupted = 4;
 
     private readonly byte[] _buffer = new byte[65535];
     private int _socket;
@@ -41,7 +38,7 @@ public sealed class VrrpAdvertisementListener : IDisposable
     {
         InterfaceName = interfaceName;
         var index = InterfaceIndex(interfaceName);
-        _socket = Native.Socket(AfInet, SockRaw, VrrpAdvertisement.ProtocolNumber);
+        _socket = LibC.Socket(AfInet, SockRaw, VrrpAdvertisement.ProtocolNumber);
         if (_socket < 0)
         {
             throw Failure("Opening a raw VRRP socket", Marshal.GetLastWin32Error());
@@ -50,7 +47,7 @@ public sealed class VrrpAdvertisementListener : IDisposable
         try
         {
             var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
-            if (Native.SetSocketOption(_socket, SolSocket, SoBindToDevice, name, (uint)name.Length) != 0)
+            if (LibC.SetSocketOption(_socket, SolSocket, SoBindToDevice, name, (uint)name.Length) != 0)
             {
                 throw Failure($"Binding the VRRP socket to {interfaceName}", Marshal.GetLastWin32Error());
             }
@@ -59,7 +56,7 @@ public sealed class VrrpAdvertisementListener : IDisposable
             var membership = new byte[12];
             IPAddress.Parse("224.0.0.18").GetAddressBytes().CopyTo(membership, 0);
             BitConverter.GetBytes(index).CopyTo(membership, 8);
-            if (Native.SetSocketOption(_socket, IpProtoIp, IpAddMembership, membership, (uint)membership.Length) != 0)
+            if (LibC.SetSocketOption(_socket, IpProtoIp, IpAddMembership, membership, (uint)membership.Length) != 0)
             {
                 throw Failure($"Joining 224.0.0.18 on {interfaceName}", Marshal.GetLastWin32Error());
             }
@@ -82,27 +79,24 @@ public sealed class VrrpAdvertisementListener : IDisposable
         var socket = Interlocked.Exchange(ref _socket, -1);
         if (socket >= 0)
         {
-            Native.Close(socket);
+            LibC.Close(socket);
         }
     }
 
     private VrrpAdvertisement? Receive(CancellationToken cancellationToken)
     {
-        var poll = new Native.PollDescriptor { Events = PollIn };
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            poll.Descriptor = Volatile.Read(ref _socket);
-            if (poll.Descriptor < 0)
+            var socket = Volatile.Read(ref _socket);
+            if (socket < 0)
             {
                 return null;
             }
 
-            var ready = Native.Poll(ref poll, 1, PollSliceMilliseconds);
-            if (ready <= 0)
+            if (!LibC.WaitReadable(socket, PollSliceMilliseconds, out var errno))
             {
-                var errno = Marshal.GetLastWin32Error();
-                if (ready < 0 && errno != Interrupted)
+                if (errno != 0)
                 {
                     throw Failure("Waiting for VRRP packets", errno);
                 }
@@ -110,7 +104,7 @@ public sealed class VrrpAdvertisementListener : IDisposable
                 continue;
             }
 
-            var count = (int)Native.Receive(poll.Descriptor, _buffer, (UIntPtr)_buffer.Length, 0);
+            var count = (int)LibC.Receive(socket, _buffer, (UIntPtr)_buffer.Length, 0);
             if (count > 0 && VrrpAdvertisement.TryParse(new ReadOnlySpan<byte>(_buffer, 0, count), DateTime.UtcNow, out var advertisement))
             {
                 return advertisement;
@@ -118,7 +112,7 @@ public sealed class VrrpAdvertisementListener : IDisposable
         }
     }
 
-    private Exception Failure(string action, int errno) => errno is PermissionDenied or AccessDenied
+    private Exception Failure(string action, int errno) => errno is LibC.PermissionDenied or LibC.AccessDenied
         ? new VrrpPermissionException($"{action} needs root or CAP_NET_RAW (errno {errno}).")
         : new VrrpSourceUnavailableException($"{action} failed with errno {errno}.");
 
@@ -132,31 +126,5 @@ public sealed class VrrpAdvertisementListener : IDisposable
         }
 
         return int.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static class Native
-    {
-        [StructLayout(LayoutKind.Sequential)]
-        public struct PollDescriptor
-        {
-            public int Descriptor;
-            public short Events;
-            public short ReturnedEvents;
-        }
-
-        [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
-        public static extern int Socket(int domain, int type, int protocol);
-
-        [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-        public static extern int SetSocketOption(int socket, int level, int optionName, byte[] optionValue, uint optionLength);
-
-        [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
-        public static extern int Poll(ref PollDescriptor descriptors, ulong count, int timeoutMilliseconds);
-
-        [DllImport("libc", EntryPoint = "recv", SetLastError = true)]
-        public static extern IntPtr Receive(int socket, byte[] buffer, UIntPtr length, int flags);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static extern int Close(int descriptor);
     }
 }

@@ -12,14 +12,18 @@ using KdcHa.Vrrp;
 namespace KdcHa.Commands;
 
 [Cmdlet(VerbsCommon.Move, "KdcVip", DefaultParameterSetName = MoveSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(VipSwitchoverResult))]
+[OutputType(typeof(VipSwitchoverResult), ParameterSetName = new[] { MoveSet, RestoreSet })]
+[OutputType(typeof(DirectVipResult), ParameterSetName = new[] { DirectSet, DirectReleaseSet })]
 public sealed class MoveKdcVipCommand : KdcHaCmdlet
 {
     private const string MoveSet = "Move";
     private const string RestoreSet = "Restore";
+    private const string DirectSet = "Direct";
+    private const string DirectReleaseSet = "DirectRelease";
     private const int ProgressActivityId = 6;
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = MoveSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RestoreSet)]
     [ValidateNotNullOrEmpty]
     public string Instance { get; set; } = string.Empty;
 
@@ -30,22 +34,52 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     [Parameter(Mandatory = true, ParameterSetName = RestoreSet)]
     public SwitchParameter Restore { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = MoveSet)]
+    [Parameter(ParameterSetName = RestoreSet)]
     [ValidateRange(1, 600)]
     public int TimeoutSeconds { get; set; } = 10;
 
     [Parameter(ParameterSetName = MoveSet)]
+    [Parameter(ParameterSetName = DirectSet)]
     public SwitchParameter Force { get; set; }
 
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = DirectSet)]
+    [Parameter(Mandatory = true, ParameterSetName = DirectReleaseSet)]
+    public SwitchParameter Direct { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = DirectSet)]
+    [Parameter(Mandatory = true, ParameterSetName = DirectReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string Interface { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = DirectSet)]
+    [Parameter(Mandatory = true, ParameterSetName = DirectReleaseSet)]
+    [ValidateNotNullOrEmpty]
+    public string Address { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = DirectReleaseSet)]
+    public SwitchParameter Release { get; set; }
+
+    [Parameter(ParameterSetName = DirectSet)]
+    [ValidateRange(1, 100)]
+    public int Count { get; set; } = 3;
+
+    [Parameter(ParameterSetName = DirectSet)]
+    [ValidateRange(0, 10000)]
+    public int IntervalMilliseconds { get; set; } = 200;
+
+    [Parameter(ParameterSetName = MoveSet)]
+    [Parameter(ParameterSetName = RestoreSet)]
     [ValidateNotNullOrEmpty]
     public string ConfigPath { get; set; } = "/etc/keepalived/keepalived.conf";
 
-    [Parameter]
+    [Parameter(ParameterSetName = MoveSet)]
+    [Parameter(ParameterSetName = RestoreSet)]
     [ValidateNotNullOrEmpty]
     public string? Realm { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = MoveSet)]
+    [Parameter(ParameterSetName = RestoreSet)]
     [ValidateRange(50, 60000)]
     public int ProbeTimeoutMilliseconds { get; set; } = 1000;
 
@@ -58,12 +92,18 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
 
         if (!UnixHost.IsRoot)
         {
-            ThrowTerminatingError(NewError(new UnauthorizedAccessException("Move-KdcVip writes the keepalived maintenance file and listens for VRRP on a raw socket: run it as root."), "NotRoot", ErrorCategory.PermissionDenied, null));
+            ThrowTerminatingError(NewError(new UnauthorizedAccessException("Move-KdcVip writes the keepalived maintenance file and listens for VRRP on a raw socket, or with -Direct changes interface addresses through netlink and sends ARP from a packet socket: run it as root."), "NotRoot", ErrorCategory.PermissionDenied, null));
         }
     }
 
     protected override void ProcessRecord()
     {
+        if (Direct)
+        {
+            ProcessDirect();
+            return;
+        }
+
         try
         {
             var track = MaintenanceTrack.Resolve(KeepalivedConfigReader.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath)), Instance);
@@ -100,6 +140,62 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         {
             ThrowTerminatingError(ToErrorRecord(e));
         }
+    }
+
+    // Synchronous on the pipeline thread: the whole operation is a few hundred ms and Ctrl+C cancels the waits.
+    private void ProcessDirect()
+    {
+        try
+        {
+            var address = ParseAddress();
+            var link = LinkInterface.Find(Interface);
+            var vip = new DirectVip(new NetlinkRouteSocket(), new PacketSocket());
+            var target = $"{address} on {link.Name}";
+            if (Release)
+            {
+                if (ShouldProcess(target, "Remove the address through netlink (no announcement: its next holder announces it)"))
+                {
+                    WriteDirectResult(vip.Release(link, address));
+                }
+
+                return;
+            }
+
+            var announcement = address.IsIPv6 ? "unsolicited neighbour advertisements to ff02::1" : "gratuitous ARP announcements";
+            var check = Force || address.IsIPv6 ? "Without an ARP probe (" + (Force ? "-Force" : "IPv6") + "), add" : "Send an RFC 5227 ARP probe and refuse if any host answers; then add";
+            if (ShouldProcess(target, $"{check} the address through netlink and send {Count} {announcement} from {link.MacText}, {IntervalMilliseconds} ms apart"))
+            {
+                var request = new DirectVipRequest(link, address) { Force = Force, Count = Count, Interval = TimeSpan.FromMilliseconds(IntervalMilliseconds) };
+                WriteDirectResult(vip.Take(request, CancellationToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C during the probe: nothing was added yet.
+        }
+        catch (KdcHaException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+    }
+
+    private InterfaceAddress ParseAddress()
+    {
+        try
+        {
+            return InterfaceAddress.Parse(Address);
+        }
+        catch (FormatException e)
+        {
+            ThrowTerminatingError(NewError(new ArgumentException(e.Message, nameof(Address), e), "InvalidAddress", ErrorCategory.InvalidArgument, Address));
+            throw;
+        }
+    }
+
+    private void WriteDirectResult(DirectVipResult result)
+    {
+        WriteVerbose(result.Message);
+        WriteObject(result);
     }
 
     private string ResolveRealm()
@@ -186,8 +282,11 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         NotVipHolderException => NewError(e, "NotVipHolder", ErrorCategory.InvalidOperation, Instance),
         SwitchoverTimeoutException => NewError(e, "SwitchoverTimeout", ErrorCategory.OperationTimeout, Instance),
         InterfaceNotFoundException missing => NewError(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, missing.InterfaceName),
+        AddressInUseException inUse => NewError(e, "AddressInUse", ErrorCategory.ResourceExists, inUse.Address),
+        NetlinkException => NewError(e, "NetlinkError", ErrorCategory.InvalidOperation, Address),
+        LinkLayerException => NewError(e, "LinkLayerError", ErrorCategory.WriteError, Interface),
         VrrpInterfaceNotFoundException missing => NewError(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, missing.InterfaceName),
-        InsufficientPrivilegeException or VrrpPermissionException => NewError(e, "NotRoot", ErrorCategory.PermissionDenied, Instance),
+        InsufficientPrivilegeException or VrrpPermissionException => NewError(e, "NotRoot", ErrorCategory.PermissionDenied, Direct ? Interface : Instance),
         _ => NewError(e, "MoveFailed", ErrorCategory.NotSpecified, Instance),
     };
 }

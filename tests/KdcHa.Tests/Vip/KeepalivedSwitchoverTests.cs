@@ -87,7 +87,16 @@ public class KeepalivedSwitchoverTests
     [Fact]
     public async Task AVipThatNeverAnswersRollsBackAndReportsTheLastProbe()
     {
-        var keepalived = new SimulatedKeepalived { OnDemoted = SimulatedKeepalived.PeerTakesOver };
+        // The peer takes over at once, inside the flag write: on a loaded machine a delayed takeover could eat the whole
+        // timeout, and the move would time out waiting for the peer instead of probing.
+        var keepalived = new SimulatedKeepalived
+        {
+            OnDemoted = k =>
+            {
+                k.Advertise(SimulatedKeepalived.Peer, 80);
+                k.ReleaseVip();
+            },
+        };
         var switchover = new KeepalivedSwitchover(keepalived, keepalived, keepalived, new ScriptedVipProbe(KdcHealthStatus.Refused));
 
         var error = await Assert.ThrowsAsync<SwitchoverTimeoutException>(() => switchover.MoveAsync(Request(TimeSpan.FromMilliseconds(300)), new RecordingProgress(), CancellationToken.None));

@@ -1,0 +1,59 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace KdcHa.Common;
+
+/// <summary>
+/// The libc socket calls KdcHa needs where .NET's Socket cannot go: raw VRRP (protocol 112), AF_NETLINK and
+/// AF_PACKET. netstandard2.0 cannot wrap a foreign descriptor in a Socket, so the descriptors stay ints.
+/// </summary>
+internal static class LibC
+{
+    public const int PermissionDenied = 1;
+    public const int Interrupted = 4;
+    public const int AccessDenied = 13;
+    public const short PollIn = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollDescriptor
+    {
+        public int Descriptor;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static extern int Socket(int domain, int type, int protocol);
+
+    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static extern int SetSocketOption(int socket, int level, int optionName, byte[] optionValue, uint optionLength);
+
+    [DllImport("libc", EntryPoint = "bind", SetLastError = true)]
+    public static extern int Bind(int socket, byte[] address, uint addressLength);
+
+    [DllImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static extern IntPtr Send(int socket, byte[] buffer, UIntPtr length, int flags);
+
+    [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static extern int Poll(ref PollDescriptor descriptors, ulong count, int timeoutMilliseconds);
+
+    [DllImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static extern IntPtr Receive(int socket, byte[] buffer, UIntPtr length, int flags);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static extern int Close(int descriptor);
+
+    /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for data: true when readable, false on timeout or EINTR.</summary>
+    public static bool WaitReadable(int socket, int timeoutMilliseconds, out int errno)
+    {
+        var poll = new PollDescriptor { Descriptor = socket, Events = PollIn };
+        var ready = Poll(ref poll, 1, timeoutMilliseconds);
+        errno = ready < 0 ? Marshal.GetLastWin32Error() : 0;
+        if (errno == Interrupted)
+        {
+            errno = 0;
+        }
+
+        return ready > 0;
+    }
+}
