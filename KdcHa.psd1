@@ -17,6 +17,7 @@
         'New-KdcHaKeepalivedConfig'
         'Send-KdcHaNotification'
         'New-KdcHaNotificationChannel'
+        'Test-KdcHaNotificationChannel'
         'Move-KdcVip'
     )
     FunctionsToExport    = @()

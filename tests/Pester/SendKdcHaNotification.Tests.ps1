@@ -50,6 +50,14 @@ BeforeAll {
         [System.Diagnostics.Process]::Start($start)
     }
 
+    # Runs the command in a child pwsh and returns its standard output, where host output such as What if: lands.
+    function Get-ChildOutput([string] $Command) {
+        $child = Start-ChildPwsh $Command
+        $output = $child.StandardOutput.ReadToEnd()
+        $child.WaitForExit()
+        $output
+    }
+
     # Starts a child that sends $Count events named "$Prefix-<n>", waits for $KillWhen, then SIGKILLs the child.
     function Stop-SenderMidDelivery([string] $Config, [string] $Prefix, [int] $Count, [scriptblock] $KillWhen) {
         $child = Start-ChildPwsh "1..$Count | ForEach-Object { [pscustomobject]@{ Message = `"$Prefix `$_`"; EventId = `"$Prefix-`$_`" } } | Send-KdcHaNotification -ConfigurationPath '$Config' -TimeoutSec 600"
@@ -74,6 +82,31 @@ BeforeAll {
         $output.Result.Trim() -split '\s+'
     }
 
+    # Every HTTP test starts from a listening receiver that answers 200 at once and has seen nothing.
+    function Reset-Receiver {
+        $receiver.Stop()
+        $receiver.Release()
+        $receiver.StatusCode = 200
+        $receiver.ResponseBody = 'ok'
+        $receiver.Requests.Clear()
+        $receiver.Start()
+    }
+
+    # An in-session Slack channel whose webhook URL (carrying $token) exists only in this process's session store.
+    function New-SessionChannel([string] $Name) {
+        $url = ConvertTo-SecureString "http://127.0.0.1:$port/session/$token" -AsPlainText -Force
+        New-KdcHaNotificationChannel -Name $Name -Type Slack -Credential ([pscredential]::new('slack', $url))
+    }
+
+    # Fails if the token shows in the text or in any file (name or content) under the spool, when one is given.
+    function Assert-NoToken([string] $Text, [string] $Spool) {
+        $Text | Should -Not -Match $token
+        foreach ($file in $(if ($Spool) { Get-ChildItem -LiteralPath $Spool -Recurse -File -Force -ErrorAction Ignore })) {
+            $file.Name | Should -Not -Match $token
+            Get-Content -LiteralPath $file.FullName -Raw | Should -Not -Match $token
+        }
+    }
+
     $script:port = Get-FreeTcpPort
     $script:receiver = [NotificationReceiver]::new($port)
     $env:KDCHA_TEST_HOOK = "http://127.0.0.1:$port/hook/$token"
@@ -87,12 +120,7 @@ AfterAll {
 
 Describe 'Send-KdcHaNotification over HTTP' {
     BeforeEach {
-        $receiver.Stop()
-        $receiver.Release()
-        $receiver.StatusCode = 200
-        $receiver.ResponseBody = 'ok'
-        $receiver.Requests.Clear()
-        $receiver.Start()
+        Reset-Receiver
     }
 
     It 'delivers to a generic webhook and returns a typed result that serialises with names' {
@@ -113,9 +141,7 @@ Describe 'Send-KdcHaNotification over HTTP' {
     It 'shows the rendered payload under -WhatIf and sends and spools nothing' {
         $config = New-TestConfiguration @(@{ name = 'slack'; type = 'Slack'; url = 'env:KDCHA_TEST_HOOK' })
         # What if: lines go to the host, not to a stream, so they are read from a child's standard output.
-        $child = Start-ChildPwsh "Send-KdcHaNotification -Kind VrrpStateChanged -Instance VI_1 -OldState BACKUP -NewState MASTER -ConfigurationPath '$config' -WhatIf"
-        $output = $child.StandardOutput.ReadToEnd()
-        $child.WaitForExit()
+        $output = Get-ChildOutput "Send-KdcHaNotification -Kind VrrpStateChanged -Instance VI_1 -OldState BACKUP -NewState MASTER -ConfigurationPath '$config' -WhatIf"
         $output | Should -Match 'POST env:KDCHA_TEST_HOOK'
         $output | Should -Match '"blocks"'
         $output | Should -Match 'VRRP instance VI_1 on .* changed from BACKUP to MASTER'
@@ -182,11 +208,7 @@ Describe 'Send-KdcHaNotification over HTTP' {
         @($receiver.Requests)[0][1] | Should -Match $token
         $all | Should -Match 'NotificationPending|HTTP 500'
         $all | Should -Match '\*\*\*'
-        $all | Should -Not -Match $token
-        foreach ($file in Get-ChildItem (Join-Path (Split-Path $config) 'spool') -Recurse -File) {
-            $file.Name | Should -Not -Match $token
-            Get-Content -LiteralPath $file.FullName -Raw | Should -Not -Match $token
-        }
+        Assert-NoToken $all (Join-Path (Split-Path $config) 'spool')
     }
 
     It 'reports a refused notification as NotificationRejected and sets it aside' {
@@ -305,5 +327,159 @@ Describe 'Notification configuration and channel errors' {
         $mail | ConvertTo-Json | Should -Not -Match $token
         { New-KdcHaNotificationChannel -Name mail -Type Email -Server 127.0.0.1 -From a@example.com -To b@example.com -Credential $credential -Register -ConfigurationPath (Join-Path $workDir 'never.json') } |
             Should -Throw -ErrorId 'SessionSecretNotPersistable,KdcHa.Commands.NewKdcHaNotificationChannelCommand'
+    }
+}
+
+Describe 'Send-KdcHaNotification with channel objects' {
+    BeforeEach {
+        Reset-Receiver
+    }
+
+    It 'delivers through an in-session channel given to -Channel, next to a configured one by name' {
+        $slack = New-SessionChannel 'ops'
+        $slack.Url | Should -Be 'session:ops.Url'
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $all = Send-KdcHaNotification -Message 'via session' -Channel 'hook', $slack -ConfigurationPath $config -Verbose *>&1
+        $results = @($all | Where-Object { $_ -is [KdcHa.Notification.NotificationDeliveryResult] })
+        ($results | Sort-Object Channel).Channel | Should -Be @('hook', 'ops')
+        $results.Status | Should -Be @('Delivered', 'Delivered')
+        @($receiver.Requests | ForEach-Object { $_[1] }) | Should -Contain "/session/$token"
+        Assert-NoToken ($all | Out-String -Width 500) (Join-Path (Split-Path $config) 'spool')
+    }
+
+    It 'keeps the session secret out of every stream, error and spool file while the endpoint fails and echoes it' {
+        $receiver.StatusCode = 503
+        $receiver.ResponseBody = "upstream failed for /session/$token"
+        $slack = New-SessionChannel 'ops'
+        $config = New-TestConfiguration @()
+        $all = Send-KdcHaNotification -Message 'kept' -Channel $slack -ConfigurationPath $config -TimeoutSec 2 -Verbose -ErrorAction Continue *>&1
+        $text = $all | Out-String -Width 500
+        $text | Should -Match "was not delivered to 'ops'"
+        $text | Should -Match '\*\*\*'
+        @(Get-ChildItem (Join-Path (Split-Path $config) 'spool/ops') -Filter *.json).Count | Should -Be 1
+        Assert-NoToken $text (Join-Path (Split-Path $config) 'spool')
+    }
+
+    It 'reports what a killed process left for its in-session channel, then delivers it once the channel is passed again' {
+        $config = New-TestConfiguration @()
+        $receiver.Hang()
+        $url = "http://127.0.0.1:$port/session/$token"
+        $child = Start-ChildPwsh (
+            "`$c = [pscredential]::new('slack', (ConvertTo-SecureString '$url' -AsPlainText -Force))`n" +
+            "`$slack = New-KdcHaNotificationChannel -Name ops -Type Slack -Credential `$c`n" +
+            "Send-KdcHaNotification -Message 'left behind' -EventId left-1 -Channel `$slack -ConfigurationPath '$config' -TimeoutSec 600")
+        try {
+            Wait-Until { $receiver.Requests.Count -gt 0 }
+            kill -9 $child.Id
+            $child.WaitForExit()
+        }
+        finally {
+            if (-not $child.HasExited) { $child.Kill() }
+        }
+        $receiver.Release()
+        $receiver.Requests.Clear()
+
+        $elapsed = Measure-Command {
+            $script:orphan = Send-KdcHaNotification -Pending -ConfigurationPath $config -TimeoutSec 30 -ErrorVariable failures -ErrorAction SilentlyContinue
+        }
+        $elapsed.TotalSeconds | Should -BeLessThan 10
+        $orphan | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'SpoolChannelUnknown,KdcHa.Commands.SendKdcHaNotificationCommand'
+        $failures[0].Exception.Message | Should -Match "channel 'ops'"
+        Assert-NoToken ($failures | Out-String -Width 500) (Join-Path (Split-Path $config) 'spool')
+        $receiver.Requests.Count | Should -Be 0
+
+        $ghost = [KdcHa.Notification.NotificationChannelDefinition]@{ Name = 'ops'; Type = 'Slack'; Url = 'session:ops-elsewhere.Url' }
+        { Send-KdcHaNotification -Pending -Channel $ghost -ConfigurationPath $config } |
+            Should -Throw -ErrorId 'SecretUnavailable,KdcHa.Commands.SendKdcHaNotificationCommand'
+
+        $result = Send-KdcHaNotification -Pending -Channel (New-SessionChannel 'ops') -ConfigurationPath $config
+        $result.EventId | Should -Be 'left-1'
+        $result.Status | Should -Be 'Delivered'
+    }
+
+    It 'refuses a -Channel value that is neither a name nor a channel object' {
+        { Send-KdcHaNotification -Message 'x' -Channel ([pscustomobject]@{ Name = 'hook' }) -ConfigurationPath (New-TestConfiguration @()) } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,KdcHa.Commands.SendKdcHaNotificationCommand'
+    }
+}
+
+Describe 'Test-KdcHaNotificationChannel' {
+    BeforeEach {
+        Reset-Receiver
+    }
+
+    It 'tests a configured channel by name every time, with the HTTP status and round trip, and spools nothing' {
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK'; minimumSeverity = 'Critical' })
+        $first = Test-KdcHaNotificationChannel -Name 'ho*' -ConfigurationPath $config
+        $second = Test-KdcHaNotificationChannel hook -ConfigurationPath $config
+        $first | Should -BeOfType ([KdcHa.Notification.NotificationChannelTestResult])
+        $first.Channel | Should -Be 'hook'
+        $first.ChannelType | Should -Be 'Webhook'
+        $first.Success | Should -BeTrue
+        $first.Reply | Should -Be 'HTTP 200'
+        $first.RoundTripMs | Should -BeGreaterOrEqual 0
+        $first.Message | Should -BeNullOrEmpty
+        $second.Success | Should -BeTrue
+        $second.EventId | Should -Not -Be $first.EventId
+        $receiver.Requests.Count | Should -Be 2
+        (@($receiver.Requests)[0][2] | ConvertFrom-Json).kind | Should -Be 'ChannelTest'
+        Join-Path (Split-Path $config) 'spool' | Should -Not -Exist
+        ($first | ConvertTo-Json | ConvertFrom-Json).Timestamp.Kind | Should -Be 'Utc'
+    }
+
+    It 'tests in-session channel objects from the pipeline and keeps their secret out of every stream' {
+        $all = New-SessionChannel 'ops' | Test-KdcHaNotificationChannel -Verbose *>&1
+        $result = $all | Where-Object { $_ -is [KdcHa.Notification.NotificationChannelTestResult] }
+        $result.Success | Should -BeTrue
+        $result.ChannelType | Should -Be 'Slack'
+        @($receiver.Requests)[0][1] | Should -Be "/session/$token"
+        Assert-NoToken ($all | Out-String -Width 500)
+    }
+
+    It 'reports a failing endpoint as Success false with its answer, the echoed secret masked' {
+        $receiver.StatusCode = 500
+        $receiver.ResponseBody = "broken while posting to /session/$token"
+        $all = New-SessionChannel 'ops' | Test-KdcHaNotificationChannel -Verbose -ErrorVariable failures *>&1
+        $result = $all | Where-Object { $_ -is [KdcHa.Notification.NotificationChannelTestResult] }
+        $result.Success | Should -BeFalse
+        $result.Reply | Should -Be 'HTTP 500'
+        $result.Message | Should -Match 'HTTP 500: broken while posting to \*\*\*'
+        $failures.Count | Should -Be 0
+        Assert-NoToken ($all | Out-String -Width 500)
+    }
+
+    It 'reports an endpoint that is down or does not answer in time as Success false with the reason' {
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        $receiver.Hang()
+        $elapsed = Measure-Command { $script:slow = Test-KdcHaNotificationChannel -Name hook -ConfigurationPath $config -TimeoutSec 1 }
+        $receiver.Release()
+        $slow.Success | Should -BeFalse
+        $slow.Message | Should -Be 'No answer within 1 s.'
+        $elapsed.TotalSeconds | Should -BeLessThan 5
+
+        $receiver.Stop()
+        $down = Test-KdcHaNotificationChannel -Name hook -ConfigurationPath $config -TimeoutSec 5
+        $down.Success | Should -BeFalse
+        $down.Reply | Should -BeNullOrEmpty
+        $down.Message | Should -Match 'No answer from the Webhook endpoint'
+        $down.Message | Should -Not -Match $token
+    }
+
+    It 'shows the rendered test payload under -WhatIf and sends nothing' {
+        $config = New-TestConfiguration @(@{ name = 'slack'; type = 'Slack'; url = 'env:KDCHA_TEST_HOOK' })
+        # What if: lines go to the host, not to a stream.
+        $output = Get-ChildOutput "Test-KdcHaNotificationChannel -Name slack -ConfigurationPath '$config' -WhatIf"
+        $output | Should -Match 'POST env:KDCHA_TEST_HOOK'
+        $output | Should -Match 'Test notification from KdcHa on'
+        $output | Should -Not -Match $token
+        $receiver.Requests.Count | Should -Be 0
+    }
+
+    It 'reports an unknown channel name as ChannelNotFound' {
+        $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
+        { Test-KdcHaNotificationChannel -Name nope -ConfigurationPath $config } |
+            Should -Throw -ErrorId 'ChannelNotFound,KdcHa.Commands.TestKdcHaNotificationChannelCommand'
     }
 }

@@ -22,4 +22,7 @@ public sealed class NotificationDeliveryException : KdcHaException
     }
 
     public bool IsPermanent { get; }
+
+    /// <summary>The channel's own answer when it gave one (HTTP 503, an SMTP reply), for Test-KdcHaNotificationChannel.</summary>
+    public string? Reply { get; init; }
 }

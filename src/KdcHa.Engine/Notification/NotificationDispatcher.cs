@@ -351,10 +351,13 @@ public sealed class NotificationDispatcher : IDisposable
             catch (NotificationDeliveryException e) when (e.IsPermanent)
             {
                 var reason = _redactor.Redact(e.Message);
+
+                // Reported before the file leaves the queue: FlushAsync returns once the queue is empty, and must
+                // then find the result waiting, not miss it by the few microseconds between the two steps.
+                Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, _clock.UtcNow));
                 _spool.SetAside(entry, reason);
                 lane.Failures = 0;
                 lane.LastError = string.Empty;
-                Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, _clock.UtcNow));
                 _log.Write($"{lane.Name}: event {notification.Id} rejected for good and set aside in {NotificationSpool.RejectedFolder}/: {reason}");
                 continue;
             }
@@ -372,10 +375,11 @@ public sealed class NotificationDispatcher : IDisposable
                 return;
             }
 
+            // Reported first for the same reason as a rejection; a failure to remove the file only means a repeat.
+            Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, _clock.UtcNow));
             _spool.Complete(entry);
             lane.Failures = 0;
             lane.LastError = string.Empty;
-            Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, _clock.UtcNow));
             _log.Write($"{lane.Name}: delivered event {notification.Id} on attempt {attempt}.");
         }
     }
@@ -414,7 +418,7 @@ public sealed class NotificationDispatcher : IDisposable
     }
 
     // Engine exceptions carry operator-facing messages; anything else is named by type so a bug stays recognisable.
-    private static string Describe(Exception e) =>
+    internal static string Describe(Exception e) =>
         e is Common.KdcHaException ? e.Message : $"{e.GetType().Name}: {e.Message}";
 
     private void ThrowIfDisposed()

@@ -43,6 +43,14 @@ public sealed class NotificationSpool : INotificationSpool
 
     public int MaxPendingPerChannel { get; }
 
+    /// <summary>
+    /// Every channel with a folder in the spool, including channels no configuration defines any more (such as
+    /// an in-session channel of a process that ended), so their leftovers can be reported instead of ignored.
+    /// </summary>
+    public IReadOnlyList<string> Channels() => Directory.Exists(Root)
+        ? Directory.EnumerateDirectories(Root).Select(directory => Path.GetFileName(directory)).OrderBy(name => name, StringComparer.Ordinal).ToList()
+        : Array.Empty<string>();
+
     public SpoolAddResult Add(string channel, NotificationEvent notification)
     {
         var lane = LaneDirectory(channel);

@@ -94,9 +94,10 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
 
     protected override void ProcessRecord()
     {
-        var definition = NewDefinition();
+        NotificationChannelDefinition definition;
         try
         {
+            definition = NewDefinition();
             definition.Validate();
         }
         catch (NotificationConfigurationException e)
@@ -155,11 +156,36 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
 
         if (Credential is not null)
         {
-            definition.UserName = Credential.UserName;
-            definition.Password = SessionSecretStore.Add(Name, nameof(Password), Credential.Password);
+            AddSessionSecret(definition, Credential);
         }
 
         return definition;
+    }
+
+    /// <summary>
+    /// The secret of a -Credential goes to the session store, and the definition names it by a session: reference.
+    /// For mail it is the SMTP password; for the HTTP types it is the webhook URL, since for those vendors the URL
+    /// is the secret and Get-Credential is how a script asks for one without echoing it.
+    /// </summary>
+    private void AddSessionSecret(NotificationChannelDefinition definition, PSCredential credential)
+    {
+        switch (Type)
+        {
+            case NotificationChannelType.Email:
+                definition.UserName = credential.UserName;
+                definition.Password = SessionSecretStore.Add(Name, nameof(Password), credential.Password);
+                break;
+            case NotificationChannelType.Syslog or NotificationChannelType.Command:
+                throw new NotificationConfigurationException($"Channel '{Name}': a {Type} channel has no secret; -Credential applies to Email and the webhook types.");
+            default:
+                if (Url is not null)
+                {
+                    throw new NotificationConfigurationException($"Channel '{Name}': give the webhook URL with -Url or -Credential (its password), not both.");
+                }
+
+                definition.Url = SessionSecretStore.Add(Name, nameof(Url), credential.Password);
+                break;
+        }
     }
 
     private void RegisterChannel(NotificationChannelDefinition definition)

@@ -20,6 +20,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     private HttpClientPoster? _poster;
     private QueuedNotificationLog? _log;
     private NotificationDispatcher? _dispatcher;
+    private NotificationSpool? _spool;
     private NotificationTemplates _templates = new();
 
     [Parameter(Position = 0, ParameterSetName = EventSet, ValueFromPipelineByPropertyName = true)]
@@ -70,10 +71,12 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     [Parameter(Mandatory = true, ParameterSetName = PendingSet)]
     public SwitchParameter Pending { get; set; }
 
+    /// <summary>Names of configured channels, or definition objects: see <see cref="NotificationChannelSelectorTransformationAttribute"/>.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
-    public string[]? Channel { get; set; }
+    [NotificationChannelSelectorTransformation]
+    public NotificationChannelSelector[]? Channel { get; set; }
 
     [Parameter]
     [ValidateRange(0, 3600)]
@@ -83,14 +86,12 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
 
     protected override void BeginProcessing()
     {
-        var configuration = LoadConfiguration();
-        var definitions = SelectChannels(configuration.Channels);
+        var configuration = LoadConfiguration(fileOptional: Channel is { Length: > 0 } && Channel.All(selector => selector.Definition is not null));
+        var definitions = SelectChannels(configuration.Channels, Channel);
         _templates = configuration.ToDispatcherOptions().Templates;
         var redactor = new SecretRedactor();
-        var secrets = new SecretReferenceResolver(redactor, ResolveProvidedSecrets(definitions));
         _poster = new HttpClientPoster();
-        var factory = new NotificationChannelFactory(_poster, secrets, SystemNotificationClock.Instance);
-        _channels.AddRange(definitions.Select(factory.Create));
+        _channels.AddRange(CreateChannels(definitions, _poster, redactor));
         if (IsWhatIf)
         {
             return;
@@ -99,8 +100,8 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         _log = new QueuedNotificationLog(redactor);
         var spoolPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(configuration.SpoolPath);
         WriteVerbose($"Spool {spoolPath}; channels {string.Join(", ", _channels.Select(channel => channel.Definition.Name))}.");
-        _dispatcher = new NotificationDispatcher(
-            _channels, new NotificationSpool(spoolPath, configuration.MaxPendingPerChannel), configuration.ToDispatcherOptions(), log: _log, redactor: redactor);
+        _spool = new NotificationSpool(spoolPath, configuration.MaxPendingPerChannel);
+        _dispatcher = new NotificationDispatcher(_channels, _spool, configuration.ToDispatcherOptions(), log: _log, redactor: redactor);
     }
 
     protected override void ProcessRecord()
@@ -114,7 +115,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         var approved = new List<string>();
         foreach (var channel in _channels.Where(channel => channel.Definition.Accepts(notification.Severity)))
         {
-            var description = $"Send {notification.Severity} {notification.Kind} notification {notification.Id} to channel '{channel.Definition.Name}' ({channel.Definition.Type}):\n{channel.Preview(notification)}";
+            var description = DescribeSend(notification, channel);
             if (ShouldProcess(description, description, "Send-KdcHaNotification"))
             {
                 approved.Add(channel.Definition.Name);
@@ -159,6 +160,11 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         {
             WriteResult(pending);
         }
+
+        if (ParameterSetName == PendingSet && Channel is null)
+        {
+            ReportUnknownSpoolChannels();
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -172,29 +178,27 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         base.Dispose(disposing);
     }
 
-    private IReadOnlyList<NotificationChannelDefinition> SelectChannels(IReadOnlyList<NotificationChannelDefinition> configured)
+    /// <summary>
+    /// Spool folders of channels the configuration does not define are nobody's to deliver: typically an in-session
+    /// channel (New-KdcHaNotificationChannel -Credential) of a process that ended, whose secret died with it. They
+    /// are reported, never sent, so -Pending neither hangs on them nor passes over them in silence.
+    /// </summary>
+    private void ReportUnknownSpoolChannels()
     {
-        if (Channel is null)
+        var known = new HashSet<string>(_channels.Select(channel => channel.Definition.Name), StringComparer.Ordinal);
+        foreach (var name in _spool!.Channels().Where(name => !known.Contains(name)))
         {
-            return configured;
-        }
-
-        var selected = new List<NotificationChannelDefinition>();
-        foreach (var name in Channel)
-        {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = configured.Where(channel => pattern.IsMatch(channel.Name)).ToList();
-            if (matches.Count == 0)
+            var count = _spool.Pending(name).Count;
+            if (count > 0)
             {
-                ThrowTerminatingError(NewError(
-                    new ArgumentException($"No channel in {ResolvedConfigurationPath} matches '{name}'. Configured: {string.Join(", ", configured.Select(channel => channel.Name))}."),
-                    "ChannelNotFound", ErrorCategory.ObjectNotFound, name));
+                WriteError(NewError(
+                    new InvalidOperationException(
+                        $"{count} notification(s) wait in {System.IO.Path.Combine(_spool.Root, name)} for channel '{name}', which {ResolvedConfigurationPath} does not define " +
+                        "(an in-session channel of an earlier process, or one removed from the file); its secrets are unknown here, so nothing was sent. " +
+                        "Create the channel again and run Send-KdcHaNotification -Pending -Channel $channel to deliver them, or delete the folder."),
+                    "SpoolChannelUnknown", ErrorCategory.ObjectNotFound, name));
             }
-
-            selected.AddRange(matches.Where(match => !selected.Contains(match)));
         }
-
-        return selected;
     }
 
     private NotificationEvent NewEvent()

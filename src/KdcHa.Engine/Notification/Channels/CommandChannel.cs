@@ -31,7 +31,7 @@ public sealed class CommandChannel : INotificationChannel
 
     public NotificationChannelDefinition Definition { get; }
 
-    public async Task SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
+    public async Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
     {
         using var process = new Process { StartInfo = StartInfo(notification), EnableRaisingEvents = true };
         var exited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,8 +69,10 @@ public sealed class CommandChannel : INotificationChannel
         {
             var stderr = errorOutput.Result.Trim();
             var tail = stderr.Length <= MaxErrorOutput ? stderr : stderr.Substring(stderr.Length - MaxErrorOutput);
-            throw new NotificationDeliveryException($"{Definition.Path} exited with code {process.ExitCode}: {tail}", isPermanent: false);
+            throw new NotificationDeliveryException($"{Definition.Path} exited with code {process.ExitCode}: {tail}", isPermanent: false) { Reply = $"exit code {process.ExitCode}" };
         }
+
+        return "exit code 0";
     }
 
     public string Preview(NotificationEvent notification)

@@ -28,7 +28,7 @@ public sealed class SmtpChannel : INotificationChannel
         _ => 25,
     };
 
-    public async Task SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
+    public async Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
     {
         var password = Definition.Password is null ? null : _secrets.Resolve(Definition.Password);
         var server = Definition.Server!;
@@ -69,7 +69,7 @@ public sealed class SmtpChannel : INotificationChannel
 
             await smtp.CommandAsync("DATA", 354).ConfigureAwait(false);
             await smtp.WriteAsync(MailMessageWriter.Write(notification, Definition.From!, Definition.To!)).ConfigureAwait(false);
-            await smtp.ExpectAsync(250).ConfigureAwait(false);
+            var accepted = await smtp.ExpectAsync(250).ConfigureAwait(false);
 
             // The message is accepted at this point; a server that drops the connection on QUIT changes nothing.
             try
@@ -79,6 +79,8 @@ public sealed class SmtpChannel : INotificationChannel
             catch (NotificationDeliveryException)
             {
             }
+
+            return accepted.ToString();
         }
         catch (Exception e) when (e is System.IO.IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
         {

@@ -42,7 +42,7 @@ internal sealed class SmtpDialog
         var reply = await ReadReplyAsync().ConfigureAwait(false);
         if (!accepted.Contains(reply.Code))
         {
-            throw new NotificationDeliveryException($"The SMTP server answered {reply}", isPermanent: reply.Code >= 500);
+            throw new NotificationDeliveryException($"The SMTP server answered {reply}", isPermanent: reply.Code >= 500) { Reply = reply.ToString() };
         }
 
         return reply;
@@ -60,7 +60,7 @@ internal sealed class SmtpDialog
         }
         catch (NotificationDeliveryException e)
         {
-            throw new NotificationDeliveryException($"{shownAs}: {e.Message}", e.IsPermanent);
+            throw new NotificationDeliveryException($"{shownAs}: {e.Message}", e.IsPermanent) { Reply = e.Reply };
         }
     }
 

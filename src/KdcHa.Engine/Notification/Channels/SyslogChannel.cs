@@ -31,7 +31,7 @@ public sealed class SyslogChannel : INotificationChannel
 
     private int Port => Definition.Port ?? DefaultPort;
 
-    public async Task SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
+    public async Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
     {
         var message = Format(notification);
         try
@@ -71,6 +71,9 @@ public sealed class SyslogChannel : INotificationChannel
         {
             throw new NotificationDeliveryException($"Syslog over {Transport} to {Destination} failed: {e.SocketErrorCode} ({e.Message})", isPermanent: false, e);
         }
+
+        // Syslog never acknowledges a message; handing it to the transport is all a sender can know.
+        return $"sent over {Transport}";
     }
 
     public string Preview(NotificationEvent notification) =>

@@ -33,7 +33,7 @@ public sealed class WebhookChannel : INotificationChannel
 
     public NotificationChannelDefinition Definition { get; }
 
-    public async Task SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
+    public async Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
     {
         var target = new WebhookTarget(
             _secrets.Resolve(Definition.Url!),
@@ -54,10 +54,11 @@ public sealed class WebhookChannel : INotificationChannel
         {
             var transient = response.StatusCode is 408 or 429 or >= 500;
             throw new NotificationDeliveryException(
-                $"The {Definition.Type} endpoint answered HTTP {response.StatusCode}: {response.BodyExcerpt}", isPermanent: !transient);
+                $"The {Definition.Type} endpoint answered HTTP {response.StatusCode}: {response.BodyExcerpt}", isPermanent: !transient) { Reply = $"HTTP {response.StatusCode}" };
         }
 
         _builder.CheckAccepted(response);
+        return $"HTTP {response.StatusCode}";
     }
 
     public string Preview(NotificationEvent notification)

@@ -1,0 +1,57 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Notification;
+
+/// <summary>
+/// Sends one notification straight to a channel and reports its answer. It bypasses the spool, the retries and
+/// the duplicate and flap suppression on purpose: a test must reach the endpoint now, every time it is asked,
+/// and its outcome is the answer to one attempt, not a delivery guarantee.
+/// </summary>
+public static class NotificationChannelTester
+{
+    public static async Task<NotificationChannelTestResult> TestAsync(
+        INotificationChannel channel, NotificationEvent notification, TimeSpan timeout, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        string reply;
+        string failure;
+        try
+        {
+            reply = await channel.SendAsync(notification, attempt.Token).ConfigureAwait(false);
+            failure = string.Empty;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            reply = string.Empty;
+            failure = $"No answer within {timeout.TotalSeconds:0.###} s.";
+        }
+        catch (NotificationDeliveryException e)
+        {
+            reply = e.Reply ?? string.Empty;
+            failure = e.Message;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A missing secret or an unreachable host: the test reports it rather than failing the command.
+            reply = string.Empty;
+            failure = NotificationDispatcher.Describe(e);
+        }
+
+        return new NotificationChannelTestResult
+        {
+            Channel = channel.Definition.Name,
+            ChannelType = channel.Definition.Type,
+            Success = failure.Length == 0,
+            Reply = redactor.Redact(reply),
+            RoundTripMs = clock.ElapsedMilliseconds,
+            EventId = notification.Id,
+            Message = redactor.Redact(failure),
+            Timestamp = DateTime.UtcNow,
+        };
+    }
+}

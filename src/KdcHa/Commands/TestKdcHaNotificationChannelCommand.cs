@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using KdcHa.Notification;
+using KdcHa.Notification.Channels;
+
+namespace KdcHa.Commands;
+
+[Cmdlet(VerbsDiagnostic.Test, "KdcHaNotificationChannel", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[OutputType(typeof(NotificationChannelTestResult))]
+public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
+{
+    private const string NameSet = "Name";
+    private const string DefinitionSet = "Definition";
+
+    private readonly SecretRedactor _redactor = new();
+    private HttpClientPoster? _poster;
+    private NotificationTemplates _templates = new();
+    private IReadOnlyList<NotificationChannelDefinition> _configured = Array.Empty<NotificationChannelDefinition>();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DefinitionSet)]
+    [ValidateNotNull]
+    public NotificationChannelDefinition[] InputObject { get; set; } = Array.Empty<NotificationChannelDefinition>();
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    protected override void BeginProcessing()
+    {
+        // Definition objects need no configuration file; templates come from it when there is one.
+        var byName = ParameterSetName == NameSet;
+        var configuration = LoadConfiguration(fileOptional: !byName);
+        _templates = configuration.ToDispatcherOptions().Templates;
+        if (byName)
+        {
+            _configured = SelectChannels(configuration.Channels, Name.Select(name => new NotificationChannelSelector(name)));
+        }
+
+        _poster = new HttpClientPoster();
+    }
+
+    protected override void ProcessRecord()
+    {
+        var definitions = ParameterSetName == NameSet
+            ? _configured
+            : SelectChannels(Array.Empty<NotificationChannelDefinition>(), InputObject.Select(definition => new NotificationChannelSelector(definition)));
+        foreach (var channel in CreateChannels(definitions, _poster!, _redactor))
+        {
+            // Every test gets a new id, so no receiver or throttle could take it for a repeat of the last one.
+            var notification = _templates.Complete(new NotificationEvent
+            {
+                Kind = NotificationKind.ChannelTest,
+                Source = "Test-KdcHaNotificationChannel",
+                Details = new Dictionary<string, string> { ["channel"] = channel.Definition.Name },
+            });
+            if (!ShouldProcess(DescribeSend(notification, channel), DescribeSend(notification, channel), "Test-KdcHaNotificationChannel"))
+            {
+                continue;
+            }
+
+            NotificationChannelTestResult result;
+            try
+            {
+                result = NotificationChannelTester.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSec), _redactor, CancellationToken)
+                    .GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: PowerShell is stopping the pipeline and reports that itself.
+                return;
+            }
+
+            WriteVerbose($"{result.Channel}: {(result.Success ? "answered" : "failed")} in {result.RoundTripMs} ms {result.Reply} {result.Message}".TrimEnd());
+            WriteObject(result);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _poster?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
