@@ -309,6 +309,63 @@ kdcha_virtual_router_id=51
         # serial: 1 deployed the healthy kdc1 first; the hung kdc2 is stopped at the gate, before any change to it.
         $bad | Should -Match 'kdc1\s+: ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0'
     }
+
+    It 'deploys for real into temp dirs: module, keepalived.conf, monitor settings and unit' {
+        # The same run without --check, every destination in a temp dir and systemd left alone: proves the files the
+        # playbook writes are the ones the module, keepalived and the unit expect.
+        $root = Join-Path $workDir 'ansible-real'
+        # /etc/systemd/system exists on every systemd host; the playbook rightly does not create it.
+        New-Item -ItemType Directory -Force -Path "$root/systemd" | Out-Null
+        $wrapper = Join-Path $root 'pwsh'
+        Set-Content -LiteralPath $wrapper -Value "#!/bin/sh`nexec $($pwshArgv -join ' ') `"`$@`"`n"
+        chmod 755 $wrapper
+        $inventory = Join-Path $root 'inventory.ini'
+        Set-Content -LiteralPath $inventory -Value @"
+[kdcs]
+kdc1 kdcha_address=$($kdc1.Address) kdcha_priority=200 kdcha_principal=$($kdc1.HealthPrincipal)@$($lab.Realm) kdcha_keytab=$($kdc1.HealthKeytab)
+
+[kdcs:vars]
+ansible_connection=local
+ansible_python_interpreter=/usr/bin/python3
+ansible_become=false
+kdcha_realm=$($lab.Realm)
+kdcha_vip=$($lab.Vip)
+kdcha_interface=$($kdc1.Interface)
+kdcha_instance=KDC_VIP
+kdcha_virtual_router_id=51
+"@
+        # A second host would overwrite the same temp files, so kdc2 appears only as the peer, through hostvars.
+        Add-Content -LiteralPath $inventory -Value "`n[peers]`nkdc2 kdcha_address=$($kdc2.Address)`n[kdcs:children]`npeers`n"
+        $extra = @{
+            kdcha_pwsh = $wrapper; kdcha_module_root = "$root/modules"; kdcha_etc = "$root/etc"; kdcha_manage_services = $false
+            kdcha_keepalived_conf = "$root/keepalived.conf"; kdcha_systemd_dir = "$root/systemd"; kdcha_module_source = "$moduleRoot/KdcHa/"
+        } | ConvertTo-Json -Compress
+        $saved = $env:PSModulePath
+        $env:PSModulePath = "$moduleRoot$([IO.Path]::PathSeparator)$saved"
+        $env:ANSIBLE_NOCOLOR = '1'
+        try {
+            $out = (& ansible-playbook -i $inventory --limit kdc1 -e $extra $playbook 2>&1) -join "`n"
+            $exit = $LASTEXITCODE
+        } finally {
+            $env:PSModulePath = $saved
+            Remove-Item Env:ANSIBLE_NOCOLOR
+        }
+        $exit | Should -Be 0 -Because $out
+        $version = Split-Path -Leaf (Split-Path $manifest)
+        Test-Path -LiteralPath "$root/modules/KdcHa/$version/KdcHa.psd1" | Should -BeTrue
+        $check = Invoke-KdcHaLabCommand -Lab $lab -Node kdc1 -FilePath keepalived -ArgumentList '-t', '-f', "$root/keepalived.conf" -AllowFailure
+        $check.ExitCode | Should -Be 0 -Because "$($check.StdErr)$($check.StdOut)"
+        Get-Content -Raw "$root/keepalived.conf" | Should -Match "(?m)^\s+priority 200$"
+        $settings = Import-PowerShellDataFile -LiteralPath "$root/etc/kdc1.psd1"
+        $monitorParameters = (Get-Command Start-KdcHaMonitor).Parameters.Keys
+        @($settings.Keys | Where-Object { $_ -notin $monitorParameters }) | Should -BeNullOrEmpty
+        $settings.Node | Should -Be 'kdc1'
+        $settings.LocalKdc | Should -Be $kdc1.Address
+        @($settings.PeerKdc) | Should -Be @($kdc2.Address)
+        $settings.Keytab | Should -Be $kdc1.HealthKeytab
+        Get-FileHash "$root/systemd/kdcha-monitor@.service" | ForEach-Object Hash |
+            Should -Be (Get-FileHash (Join-Path $repoRoot 'build/systemd/kdcha-monitor@.service')).Hash
+    }
 }
 
 Describe 'failover-loop.ps1' {
