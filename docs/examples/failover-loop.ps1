@@ -14,7 +14,9 @@ After a successful move this node stays demoted (Move-KdcVip's maintenance file)
 back by itself, so a flapping KDC cannot bounce the VIP.
 
 keepalived must track the maintenance file of the instance (track_file kdcha_maint_<Instance>), which is what
-New-KdcHaKeepalivedConfig writes. The loop stops after -MaxIterations probes or -Duration, whichever comes first,
+New-KdcHaKeepalivedConfig writes. That configuration also tracks the monitor's heartbeat (-MonitorWeight, default
+150): without Start-KdcHaMonitor every node loses that weight alike, so give the nodes priorities that keep their
+order after it (for example 250 and 200), or run the loop on every node of the pair. The loop stops after -MaxIterations probes or -Duration, whichever comes first,
 or on Ctrl+C; a stop never leaves a half-done switchover behind (Move-KdcVip rolls back on Ctrl+C itself).
 
 Start-KdcHaMonitor does the same job faster (sub-second, with the keepalived fault file) and is what production
