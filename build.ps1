@@ -50,6 +50,8 @@ $LabPackages = [ordered]@{
     # the notification tests' SMTP server and its self-signed certificate
     'aiosmtpd'   = 'python3-aiosmtpd'
     'openssl'    = 'openssl'
+    # docs/examples/ansible: the Examples tests syntax-check the playbook
+    'ansible-playbook' = 'ansible'
 }
 
 function Write-Step([string] $Message) {
