@@ -29,7 +29,7 @@ function Measure-KdcHaDemoScenario {
         BackSec        = [math]::Round(($BackMs - $RecoverMs) / 1000, 3)
         Attempts       = $inWindow.Count
         FailedAttempts = @($inWindow | Where-Object ExitCode -NE 0).Count
-        SlowestSec     = [math]::Round((@($inWindow | ForEach-Object DurationMs) + 0 | Measure-Object -Maximum).Maximum / 1000, 3)
+        SlowestSec     = [math]::Round((@($inWindow | ForEach-Object DurationMs) + 0 | Measure-Object -Maximum).Maximum / 1000, 2)
         Alerts         = @($Alerts | Where-Object { $_.MonoMs -ge $FaultMs -and $_.MonoMs -lt $WindowEndMs }).Count
     }
 }
@@ -60,6 +60,9 @@ function ConvertTo-KdcHaDemoMarkdown {
         $seedRow = $Seed | Where-Object Scenario -EQ $row.Scenario | Select-Object -First 1
         $seedCells = if ($seedRow) {
             '{0:N2} s | {1} / {2} | {3:N2} s | {4:N0}×' -f $seedRow.FailoverSec, $seedRow.FailedAttempts, $seedRow.Attempts, $seedRow.SlowestSec, ($seedRow.FailoverSec / $row.FailoverSec)
+        }
+        elseif ($Seed.Count -eq 0) {
+            'seed not run | | |'
         }
         else {
             'not part of the seed design | | |'
