@@ -16,7 +16,7 @@ namespace KdcHa.Vrrp;
 /// not VRRP notifications (checker lines, garbage) are skipped; a line longer than
 /// <see cref="VrrpNotification.MaximumLineLength"/> is discarded up to its newline without being buffered.
 /// </remarks>
-public sealed class NotifyFifoReader : IDisposable
+public sealed class NotifyFifoReader : IVrrpNotificationSource
 {
     private readonly FileStream _keepOpen;
     private readonly FileStream _input;

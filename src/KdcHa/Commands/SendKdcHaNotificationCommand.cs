@@ -84,23 +84,20 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     protected override void BeginProcessing()
     {
         var configuration = LoadConfiguration();
-        var definitions = SelectChannels(configuration.Channels);
+        var setup = Setup;
+        var definitions = setup.SelectChannels(configuration.Channels, Channel, ResolvedConfigurationPath);
         _templates = configuration.ToDispatcherOptions().Templates;
         var redactor = new SecretRedactor();
-        var secrets = new SecretReferenceResolver(redactor, ResolveProvidedSecrets(definitions));
         _poster = new HttpClientPoster();
-        var factory = new NotificationChannelFactory(_poster, secrets, SystemNotificationClock.Instance);
-        _channels.AddRange(definitions.Select(factory.Create));
+        _channels.AddRange(setup.CreateChannels(definitions, _poster, redactor));
         if (IsWhatIf)
         {
             return;
         }
 
         _log = new QueuedNotificationLog(redactor);
-        var spoolPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(configuration.SpoolPath);
-        WriteVerbose($"Spool {spoolPath}; channels {string.Join(", ", _channels.Select(channel => channel.Definition.Name))}.");
-        _dispatcher = new NotificationDispatcher(
-            _channels, new NotificationSpool(spoolPath, configuration.MaxPendingPerChannel), configuration.ToDispatcherOptions(), log: _log, redactor: redactor);
+        WriteVerbose($"Spool {setup.SpoolPath(configuration)}; channels {string.Join(", ", _channels.Select(channel => channel.Definition.Name))}.");
+        _dispatcher = setup.CreateDispatcher(configuration, _channels, _log, redactor);
     }
 
     protected override void ProcessRecord()
@@ -170,31 +167,6 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         }
 
         base.Dispose(disposing);
-    }
-
-    private IReadOnlyList<NotificationChannelDefinition> SelectChannels(IReadOnlyList<NotificationChannelDefinition> configured)
-    {
-        if (Channel is null)
-        {
-            return configured;
-        }
-
-        var selected = new List<NotificationChannelDefinition>();
-        foreach (var name in Channel)
-        {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = configured.Where(channel => pattern.IsMatch(channel.Name)).ToList();
-            if (matches.Count == 0)
-            {
-                ThrowTerminatingError(NewError(
-                    new ArgumentException($"No channel in {ResolvedConfigurationPath} matches '{name}'. Configured: {string.Join(", ", configured.Select(channel => channel.Name))}."),
-                    "ChannelNotFound", ErrorCategory.ObjectNotFound, name));
-            }
-
-            selected.AddRange(matches.Where(match => !selected.Contains(match)));
-        }
-
-        return selected;
     }
 
     private NotificationEvent NewEvent()

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Vrrp;
+
+namespace KdcHa.Monitor;
+
+/// <summary>
+/// Listens to the VRRP advertisements on the node's interface and reports split brains: a
+/// <see cref="SplitBrainSuspectedEvent"/> when a second master is heard for a virtual router id, a
+/// <see cref="SplitBrainClearedEvent"/> when only one is left. The window is three advertisement intervals, taken
+/// from the advertisements themselves so it follows keepalived's advert_int without a setting to keep in step.
+/// </summary>
+public sealed class SplitBrainWatcher : IMonitorWatcher
+{
+    private const int WindowIntervals = 3;
+
+    // Before any advertisement is heard there is nothing to age out; this only paces the empty evaluations.
+    private static readonly TimeSpan IdleTick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(20);
+
+    private readonly string _node;
+    private readonly Func<IVrrpAdvertisementSource> _open;
+    private readonly VrrpObservations _observations;
+    private readonly IMonitorEventSink _events;
+    private readonly IMonitorClock _clock;
+    private readonly TimeSpan _retryDelay;
+    private readonly SourceFailureReporter _failures;
+    private readonly Dictionary<int, SplitBrainStatus> _episodes = new();
+    private SplitBrainDetector? _detector;
+
+    public SplitBrainWatcher(string node, string description, Func<IVrrpAdvertisementSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
+    {
+        _node = node;
+        _open = open;
+        _observations = observations;
+        _events = events;
+        _clock = clock;
+        _retryDelay = retryDelay;
+        _failures = new SourceFailureReporter(node, description, events, clock);
+    }
+
+    /// <summary>The current window: three of the longest advertisement interval heard; zero before the first advertisement.</summary>
+    public TimeSpan Window => _detector?.Window ?? TimeSpan.Zero;
+
+    // One advertisement interval: a split brain ends at most one interval after the window shows it.
+    private TimeSpan Tick => _detector is null ? IdleTick : TimeSpan.FromTicks(Math.Max(MinimumTick.Ticks, _detector.Window.Ticks / WindowIntervals));
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var source = _open();
+                _failures.Recovered();
+                await ListenAsync(source, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _failures.Report(e);
+            }
+
+            try
+            {
+                await _clock.DelayAsync(_retryDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ListenAsync(IVrrpAdvertisementSource source, CancellationToken cancellationToken)
+    {
+        // Each receive waits at most one tick, so an episode is also closed when the wire goes quiet.
+        while (true)
+        {
+            using var slice = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            slice.CancelAfter(Tick);
+            try
+            {
+                if (await source.ReceiveAsync(slice.Token).ConfigureAwait(false) is not { } advertisement)
+                {
+                    return;
+                }
+
+                Observe(advertisement);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The tick passed without an advertisement.
+            }
+
+            Evaluate(_clock.UtcNow);
+        }
+    }
+
+    public void Observe(VrrpAdvertisement advertisement)
+    {
+        var window = TimeSpan.FromTicks((long)(advertisement.AdvertisementIntervalSeconds * WindowIntervals * TimeSpan.TicksPerSecond));
+        if (_detector is null || window > _detector.Window)
+        {
+            // A longer interval than any heard so far: widen the window. What the old detector held is dropped; the
+            // masters advertise again within one interval.
+            _detector = new SplitBrainDetector(window > TimeSpan.Zero ? window : MinimumTick);
+        }
+
+        _detector.Observe(advertisement);
+    }
+
+    /// <summary>Opens and closes episodes as of <paramref name="nowUtc"/>; publishes one event for each.</summary>
+    public void Evaluate(DateTime nowUtc)
+    {
+        var current = _detector?.Current(nowUtc) ?? Array.Empty<SplitBrainReport>();
+        var changed = false;
+        foreach (var report in current.Where(report => !_episodes.ContainsKey(report.VirtualRouterId)))
+        {
+            _episodes.Add(report.VirtualRouterId, new SplitBrainStatus { VirtualRouterId = report.VirtualRouterId, Masters = report.Masters.ToList(), Since = nowUtc });
+            _events.Publish(new SplitBrainSuspectedEvent(_node, nowUtc, report.VirtualRouterId, report.Masters));
+            changed = true;
+        }
+
+        foreach (var over in _episodes.Values.Where(episode => current.All(report => report.VirtualRouterId != episode.VirtualRouterId)).ToList())
+        {
+            _episodes.Remove(over.VirtualRouterId);
+            _events.Publish(new SplitBrainClearedEvent(_node, nowUtc, over.VirtualRouterId, over.Since));
+            changed = true;
+        }
+
+        if (changed)
+        {
+            _observations.SetSplitBrains(_episodes.Values);
+        }
+    }
+}
