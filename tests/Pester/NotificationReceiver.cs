@@ -6,14 +6,18 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-// A loopback HTTP receiver for the Pester notification tests: records each POST's Idempotency-Key, URL and body,
+// An HTTP receiver for the Pester notification tests, on loopback or another local address (the lab bridge, which
+// monitors inside node namespaces reach): records each POST's Idempotency-Key, URL and body,
 // and can be stopped (an outage) or made to hang (a request the sender never sees answered).
 public sealed class NotificationReceiver : IDisposable
 {
     private HttpListener _listener;
     private readonly ManualResetEventSlim _release = new ManualResetEventSlim(true);
 
-    public NotificationReceiver(int port) { Port = port; }
+    public NotificationReceiver(int port) : this("127.0.0.1", port) { }
+    public NotificationReceiver(string address, int port) { Address = address; Port = port; }
+
+    public string Address { get; }
 
     public int Port { get; }
     public ConcurrentQueue<string[]> Requests { get; } = new ConcurrentQueue<string[]>();
@@ -23,7 +27,7 @@ public sealed class NotificationReceiver : IDisposable
     public void Start()
     {
         _listener = new HttpListener();
-        _listener.Prefixes.Add("http://127.0.0.1:" + Port + "/");
+        _listener.Prefixes.Add("http://" + Address + ":" + Port + "/");
         _listener.Start();
         var listener = _listener;
         Task.Run(() => Serve(listener));

@@ -12,6 +12,9 @@ namespace KdcHa.Monitor;
 /// <see cref="SplitBrainSuspectedEvent"/> when a second master is heard for a virtual router id, a
 /// <see cref="SplitBrainClearedEvent"/> when only one is left. The window is three advertisement intervals, taken
 /// from the advertisements themselves so it follows keepalived's advert_int without a setting to keep in step.
+/// Two masters must be heard for a whole window before an episode opens: at every ordinary handover the old
+/// master's last advertisement stays in the window for a moment after the new master's first, which is no split
+/// brain. A real one persists, so it is reported within about two windows.
 /// </summary>
 public sealed class SplitBrainWatcher : IMonitorWatcher
 {
@@ -29,6 +32,8 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     private readonly TimeSpan _retryDelay;
     private readonly SourceFailureReporter _failures;
     private readonly Dictionary<int, SplitBrainStatus> _episodes = new();
+    private readonly Dictionary<int, DateTime> _candidates = new();
+    private readonly object _gate = new();
     private SplitBrainDetector? _detector;
 
     public SplitBrainWatcher(string node, string description, Func<IVrrpAdvertisementSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
@@ -80,26 +85,30 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
 
     private async Task ListenAsync(IVrrpAdvertisementSource source, CancellationToken cancellationToken)
     {
-        // Each receive waits at most one tick, so an episode is also closed when the wire goes quiet.
-        while (true)
+        // One receive loop, and evaluations every tick beside it, so an episode is also closed when the wire goes
+        // quiet. Receives are not cut per tick: each one holds a thread until it ends.
+        var receiving = ReceiveAsync(source, cancellationToken);
+        while (!receiving.IsCompleted)
         {
-            using var slice = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            slice.CancelAfter(Tick);
-            try
+            await Task.WhenAny(receiving, _clock.DelayAsync(Tick, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
             {
-                if (await source.ReceiveAsync(slice.Token).ConfigureAwait(false) is not { } advertisement)
-                {
-                    return;
-                }
+                Evaluate(_clock.UtcNow);
+            }
+        }
 
+        await receiving.ConfigureAwait(false);
+    }
+
+    private async Task ReceiveAsync(IVrrpAdvertisementSource source, CancellationToken cancellationToken)
+    {
+        while (await source.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } advertisement)
+        {
+            lock (_gate)
+            {
                 Observe(advertisement);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The tick passed without an advertisement.
-            }
-
-            Evaluate(_clock.UtcNow);
         }
     }
 
@@ -121,10 +130,27 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     {
         var current = _detector?.Current(nowUtc) ?? Array.Empty<SplitBrainReport>();
         var changed = false;
+        foreach (var gone in _candidates.Keys.Where(vrid => current.All(report => report.VirtualRouterId != vrid)).ToList())
+        {
+            _candidates.Remove(gone);
+        }
+
         foreach (var report in current.Where(report => !_episodes.ContainsKey(report.VirtualRouterId)))
         {
-            _episodes.Add(report.VirtualRouterId, new SplitBrainStatus { VirtualRouterId = report.VirtualRouterId, Masters = report.Masters.ToList(), Since = nowUtc });
-            _events.Publish(new SplitBrainSuspectedEvent(_node, nowUtc, report.VirtualRouterId, report.Masters));
+            if (!_candidates.TryGetValue(report.VirtualRouterId, out var since))
+            {
+                _candidates.Add(report.VirtualRouterId, nowUtc);
+                continue;
+            }
+
+            if (nowUtc - since < _detector!.Window)
+            {
+                continue;
+            }
+
+            _candidates.Remove(report.VirtualRouterId);
+            _episodes.Add(report.VirtualRouterId, new SplitBrainStatus { VirtualRouterId = report.VirtualRouterId, Masters = report.Masters.ToList(), Since = since });
+            _events.Publish(new SplitBrainSuspectedEvent(_node, nowUtc, report.VirtualRouterId, report.Masters, since));
             changed = true;
         }
 

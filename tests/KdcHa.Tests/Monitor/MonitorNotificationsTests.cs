@@ -44,7 +44,7 @@ public class MonitorNotificationsTests
         Assert.Equal((NotificationKind.VrrpStateChanged, NotificationSeverity.Warning, "VI_1", "Master", "Backup"), (change.Kind, change.Severity, change.Instance, change.OldState, change.NewState));
         Assert.Equal("100", change.Details["priority"]);
 
-        var split = MonitorNotifications.ToNotification(new SplitBrainSuspectedEvent("n1", T0, 51, new[] { "10.0.0.1", "10.0.0.2" }))!;
+        var split = MonitorNotifications.ToNotification(new SplitBrainSuspectedEvent("n1", T0, 51, new[] { "10.0.0.1", "10.0.0.2" }, T0))!;
         Assert.Equal((NotificationKind.SplitBrain, NotificationSeverity.Critical, "VRID 51"), (split.Kind, split.Severity, split.Instance));
         Assert.Equal("10.0.0.1, 10.0.0.2", split.Details["masters"]);
 

@@ -86,7 +86,7 @@ public class VrrpWatcherTests
         Assert.Empty(sink.Events);
         Assert.Equal(TimeSpan.FromSeconds(3), watcher.Window);
 
-        // Both advertise every second for a while: one episode, reported once.
+        // Both advertise every second for a while: one episode, reported once a whole window after it began.
         for (var s = 1; s <= 5; s++)
         {
             watcher.Observe(Advert("10.0.0.1", 200, T0.AddSeconds(s)));
@@ -95,6 +95,7 @@ public class VrrpWatcherTests
         }
 
         var suspected = Assert.Single(sink.Of<SplitBrainSuspectedEvent>());
+        Assert.Equal((T0.AddSeconds(4), T0.AddSeconds(1)), (suspected.Timestamp, suspected.Since));
         Assert.Equal(7, suspected.VirtualRouterId);
         Assert.Equal(new[] { "10.0.0.1", "10.0.0.2" }, suspected.Masters);
         Assert.Equal("Critical", suspected.Severity);
@@ -111,6 +112,23 @@ public class VrrpWatcherTests
         Assert.Equal(T0.AddSeconds(9), cleared.Timestamp);
         Assert.Equal(T0.AddSeconds(1), cleared.SuspectedSince);
         Assert.Empty(vrrp.SplitBrains());
+    }
+
+    [Fact]
+    public void The_overlap_of_an_ordinary_handover_is_not_a_split_brain()
+    {
+        var sink = new ListSink();
+        var watcher = new SplitBrainWatcher("node1", "wire", () => new SilentAdvertisementSource(), new VrrpObservations(), sink, new FakeClock(), TimeSpan.FromSeconds(1));
+
+        // 10.0.0.1 advertised last at T0 and yields; 10.0.0.2 advertises from T0.5 on. Both are in the window until T3.
+        watcher.Observe(Advert("10.0.0.1", 100, T0));
+        for (var tenth = 5; tenth <= 60; tenth += 5)
+        {
+            watcher.Observe(Advert("10.0.0.2", 200, T0.AddSeconds(tenth / 10.0)));
+            watcher.Evaluate(T0.AddSeconds(tenth / 10.0));
+        }
+
+        Assert.Empty(sink.Events);
     }
 
     [Fact]
