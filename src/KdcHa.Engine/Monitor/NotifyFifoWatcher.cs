@@ -8,7 +8,7 @@ namespace KdcHa.Monitor;
 
 /// <summary>
 /// Turns keepalived's notify FIFO into <see cref="VrrpStateChangedEvent"/>s and the status file's VRRP section.
-/// A FIFO that cannot be opened is retried: keepalived creates it when it starts, which may be after the monitor.
+/// A FIFO that cannot be opened or fails is opened again every retry delay.
 /// </summary>
 public sealed class NotifyFifoWatcher : IMonitorWatcher
 {
@@ -17,8 +17,7 @@ public sealed class NotifyFifoWatcher : IMonitorWatcher
     private readonly VrrpObservations _observations;
     private readonly IMonitorEventSink _events;
     private readonly IMonitorClock _clock;
-    private readonly TimeSpan _retryDelay;
-    private readonly SourceFailureReporter _failures;
+    private readonly RetryingSource _source;
 
     public NotifyFifoWatcher(string node, string description, Func<IVrrpNotificationSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
     {
@@ -27,44 +26,18 @@ public sealed class NotifyFifoWatcher : IMonitorWatcher
         _observations = observations;
         _events = events;
         _clock = clock;
-        _retryDelay = retryDelay;
-        _failures = new SourceFailureReporter(node, description, events, clock);
+        _source = new RetryingSource(node, description, events, clock, retryDelay);
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var source = _open();
-                _failures.Recovered();
-                while (await source.ReadAsync(cancellationToken).ConfigureAwait(false) is { } notification)
-                {
-                    Observe(notification);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                // keepalived has not created the FIFO yet: not worth a warning, it is the normal start order.
-            }
-            catch (Exception e)
-            {
-                _failures.Report(e);
-            }
+    // A FIFO not there yet is quiet: keepalived creates it when it starts, which may be after the monitor.
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        _source.RunAsync(_open, ReadAsync, e => e is FileNotFoundException or DirectoryNotFoundException, cancellationToken);
 
-            try
-            {
-                await _clock.DelayAsync(_retryDelay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+    private async Task ReadAsync(IVrrpNotificationSource source, CancellationToken cancellationToken)
+    {
+        while (await source.ReadAsync(cancellationToken).ConfigureAwait(false) is { } notification)
+        {
+            Observe(notification);
         }
     }
 

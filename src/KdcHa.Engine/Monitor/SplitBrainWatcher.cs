@@ -29,8 +29,7 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     private readonly VrrpObservations _observations;
     private readonly IMonitorEventSink _events;
     private readonly IMonitorClock _clock;
-    private readonly TimeSpan _retryDelay;
-    private readonly SourceFailureReporter _failures;
+    private readonly RetryingSource _source;
     private readonly Dictionary<int, SplitBrainStatus> _episodes = new();
     private readonly Dictionary<int, DateTime> _candidates = new();
     private readonly object _gate = new();
@@ -43,8 +42,7 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
         _observations = observations;
         _events = events;
         _clock = clock;
-        _retryDelay = retryDelay;
-        _failures = new SourceFailureReporter(node, description, events, clock);
+        _source = new RetryingSource(node, description, events, clock, retryDelay);
     }
 
     /// <summary>The current window: three of the longest advertisement interval heard; zero before the first advertisement.</summary>
@@ -53,35 +51,7 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     // One advertisement interval: a split brain ends at most one interval after the window shows it.
     private TimeSpan Tick => _detector is null ? IdleTick : TimeSpan.FromTicks(Math.Max(MinimumTick.Ticks, _detector.Window.Ticks / WindowIntervals));
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var source = _open();
-                _failures.Recovered();
-                await ListenAsync(source, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                _failures.Report(e);
-            }
-
-            try
-            {
-                await _clock.DelayAsync(_retryDelay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken cancellationToken) => _source.RunAsync(_open, ListenAsync, _ => false, cancellationToken);
 
     private async Task ListenAsync(IVrrpAdvertisementSource source, CancellationToken cancellationToken)
     {
