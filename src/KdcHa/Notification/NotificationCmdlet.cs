@@ -1,18 +1,13 @@
-using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
-using System.Runtime.InteropServices;
-using System.Security;
 
 namespace KdcHa.Notification;
 
 /// <summary>
-/// What the notification cmdlets share: finding and loading the configuration file, and turning vault: and
-/// session: references into values on the pipeline thread, where Get-Secret may run.
+/// What the notification cmdlets share: the -ConfigurationPath parameter and, through <see cref="NotificationSetup"/>
+/// (which Start-KdcHaMonitor uses too), loading the file, choosing channels and resolving secrets.
 /// </summary>
 public abstract class NotificationCmdlet : KdcHaCmdlet
 {
