@@ -35,7 +35,7 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    protected ErrorRecord NewError(Exception exception, string errorId, ErrorCategory category, object? target) =>
+    protected internal ErrorRecord NewError(Exception exception, string errorId, ErrorCategory category, object? target) =>
         new(exception, errorId, category, target);
 
     protected KeytabFile LoadKeytab(string keytabPath)

@@ -999,7 +999,8 @@ function Start-KdcHaLabMonitor {
     <#
     .SYNOPSIS
     Starts Start-KdcHaMonitor from the built module inside a KDC node's namespace, in its own pwsh (as
-    systemd would run it), probing the node's KDC and every other KDC node with the node's health keytab.
+    systemd would run it), probing the node's KDC and every other KDC node with the node's health keytab,
+    reading the node's keepalived notify FIFO and listening for split brains on the node's interface.
     Events are written as JSON lines to the node's monitor log (Get-KdcHaLabMonitorEvent). Extra
     Start-KdcHaMonitor parameters go in -Parameter.
     #>
@@ -1010,6 +1011,7 @@ function Start-KdcHaLabMonitor {
         Node = $n.Name; LocalKdc = $n.Address; PeerKdc = @($Lab.Kdcs | Where-Object Name -NE $n.Name | ForEach-Object Address)
         Keytab = $n.HealthKeytab; Principal = "$($n.HealthPrincipal)@$($Lab.Realm)"
         StateDirectory = (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n)
+        NotifyFifo = $n.NotifyFifo; VrrpInterface = $n.Interface
     } + $Parameter
     $log = Join-Path $n.Directory 'monitor.jsonl'
     # Arguments after -Command would be joined into the command text, so the values travel in the environment.

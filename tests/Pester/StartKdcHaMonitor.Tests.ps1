@@ -129,6 +129,118 @@ Describe 'Start-KdcHaMonitor stop and status' {
     }
 }
 
+Describe 'Start-KdcHaMonitor VRRP watching and alerts' {
+    BeforeAll {
+        if (-not ('NotificationReceiver' -as [type])) {
+            Add-Type -Path (Join-Path $PSScriptRoot '../Lab/NotificationReceiver.cs')
+        }
+
+        function Wait-Until([scriptblock] $Condition, [int] $Seconds = 20) {
+            $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+            while (-not (& $Condition)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $Seconds s waiting for: $Condition" }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+
+        function Test-MonitorAlive($Node) { [bool]@(Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -eq "$($Node.Name).monitor" -and $_.Alive }) }
+
+        # What the webhook received, parsed: one object per POST (the NotificationEvent as JSON).
+        function Get-Alert { @($receiver.Requests) | ForEach-Object { $_[2] | ConvertFrom-Json } }
+
+        # The monitors run inside the node namespaces: the bridge address is the root namespace's address they reach.
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($lab.BridgeAddress), 0)
+        $probe.Start()
+        $port = $probe.LocalEndpoint.Port
+        $probe.Stop()
+        $script:receiver = [NotificationReceiver]::new($lab.BridgeAddress, $port)
+        $receiver.Start()
+        $script:alertConfig = @{}
+        foreach ($n in $lab.Kdcs) {
+            $dir = Join-Path $n.Directory 'alerts'
+            New-Item -ItemType Directory -Force -Path $dir | Out-Null
+            $urlFile = Join-Path $dir 'hook.url'
+            Set-Content -LiteralPath $urlFile -Value "http://$($lab.BridgeAddress):$port/hook/$($n.Name)"
+            chmod 600 $urlFile
+            $alertConfig[$n.Name] = Join-Path $dir 'notification.json'
+            @{
+                spoolPath = Join-Path $dir 'spool'; retryInitialDelaySeconds = 0.1; retryMaxDelaySeconds = 0.5
+                channels = @(@{ name = 'oncall'; type = 'Webhook'; url = "file:$urlFile" })
+            } | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $alertConfig[$n.Name]
+        }
+
+        # Replaces the plain monitors with alerting ones; Restore-KdcHaLabMonitoredPair keeps a running monitor.
+        foreach ($n in $lab.Kdcs) {
+            if ((Test-MonitorAlive $n)) { $null = Stop-KdcHaLabMonitor -Lab $lab -Node $n -Signal TERM }
+            $null = Start-KdcHaLabMonitor -Lab $lab -Node $n -ModulePath $module -Parameter @{ NotificationChannel = 'onc*'; NotificationConfigurationPath = $alertConfig[$n.Name] }
+        }
+    }
+
+    AfterAll {
+        # Later tests get plain monitors again from Restore-KdcHaLabMonitoredPair.
+        foreach ($n in $lab.Kdcs) { if ((Test-MonitorAlive $n)) { $null = Stop-KdcHaLabMonitor -Lab $lab -Node $n -Signal TERM } }
+        $receiver.Dispose()
+    }
+
+    BeforeEach {
+        Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module
+        $receiver.Requests.Clear()
+    }
+
+    It 'reports the VRRP state changes keepalived writes to the notify FIFO, in events, status and alerts' {
+        $fault = Suspend-KdcHaLabKdc -Lab $lab -Node kdc1
+        $null = Wait-KdcHaLabVipMove -Lab $lab -Node kdc2 -SinceMonoMs $fault.MonoMs
+        Wait-Until { @(Get-KdcHaLabMonitorEvent -Lab $lab -Node kdc2 | Where-Object { $_.EventType -eq 'VrrpStateChanged' -and $_.State -eq 'Master' -and $_.Timestamp -ge $fault.Utc }) }
+        $change = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node kdc2 | Where-Object { $_.EventType -eq 'VrrpStateChanged' -and $_.Timestamp -ge $fault.Utc })[-1]
+        $change.Class | Should -Be 'VrrpStateChangedEvent'
+        $change.Instance | Should -Not -BeNullOrEmpty
+        # Unknown when an earlier monitor already read the FIFO's line for the node's start in Backup.
+        $change.PreviousState | Should -BeIn 'Backup', 'Unknown'
+        $change.Priority | Should -BeGreaterThan 0
+        Wait-Until { (Get-KdcHaMonitor -StateDirectory (Get-KdcHaLabMonitorStateDirectory -Lab $lab -Node kdc2)).Vrrp.State -contains 'Master' }
+        Wait-Until { @(Get-Alert | Where-Object { $_.kind -eq 'VrrpStateChanged' -and $_.host -eq 'kdc2' -and $_.newState -eq 'Master' }) }
+        Wait-Until { @(Get-Alert | Where-Object { $_.kind -eq 'KdcUnhealthy' -and $_.host -eq 'kdc2' -and $_.instance -eq $lab.Kdcs[0].Address }) }
+    }
+
+    It 'Both KDCs hung: VIP stays, Critical alert delivered' {
+        $since = Get-KdcHaLabMonotonicMs
+        $kdcs = @(Get-KdcHaLabProcess -Lab $lab | Where-Object { $_.Key -like '*.krb5kdc.88' -and $_.Alive })
+        $null = Invoke-KdcHaLabCommand -Lab $lab -FilePath /bin/kill -ArgumentList (@('-s', 'STOP', '--') + @($kdcs.Pid | ForEach-Object { "$_" }))
+        # Generous for a busy machine: detection takes fall x interval, delivery one HTTP request.
+        Wait-Until { @(Get-Alert | Where-Object { $_.severity -eq 'Critical' -and $_.kind -eq 'KdcUnhealthy' }).host.Count -ge 2 } -Seconds 15
+        $critical = @(Get-Alert | Where-Object { $_.severity -eq 'Critical' -and $_.kind -eq 'KdcUnhealthy' })
+        @($critical.host | Sort-Object -Unique) | Should -Be @('kdc1', 'kdc2')
+        $critical[0].source | Should -Be 'Start-KdcHaMonitor'
+        $critical[0].message | Should -Match 'Every KDC is down'
+        @(Get-KdcHaLabVipHolder -Lab $lab) | Should -Be @('kdc1')
+        @(Get-KdcHaLabVipTransition -Lab $lab | Where-Object { $_.MonoMs -ge $since -and $_.Event -eq 'Added' }) | Should -BeNullOrEmpty
+    }
+
+    It 'reports a VRRP partition as a split brain on both sides, alerts it, and clears it when the partition heals' {
+        $utc = [DateTime]::UtcNow
+        $null = Set-KdcHaLabPartition -Lab $lab -From kdc1 -To kdc2 -Protocol Vrrp
+        try {
+            foreach ($n in 'kdc1', 'kdc2') {
+                Wait-Until { @(Get-KdcHaLabMonitorEvent -Lab $lab -Node $n | Where-Object { $_.EventType -eq 'SplitBrainSuspected' -and $_.Timestamp -ge $utc }) }
+                $suspected = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node $n | Where-Object { $_.EventType -eq 'SplitBrainSuspected' -and $_.Timestamp -ge $utc })
+                $suspected.Count | Should -Be 1 -Because 'one episode, one event'
+                $suspected[0].Severity | Should -Be 'Critical'
+                @($suspected[0].Masters | Sort-Object) | Should -Be @($lab.Kdcs | ForEach-Object Address | Sort-Object)
+                # The status file follows at the next probe round.
+                Wait-Until { (Get-KdcHaMonitor -StateDirectory (Get-KdcHaLabMonitorStateDirectory -Lab $lab -Node $n)).SplitBrains.VirtualRouterId -eq $suspected[0].VirtualRouterId }
+            }
+            Wait-Until { @(Get-Alert | Where-Object { $_.kind -eq 'SplitBrain' -and $_.severity -eq 'Critical' }).host.Count -ge 2 }
+            @(Get-Alert | Where-Object { $_.kind -eq 'SplitBrain' -and $_.severity -eq 'Critical' }).host | Sort-Object -Unique | Should -Be @('kdc1', 'kdc2')
+        } finally {
+            $null = Clear-KdcHaLabPartition -Lab $lab
+        }
+        foreach ($n in 'kdc1', 'kdc2') {
+            Wait-Until { @(Get-KdcHaLabMonitorEvent -Lab $lab -Node $n | Where-Object { $_.EventType -eq 'SplitBrainCleared' -and $_.Timestamp -ge $utc }) }
+            Wait-Until { -not (Get-KdcHaMonitor -StateDirectory (Get-KdcHaLabMonitorStateDirectory -Lab $lab -Node $n)).SplitBrains }
+        }
+    }
+}
+
 Describe 'Monitor cmdlet errors' {
     It 'refuses a monitor without peers as InvalidMonitorConfiguration' {
         { Start-KdcHaMonitor -LocalKdc 127.0.0.1 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -Confirm:$false } |
@@ -141,6 +253,25 @@ Describe 'Monitor cmdlet errors' {
         try {
             { Start-KdcHaMonitor -ConfigurationPath $path -Confirm:$false } | Should -Throw -ErrorId 'InvalidMonitorConfiguration,KdcHa.Commands.StartKdcHaMonitorCommand'
         } finally { Remove-Item -LiteralPath $path }
+    }
+
+    It 'refuses a channel name the notification configuration does not define as ChannelNotFound' {
+        $path = Join-Path ([IO.Path]::GetTempPath()) "kdcha-$([guid]::NewGuid().ToString('N')).json"
+        @{ spoolPath = '/tmp/kdcha-unused-spool'; channels = @(@{ name = 'oncall'; type = 'Webhook'; url = 'env:KDCHA_UNUSED' }) } | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $path
+        try {
+            { Start-KdcHaMonitor -PeerKdc 127.0.0.2 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -NotificationChannel pager -NotificationConfigurationPath $path -Confirm:$false } |
+                Should -Throw -ErrorId 'ChannelNotFound,KdcHa.Commands.StartKdcHaMonitorCommand'
+        } finally { Remove-Item -LiteralPath $path }
+    }
+
+    It 'refuses a missing notification configuration as NotificationConfigurationNotFound' {
+        { Start-KdcHaMonitor -PeerKdc 127.0.0.2 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -NotificationChannel oncall -NotificationConfigurationPath /tmp/kdcha-absent/notification.json -Confirm:$false } |
+            Should -Throw -ErrorId 'NotificationConfigurationNotFound,KdcHa.Commands.StartKdcHaMonitorCommand'
+    }
+
+    It 'refuses an interface that does not exist as VrrpInterfaceNotFound' {
+        { Start-KdcHaMonitor -PeerKdc 127.0.0.2 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -VrrpInterface kdcha-nosuch0 -Confirm:$false } |
+            Should -Throw -ErrorId 'VrrpInterfaceNotFound,KdcHa.Commands.StartKdcHaMonitorCommand'
     }
 
     It 'reports a missing status as MonitorStatusNotFound' {

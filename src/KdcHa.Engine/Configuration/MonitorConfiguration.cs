@@ -42,6 +42,20 @@ public sealed class MonitorConfiguration
 
     public string StatusFile => Path.Combine(StateDirectory, "status.json");
 
+    /// <summary>keepalived's notify FIFO; unset means the one New-KdcHaKeepalivedConfig names, in the state directory.</summary>
+    public string? NotifyFifo { get; set; }
+
+    public string NotifyFifoPath => NotifyFifo ?? Path.Combine(StateDirectory, "notify.fifo");
+
+    /// <summary>The interface keepalived's instances use, where split brains are listened for; unset means no listening.</summary>
+    public string? VrrpInterface { get; set; }
+
+    /// <summary>Channels of the notification configuration that get the monitor's alerts; empty means no alerts.</summary>
+    public IReadOnlyList<string> NotificationChannel { get; set; } = Array.Empty<string>();
+
+    /// <summary>The notification configuration file; unset means Send-KdcHaNotification's resolution.</summary>
+    public string? NotificationConfigurationPath { get; set; }
+
     /// <exception cref="ConfigurationException">The first setting that is wrong, named, with what is allowed.</exception>
     public void Validate()
     {
@@ -62,6 +76,9 @@ public sealed class MonitorConfiguration
         ConfigurationException.ThrowUnless(Fall is >= 1 and <= 100, nameof(Fall), "must be between 1 and 100");
         ConfigurationException.ThrowUnless(Rise is >= 1 and <= 100, nameof(Rise), "must be between 1 and 100");
         ConfigurationException.ThrowUnless(Path.IsPathRooted(StateDirectory), nameof(StateDirectory), "must be an absolute path");
+        ConfigurationException.ThrowUnless(NotifyFifo is null || Path.IsPathRooted(NotifyFifo), nameof(NotifyFifo), "must be an absolute path");
+        ConfigurationException.ThrowUnless(VrrpInterface is null || (VrrpInterface.Length <= 15 && VrrpInterface.IndexOfAny(new[] { '/', ' ', '\0' }) < 0 && VrrpInterface is not "." and not ".."),
+            nameof(VrrpInterface), $"'{VrrpInterface}' is not an interface name");
     }
 
     private static void RequireKdc(string setting, string value) =>

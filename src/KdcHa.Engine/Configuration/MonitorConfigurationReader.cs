@@ -20,6 +20,8 @@ public static class MonitorConfigurationReader
         nameof(MonitorConfiguration.Realm), nameof(MonitorConfiguration.Principal), nameof(MonitorConfiguration.Keytab),
         nameof(MonitorConfiguration.IntervalMilliseconds), nameof(MonitorConfiguration.TimeoutMilliseconds),
         nameof(MonitorConfiguration.Fall), nameof(MonitorConfiguration.Rise), nameof(MonitorConfiguration.StateDirectory),
+        nameof(MonitorConfiguration.NotifyFifo), nameof(MonitorConfiguration.VrrpInterface), nameof(MonitorConfiguration.NotificationChannel),
+        nameof(MonitorConfiguration.NotificationConfigurationPath),
     };
 
     /// <summary>Reads a JSON object of settings.</summary>
@@ -73,6 +75,10 @@ public static class MonitorConfigurationReader
             case nameof(MonitorConfiguration.TimeoutMilliseconds): configuration.TimeoutMilliseconds = Number(setting, value); break;
             case nameof(MonitorConfiguration.Fall): configuration.Fall = Number(setting, value); break;
             case nameof(MonitorConfiguration.Rise): configuration.Rise = Number(setting, value); break;
+            case nameof(MonitorConfiguration.NotifyFifo): configuration.NotifyFifo = Text(setting, value); break;
+            case nameof(MonitorConfiguration.VrrpInterface): configuration.VrrpInterface = Text(setting, value); break;
+            case nameof(MonitorConfiguration.NotificationChannel): configuration.NotificationChannel = List(setting, value); break;
+            case nameof(MonitorConfiguration.NotificationConfigurationPath): configuration.NotificationConfigurationPath = Text(setting, value); break;
             default: configuration.StateDirectory = Text(setting, value); break;
         }
     }

@@ -11,7 +11,8 @@ namespace KdcHa.Monitor;
 /// <summary>
 /// One node's failover monitor: probes the local and the peer KDCs every interval, applies hysteresis, and drives
 /// keepalived through track files (FAULT when the local KDC is down and a peer is up; a heartbeat proving the monitor
-/// itself is alive). Events go to the sinks; the status goes to the store after every round.
+/// itself is alive). Events go to the sinks; the status goes to the store after every round. Watchers (the notify
+/// FIFO, the VRRP wire) run beside the probe loop on their own tasks, so a slow source never delays a probe.
 /// </summary>
 public sealed class KdcHaMonitor
 {
@@ -22,8 +23,12 @@ public sealed class KdcHaMonitor
     private readonly IMonitorStatusStore _statusStore;
     private readonly IMonitorClock _clock;
     private readonly IMonitorEventSink _events;
+    private readonly IReadOnlyList<IMonitorWatcher> _watchers;
+    private readonly VrrpObservations? _vrrp;
     private readonly HealthHysteresis[] _health;
     private readonly KdcStatus[] _kdcStatus;
+    private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
+
     private readonly CancellationTokenSource _stop = new();
     private readonly int _processId;
     private string _stopReason = "the monitor was cancelled.";
@@ -40,7 +45,9 @@ public sealed class KdcHaMonitor
         IMonitorStatusStore statusStore,
         IMonitorClock clock,
         IMonitorEventSink events,
-        int processId)
+        int processId,
+        IReadOnlyList<IMonitorWatcher>? watchers = null,
+        VrrpObservations? vrrp = null)
     {
         _configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
         _kdcs = kdcs ?? throw new ArgumentNullException(nameof(kdcs));
@@ -55,6 +62,8 @@ public sealed class KdcHaMonitor
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _processId = processId;
+        _watchers = watchers ?? Array.Empty<IMonitorWatcher>();
+        _vrrp = vrrp;
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, State = KdcHealthState.Unknown.ToString() }).ToArray();
     }
@@ -84,6 +93,7 @@ public sealed class KdcHaMonitor
 
         _events.Publish(new MonitorStartedEvent(_configuration.Node, _started, _processId, _kdcs.Select(kdc => kdc.Name).ToArray(), _configuration.IntervalMilliseconds));
         var interval = TimeSpan.FromMilliseconds(_configuration.IntervalMilliseconds);
+        var watching = _watchers.Select(watcher => Task.Run(() => watcher.RunAsync(token))).ToArray();
         try
         {
             while (!token.IsCancellationRequested)
@@ -104,7 +114,23 @@ public sealed class KdcHaMonitor
         }
         finally
         {
+            StopWatchers(linked, watching);
             Shutdown();
+        }
+    }
+
+    private static void StopWatchers(CancellationTokenSource linked, Task[] watching)
+    {
+        // Their events must come before MonitorStopped; a watcher that does not end in time is left behind rather
+        // than holding up the track files' shutdown.
+        linked.Cancel();
+        try
+        {
+            Task.WaitAll(watching, WatcherStopGrace);
+        }
+        catch (AggregateException)
+        {
+            // Watchers report their own failures; cancellation is how they end.
         }
     }
 
@@ -188,6 +214,8 @@ public sealed class KdcHaMonitor
         Reason = reason,
         Rounds = _rounds,
         Kdcs = _kdcStatus.Select(Copy).ToList(),
+        Vrrp = _vrrp?.Instances() ?? new List<VrrpInstanceStatus>(),
+        SplitBrains = _vrrp?.SplitBrains() ?? new List<SplitBrainStatus>(),
     };
 
     private static KdcStatus Copy(KdcStatus status) => new()

@@ -34,6 +34,12 @@ public sealed class MonitorStatus
 
     public List<KdcStatus> Kdcs { get; set; } = new();
 
+    /// <summary>keepalived's instances as its notify FIFO last reported them; empty without a FIFO.</summary>
+    public List<VrrpInstanceStatus> Vrrp { get; set; } = new();
+
+    /// <summary>Split brains heard on the VRRP wire and not yet over.</summary>
+    public List<SplitBrainStatus> SplitBrains { get; set; } = new();
+
     /// <summary>Filled in by the reader: a running monitor whose file is older than a few intervals has stalled or died.</summary>
     public bool IsStale { get; set; }
 

@@ -16,7 +16,7 @@ namespace KdcHa.Vrrp;
 /// not VRRP notifications (checker lines, garbage) are skipped; a line longer than
 /// <see cref="VrrpNotification.MaximumLineLength"/> is discarded up to its newline without being buffered.
 /// </remarks>
-public sealed class NotifyFifoReader : IDisposable
+public sealed class NotifyFifoReader : IVrrpNotificationSource
 {
     private readonly FileStream _keepOpen;
     private readonly FileStream _input;
@@ -56,7 +56,11 @@ public sealed class NotifyFifoReader : IDisposable
                 int count;
                 try
                 {
-                    count = await _read.NextAsync(() => _input.ReadAsync(_buffer, 0, _buffer.Length), cancellationToken).ConfigureAwait(false);
+                    // A FIFO read blocks in the kernel until keepalived writes, and FileStream.ReadAsync would block a
+                    // thread-pool thread for that long; a long-running monitor on a small machine cannot spare one.
+                    count = await _read.NextAsync(
+                        () => Task.Factory.StartNew(() => _input.Read(_buffer, 0, _buffer.Length), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+                        cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (_disposed && e is ObjectDisposedException or IOException)
                 {

@@ -19,10 +19,15 @@ namespace KdcHa.Vrrp;
 /// ("Protocol not supported"), and netstandard2.0 cannot wrap a foreign descriptor. Receiving polls in short
 /// slices so cancellation is seen promptly; packets wait in the kernel meanwhile, so none is lost.
 /// </remarks>
-public sealed class VrrpAdvertisementListener : IDisposable
+public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
 {
     private const int AfInet = 2;
+    private const int AfPacket = 17;
     private const int SockRaw = 3;
+    private const int SockDgram = 2;
+
+    // ETH_P_ALL in network byte order: only an all-protocols packet socket is handed the frames this host sends.
+    private const int EthernetAllProtocols = 0x0300;
     private const int SolSocket = 1;
     private const int SoBindToDevice = 25;
     private const int IpProtoIp = 0;
@@ -35,17 +40,28 @@ public sealed class VrrpAdvertisementListener : IDisposable
     /// <exception cref="VrrpPermissionException">The process may not open raw sockets.</exception>
     /// <exception cref="VrrpInterfaceNotFoundException">No such interface in this network namespace.</exception>
     public VrrpAdvertisementListener(string interfaceName)
+        : this(interfaceName, linkLayer: false)
+    {
+    }
+
+    private VrrpAdvertisementListener(string interfaceName, bool linkLayer)
     {
         InterfaceName = interfaceName;
         var index = InterfaceIndex(interfaceName);
-        _socket = LibC.Socket(AfInet, SockRaw, VrrpAdvertisement.ProtocolNumber);
+        _socket = linkLayer ? LibC.Socket(AfPacket, SockDgram, EthernetAllProtocols) : LibC.Socket(AfInet, SockRaw, VrrpAdvertisement.ProtocolNumber);
         if (_socket < 0)
         {
-            throw Failure("Opening a raw VRRP socket", Marshal.GetLastWin32Error());
+            throw Failure(linkLayer ? "Opening a packet socket" : "Opening a raw VRRP socket", Marshal.GetLastWin32Error());
         }
 
         try
         {
+            if (linkLayer)
+            {
+                BindToLink(index);
+                return;
+            }
+
             var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
             if (LibC.SetSocketOption(_socket, SolSocket, SoBindToDevice, name, (uint)name.Length) != 0)
             {
@@ -73,6 +89,16 @@ public sealed class VrrpAdvertisementListener : IDisposable
     /// <summary>The next advertisement that parses; packets that do not are dropped. Null once disposed.</summary>
     public Task<VrrpAdvertisement?> ReceiveAsync(CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() => Receive(cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// Hears the advertisements crossing <paramref name="interfaceName"/> in both directions, this host's own included,
+    /// before the host firewall sees them. A node can then report a split brain its firewall causes (the classic
+    /// cause: VRRP dropped on input), which a raw IP socket behind that firewall never hears. Every frame wakes the
+    /// socket, not only VRRP: meant for a monitor's one listener, not for a busy router.
+    /// </summary>
+    /// <exception cref="VrrpPermissionException">The process may not open packet sockets.</exception>
+    /// <exception cref="VrrpInterfaceNotFoundException">No such interface in this network namespace.</exception>
+    public static VrrpAdvertisementListener OnLink(string interfaceName) => new(interfaceName, linkLayer: true);
 
     public void Dispose()
     {
@@ -109,6 +135,19 @@ public sealed class VrrpAdvertisementListener : IDisposable
             {
                 return advertisement;
             }
+        }
+    }
+
+    private void BindToLink(int interfaceIndex)
+    {
+        // struct sockaddr_ll { u16 family; be16 protocol; int ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8]; }
+        var address = new byte[20];
+        BitConverter.GetBytes((ushort)AfPacket).CopyTo(address, 0);
+        BitConverter.GetBytes((ushort)EthernetAllProtocols).CopyTo(address, 2);
+        BitConverter.GetBytes(interfaceIndex).CopyTo(address, 4);
+        if (LibC.Bind(_socket, address, (uint)address.Length) != 0)
+        {
+            throw Failure($"Binding the packet socket to {InterfaceName}", Marshal.GetLastWin32Error());
         }
     }
 

@@ -98,10 +98,9 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         }
 
         _log = new QueuedNotificationLog(redactor);
-        var spoolPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(configuration.SpoolPath);
-        WriteVerbose($"Spool {spoolPath}; channels {string.Join(", ", _channels.Select(channel => channel.Definition.Name))}.");
-        _spool = new NotificationSpool(spoolPath, configuration.MaxPendingPerChannel);
-        _dispatcher = new NotificationDispatcher(_channels, _spool, configuration.ToDispatcherOptions(), log: _log, redactor: redactor);
+        _spool = Setup.CreateSpool(configuration);
+        WriteVerbose($"Spool {_spool.Root}; channels {string.Join(", ", _channels.Select(channel => channel.Definition.Name))}.");
+        _dispatcher = Setup.CreateDispatcher(configuration, _channels, _spool, _log, redactor);
     }
 
     protected override void ProcessRecord()

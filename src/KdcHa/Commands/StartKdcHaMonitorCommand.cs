@@ -12,6 +12,9 @@ using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
 using KdcHa.Monitor;
+using KdcHa.Notification;
+using KdcHa.Notification.Channels;
+using KdcHa.Vrrp;
 
 namespace KdcHa.Commands;
 
@@ -27,6 +30,14 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
 
     // After a stop, how long the pipeline thread waits for the loop to leave the track files safe.
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
+    // How often a notify FIFO or VRRP listener that failed is opened again.
+    private static readonly TimeSpan SourceRetryDelay = TimeSpan.FromSeconds(1);
+
+    // On stop: queued alerts get this long to reach the spool, then the channels this long to deliver them. What
+    // is left stays spooled for the next run or Send-KdcHaNotification -Pending; a stop must stay quick.
+    private static readonly TimeSpan AlertSpoolGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AlertFlushGrace = TimeSpan.FromSeconds(5);
 
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -75,6 +86,23 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     [Parameter]
     public TimeSpan Duration { get; set; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NotifyFifo { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VrrpInterface { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[]? NotificationChannel { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NotificationConfigurationPath { get; set; }
+
     protected override void ProcessRecord()
     {
         var configuration = BuildConfiguration();
@@ -84,10 +112,20 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
             return;
         }
 
+        using var alerts = OpenAlerts(configuration);
+        CheckVrrpInterface(configuration);
         var kdcs = BuildKdcs(configuration);
         using var queue = new MonitorEventQueue();
+        using var notifying = alerts is null ? null : new NotifyingEventSink(
+            notification => alerts.Dispatcher.Enqueue(notification, alerts.Channels),
+            (notification, error) => PublishUnlessComplete(queue, new MonitorSourceFailedEvent(
+                configuration.Node, DateTime.UtcNow, "notification spool", $"alert {notification.Id} ({notification.Kind}) was not spooled: {error.Message}")));
+        IMonitorEventSink events = notifying is null ? queue : new FanOutEventSink(queue, notifying);
+        var clock = new SystemMonitorClock();
+        var vrrp = new VrrpObservations();
         var monitor = new KdcHaMonitor(configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
-            tracking, new MonitorStatusFile(configuration.StatusFile), new SystemMonitorClock(), queue, Process.GetCurrentProcess().Id);
+            tracking, new MonitorStatusFile(configuration.StatusFile), clock, events, Process.GetCurrentProcess().Id,
+            BuildWatchers(configuration, vrrp, events, clock), vrrp);
 
         using var sigterm = TerminationSignal.Register(() => monitor.Stop("SIGTERM received (service stop)."));
         using var ctrlC = CancellationToken.Register(() => monitor.Stop("stopped by Ctrl+C."));
@@ -99,7 +137,13 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         }
 
         var run = Task.Run(() => monitor.RunAsync(CancellationToken.None));
-        run.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
+        run.ContinueWith(
+            _ =>
+            {
+                notifying?.Complete(AlertSpoolGrace);
+                queue.Complete();
+            },
+            TaskScheduler.Default);
         try
         {
             foreach (var monitorEvent in queue.Consume())
@@ -107,6 +151,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
                 WriteVerbose($"[{monitorEvent.Severity}] {monitorEvent.EventType}: {monitorEvent.Message}");
                 WriteObject(monitorEvent);
                 WriteInteractiveProgress(monitorEvent);
+                alerts?.WriteProgress(this);
             }
 
             run.GetAwaiter().GetResult();
@@ -115,7 +160,76 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         {
             // Also after Ctrl+C, when writing to the pipeline throws: the loop must finish its shutdown writes.
             run.Wait(ShutdownGrace);
+            alerts?.Flush(this, AlertFlushGrace);
         }
+    }
+
+    private static void PublishUnlessComplete(MonitorEventQueue queue, MonitorEvent monitorEvent)
+    {
+        try
+        {
+            queue.Publish(monitorEvent);
+        }
+        catch (InvalidOperationException)
+        {
+            // The pipeline already ended (a stop that outran the spool); the dispatcher's log keeps the failure.
+        }
+    }
+
+    private MonitorAlerts? OpenAlerts(MonitorConfiguration configuration)
+    {
+        if (configuration.NotificationChannel.Count == 0)
+        {
+            return null;
+        }
+
+        var setup = new NotificationSetup(this);
+        var path = setup.ResolvePath(configuration.NotificationConfigurationPath);
+        var notificationConfiguration = setup.Load(path);
+        var definitions = setup.SelectChannels(notificationConfiguration.Channels, configuration.NotificationChannel.Select(name => new NotificationChannelSelector(name)), path);
+        var redactor = new SecretRedactor();
+        var poster = new HttpClientPoster();
+        var channels = setup.CreateChannels(definitions, poster, redactor);
+        var log = new QueuedNotificationLog(redactor);
+        WriteVerbose($"Alerts to {string.Join(", ", definitions.Select(channel => channel.Name))} from {path}; spool {setup.SpoolPath(notificationConfiguration)}.");
+        return new MonitorAlerts(setup.CreateDispatcher(notificationConfiguration, channels, setup.CreateSpool(notificationConfiguration), log, redactor), poster, log, definitions.Select(channel => channel.Name).ToList());
+    }
+
+    private void CheckVrrpInterface(MonitorConfiguration configuration)
+    {
+        if (configuration.VrrpInterface is not { } name)
+        {
+            return;
+        }
+
+        // Opened once here so a wrong name or a missing capability stops the start; the watcher reopens it later.
+        try
+        {
+            VrrpAdvertisementListener.OnLink(name).Dispose();
+        }
+        catch (VrrpInterfaceNotFoundException e)
+        {
+            ThrowTerminatingError(NewError(e, "VrrpInterfaceNotFound", ErrorCategory.ObjectNotFound, name));
+        }
+        catch (VrrpPermissionException e)
+        {
+            ThrowTerminatingError(NewError(e, "VrrpPermissionDenied", ErrorCategory.PermissionDenied, name));
+        }
+    }
+
+    private static IReadOnlyList<IMonitorWatcher> BuildWatchers(MonitorConfiguration configuration, VrrpObservations vrrp, IMonitorEventSink events, IMonitorClock clock)
+    {
+        var fifo = configuration.NotifyFifoPath;
+        var watchers = new List<IMonitorWatcher>
+        {
+            new NotifyFifoWatcher(configuration.Node, $"notify FIFO {fifo}", () => new NotifyFifoReader(fifo), vrrp, events, clock, SourceRetryDelay),
+        };
+        if (configuration.VrrpInterface is { } name)
+        {
+            watchers.Add(new SplitBrainWatcher(configuration.Node, $"VRRP listener on {name}", () => VrrpAdvertisementListener.OnLink(name), vrrp, events, clock, SourceRetryDelay));
+        }
+
+        return watchers;
     }
 
     private MonitorConfiguration BuildConfiguration()

@@ -26,6 +26,22 @@ public class MonitorConfigurationTests
     }
 
     [Fact]
+    public void Vrrp_and_notification_settings_are_read_and_the_fifo_defaults_to_the_state_directory()
+    {
+        var configuration = new MonitorConfiguration { StateDirectory = "/run/kdcha-a" };
+        Assert.Equal("/run/kdcha-a/notify.fifo", configuration.NotifyFifoPath);
+
+        MonitorConfigurationReader.Apply(
+            new Hashtable { ["NotifyFifo"] = "/run/ka.fifo", ["VrrpInterface"] = "eth0", ["NotificationChannel"] = "oncall", ["NotificationConfigurationPath"] = "/etc/n.json" },
+            configuration);
+
+        Assert.Equal(("/run/ka.fifo", "eth0", "/etc/n.json"), (configuration.NotifyFifoPath, configuration.VrrpInterface, configuration.NotificationConfigurationPath));
+        Assert.Equal(new[] { "oncall" }, configuration.NotificationChannel);
+        configuration.VrrpInterface = "../eth0";
+        Assert.Equal("VrrpInterface", Assert.Throws<ConfigurationException>(() => Valid(configuration).Validate()).Setting);
+    }
+
+    [Fact]
     public void A_misspelt_setting_in_a_file_is_an_error_but_foreign_parameters_are_ignored()
     {
         var configuration = new MonitorConfiguration();
@@ -65,5 +81,12 @@ public class MonitorConfigurationTests
         }
 
         Assert.Equal(setting, Assert.Throws<ConfigurationException>(configuration.Validate).Setting);
+    }
+
+    private static MonitorConfiguration Valid(MonitorConfiguration configuration)
+    {
+        configuration.PeerKdc = new[] { "10.0.0.12" };
+        configuration.Realm = "EXAMPLE.COM";
+        return configuration;
     }
 }

@@ -39,6 +39,9 @@ internal sealed class ScriptedProber : IKdcProber
 
     public KdcHaMonitor? Monitor { get; set; }
 
+    /// <summary>Every probe first waits (up to 5 s) for this, so a test can let a watcher task catch up.</summary>
+    public Func<bool>? WaitFor { get; set; }
+
     public void Add(string kdc, params KdcHealthStatus[] statuses)
     {
         if (!_script.TryGetValue(kdc, out var queue))
@@ -54,6 +57,11 @@ internal sealed class ScriptedProber : IKdcProber
 
     public Task<KdcHealthResult> ProbeAsync(KdcProbeRequest request, CancellationToken cancellationToken)
     {
+        if (WaitFor is { } condition)
+        {
+            SpinWait.SpinUntil(condition, 5000);
+        }
+
         var queue = _script[request.Endpoint.Host];
         if (queue.Count == 0)
         {
@@ -100,7 +108,14 @@ internal sealed class ListSink : IMonitorEventSink
 {
     public List<MonitorEvent> Events { get; } = new();
 
-    public void Publish(MonitorEvent monitorEvent) => Events.Add(monitorEvent);
+    // Watchers publish from their own tasks.
+    public void Publish(MonitorEvent monitorEvent)
+    {
+        lock (Events)
+        {
+            Events.Add(monitorEvent);
+        }
+    }
 
     public IEnumerable<T> Of<T>() => Events.OfType<T>();
 }
@@ -108,10 +123,10 @@ internal sealed class ListSink : IMonitorEventSink
 /// <summary>One monitor over fakes: the local KDC "local" and the peer "peer".</summary>
 internal sealed class MonitorHarness
 {
-    public MonitorHarness(int fall = 2, int rise = 3)
+    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null)
     {
         Configuration = new MonitorConfiguration { Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise };
-        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true), Kdc("peer", false) }, Prober, Tracking, Status, Clock, Sink, processId: 42);
+        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true), Kdc("peer", false) }, Prober, Tracking, Status, Clock, Sink, processId: 42, watchers, vrrp);
         Prober.Monitor = Monitor;
     }
 
