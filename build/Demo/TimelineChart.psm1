@@ -13,12 +13,16 @@ function Get-NodeColor([string[]] $Nodes, [string] $Node) {
     $script:Palette.Nodes[[array]::IndexOf($Nodes, $Node) % $script:Palette.Nodes.Count]
 }
 
-# Turns time-stamped states into [from, to) spans that end where the next state starts (or at the chart's end).
-function ConvertTo-Span([object[]] $Changes, [double] $EndMs) {
+# Turns time-stamped states into [from, to) spans that end where the next state starts, clipped to the chart's
+# range: a state recorded before the chart starts (a monitor coming up) still colours the lane from its start.
+function ConvertTo-Span([object[]] $Changes, [double] $StartMs, [double] $EndMs) {
     $ordered = @($Changes | Sort-Object MonoMs)
     for ($index = 0; $index -lt $ordered.Count; $index++) {
-        $to = if ($index + 1 -lt $ordered.Count) { $ordered[$index + 1].MonoMs } else { $EndMs }
-        [pscustomobject]@{ FromMs = $ordered[$index].MonoMs; ToMs = $to; Value = $ordered[$index].Value }
+        $to = [math]::Min($EndMs, $(if ($index + 1 -lt $ordered.Count) { $ordered[$index + 1].MonoMs } else { $EndMs }))
+        $from = [math]::Max($StartMs, $ordered[$index].MonoMs)
+        if ($to -gt $from) {
+            [pscustomobject]@{ FromMs = $from; ToMs = $to; Value = $ordered[$index].Value }
+        }
     }
 }
 
@@ -73,7 +77,7 @@ function ConvertTo-KdcHaTimelineSvg {
 
     # Lane 0: the VIP holder; two holders at once (split brain) draw as two half-height bars.
     $holderChanges = @($Timeline.VipHolders | ForEach-Object { [pscustomobject]@{ MonoMs = $_.MonoMs; Value = @($_.Holders) } })
-    foreach ($span in ConvertTo-Span $holderChanges $Timeline.EndMs) {
+    foreach ($span in ConvertTo-Span $holderChanges $Timeline.StartMs $Timeline.EndMs) {
         $holders = @($span.Value)
         for ($index = 0; $index -lt $holders.Count; $index++) {
             $barHeight = $laneHeight / $holders.Count
@@ -87,7 +91,7 @@ function ConvertTo-KdcHaTimelineSvg {
     for ($nodeIndex = 0; $nodeIndex -lt $nodes.Count; $nodeIndex++) {
         $y = $top + ($nodeIndex + 1) * ($laneHeight + $laneGap)
         $changes = @($Timeline.Health | Where-Object Node -EQ $nodes[$nodeIndex] | ForEach-Object { [pscustomobject]@{ MonoMs = $_.MonoMs; Value = [bool] $_.Healthy } })
-        foreach ($span in ConvertTo-Span $changes $Timeline.EndMs) {
+        foreach ($span in ConvertTo-Span $changes $Timeline.StartMs $Timeline.EndMs) {
             & $element 'rect' @{
                 x = & $x $span.FromMs; y = $y; height = $laneHeight
                 width = [math]::Max(0.5, (& $x $span.ToMs) - (& $x $span.FromMs)); fill = if ($span.Value) { $Palette.Healthy } else { $Palette.Unhealthy }

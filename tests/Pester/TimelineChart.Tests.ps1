@@ -57,6 +57,15 @@ Describe 'ConvertTo-KdcHaTimelineSvg' {
         (Select-Xml -Xml $svg -XPath '//s:text' -Namespace $svgNamespace).Node.InnerText | Should -Contain 'SIGSTOP kdc1'
     }
 
+    It 'keeps states recorded before the chart starts inside the plot area' {
+        $early = New-Timeline
+        $early.Health = @([pscustomobject]@{ MonoMs = 4000; Node = 'kdc1'; Healthy = $true }) + $early.Health
+        [xml] $clipped = ConvertTo-KdcHaTimelineSvg -Timeline $early -Width 1000
+        $bars = @((Select-Xml -Xml $clipped -XPath '//s:rect[@fill="#16a34a" or @fill="#dc2626"]' -Namespace $svgNamespace).Node)
+        $bars | ForEach-Object { [double] $_.x | Should -BeGreaterOrEqual 150 }
+        $bars | ForEach-Object { [double] $_.x + [double] $_.width | Should -BeLessOrEqual 980 }
+    }
+
     It 'renders a PNG when rsvg-convert is installed' {
         $svgPath = Join-Path ([IO.Path]::GetTempPath()) "kdcha-chart-$PID.svg"
         try {
