@@ -164,12 +164,13 @@ Describe 'Send-KdcHaNotification over HTTP' {
         $bodies[1].id | Should -Be 'chg-1042'
     }
 
-    It 'delivers every alert exactly once, in order, after a real outage of the endpoint' {
+    It 'delivers every alert exactly once, in order, after the endpoint was down for 30 s' {
         $receiver.Stop()
         $config = New-TestConfiguration @(@{ name = 'hook'; type = 'Webhook'; url = 'env:KDCHA_TEST_HOOK' })
-        $receiver.StartAfter(3000)
+        $receiver.StartAfter(30000)
+        # Backoff doubles from 1 s with jitter: the retry after the outage comes within about 60 s of the first send.
         $results = 1..8 | ForEach-Object { [pscustomobject]@{ Message = "alert $_"; EventId = "outage-$_" } } |
-            Send-KdcHaNotification -ConfigurationPath $config -TimeoutSec 60
+            Send-KdcHaNotification -ConfigurationPath $config -TimeoutSec 120
         $results.Status | Sort-Object -Unique | Should -Be 'Delivered'
         @($receiver.Requests | ForEach-Object { $_[0] }) | Should -Be @(1..8 | ForEach-Object { "outage-$_" })
         ($results | Measure-Object -Property Attempts -Maximum).Maximum | Should -BeGreaterThan 1
