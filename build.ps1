@@ -220,7 +220,8 @@ function Invoke-Bench {
         Write-Step "Bench: $($bench.Name)"
         # The section goes through a file: the child's Write-Host progress shares its stdout and must not land in the doc.
         $section = Join-Path ([IO.Path]::GetTempPath()) "kdcha-bench-$PID.md"
-        dotnet pwsh -NoProfile -NonInteractive -Command "& '$($bench.FullName)' -ModulePath '$ManifestOut' | Set-Content -LiteralPath '$section'"
+        # Its stdout (that progress) goes to the console; left in the loop's output, it would become part of the doc.
+        dotnet pwsh -NoProfile -NonInteractive -Command "& '$($bench.FullName)' -ModulePath '$ManifestOut' | Set-Content -LiteralPath '$section'" | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "$($bench.Name) failed (exit $LASTEXITCODE)." }
         (Get-Content -Raw -LiteralPath $section).Trim()
         Remove-Item -LiteralPath $section
