@@ -168,6 +168,32 @@ Describe 'ansible' {
         # `Import-Module KdcHa` must find the built module by name, as on a node where the playbook installed it.
         $script:moduleRoot = Split-Path (Split-Path (Split-Path $manifest))
 
+        # A pwsh wrapper (this host runs pwsh through dotnet) and an inventory of the given KDC nodes, with the
+        # connection and cluster variables every playbook run here shares.
+        function New-AnsibleRunFiles([string] $Root, [object[]] $Kdc) {
+            $wrapper = Join-Path $Root 'pwsh'
+            Set-Content -LiteralPath $wrapper -Value "#!/bin/sh`nexec $($pwshArgv -join ' ') `"`$@`"`n"
+            chmod 755 $wrapper
+            $inventory = Join-Path $Root 'inventory.ini'
+            $priorities = @{ kdc1 = 200; kdc2 = 100 }
+            $hosts = $Kdc | ForEach-Object { "$($_.Name) kdcha_address=$($_.Address) kdcha_priority=$($priorities[$_.Name]) kdcha_principal=$($_.HealthPrincipal)@$($lab.Realm) kdcha_keytab=$($_.HealthKeytab)" }
+            Set-Content -LiteralPath $inventory -Value @"
+[kdcs]
+$($hosts -join "`n")
+
+[kdcs:vars]
+ansible_connection=local
+ansible_python_interpreter=/usr/bin/python3
+ansible_become=false
+kdcha_realm=$($lab.Realm)
+kdcha_vip=$($lab.Vip)
+kdcha_interface=$($Kdc[0].Interface)
+kdcha_instance=KDC_VIP
+kdcha_virtual_router_id=51
+"@
+            $wrapper, $inventory
+        }
+
         # Runs one command task's argv (pwsh replaced by this pwsh) with its environment: -Environment supplies the
         # rendered values of the task's environment keys, which must match the keys the task declares.
         function Invoke-PlaybookCommand($Task, [hashtable] $Environment) {
@@ -257,25 +283,7 @@ Describe 'ansible' {
         # because this host runs it via dotnet.
         $root = Join-Path $workDir 'ansible-check'
         New-Item -ItemType Directory -Force -Path $root | Out-Null
-        $wrapper = Join-Path $root 'pwsh'
-        Set-Content -LiteralPath $wrapper -Value "#!/bin/sh`nexec $($pwshArgv -join ' ') `"`$@`"`n"
-        chmod 755 $wrapper
-        $inventory = Join-Path $root 'inventory.ini'
-        Set-Content -LiteralPath $inventory -Value @"
-[kdcs]
-kdc1 kdcha_address=$($kdc1.Address) kdcha_priority=200 kdcha_principal=$($kdc1.HealthPrincipal)@$($lab.Realm) kdcha_keytab=$($kdc1.HealthKeytab)
-kdc2 kdcha_address=$($kdc2.Address) kdcha_priority=100 kdcha_principal=$($kdc2.HealthPrincipal)@$($lab.Realm) kdcha_keytab=$($kdc2.HealthKeytab)
-
-[kdcs:vars]
-ansible_connection=local
-ansible_python_interpreter=/usr/bin/python3
-ansible_become=false
-kdcha_realm=$($lab.Realm)
-kdcha_vip=$($lab.Vip)
-kdcha_interface=$($kdc1.Interface)
-kdcha_instance=KDC_VIP
-kdcha_virtual_router_id=51
-"@
+        $wrapper, $inventory = New-AnsibleRunFiles -Root $root -Kdc $kdc1, $kdc2
         $extra = @{
             kdcha_pwsh = $wrapper; kdcha_module_root = "$root/modules"; kdcha_etc = "$root/etc"
             kdcha_keepalived_conf = "$root/keepalived.conf"; kdcha_systemd_dir = "$root/systemd"; kdcha_manage_services = $false; kdcha_module_source = "$moduleRoot/KdcHa/"
@@ -316,24 +324,7 @@ kdcha_virtual_router_id=51
         $root = Join-Path $workDir 'ansible-real'
         # /etc/systemd/system exists on every systemd host; the playbook rightly does not create it.
         New-Item -ItemType Directory -Force -Path "$root/systemd" | Out-Null
-        $wrapper = Join-Path $root 'pwsh'
-        Set-Content -LiteralPath $wrapper -Value "#!/bin/sh`nexec $($pwshArgv -join ' ') `"`$@`"`n"
-        chmod 755 $wrapper
-        $inventory = Join-Path $root 'inventory.ini'
-        Set-Content -LiteralPath $inventory -Value @"
-[kdcs]
-kdc1 kdcha_address=$($kdc1.Address) kdcha_priority=200 kdcha_principal=$($kdc1.HealthPrincipal)@$($lab.Realm) kdcha_keytab=$($kdc1.HealthKeytab)
-
-[kdcs:vars]
-ansible_connection=local
-ansible_python_interpreter=/usr/bin/python3
-ansible_become=false
-kdcha_realm=$($lab.Realm)
-kdcha_vip=$($lab.Vip)
-kdcha_interface=$($kdc1.Interface)
-kdcha_instance=KDC_VIP
-kdcha_virtual_router_id=51
-"@
+        $wrapper, $inventory = New-AnsibleRunFiles -Root $root -Kdc $kdc1
         # A second host would overwrite the same temp files, so kdc2 appears only as the peer, through hostvars.
         Add-Content -LiteralPath $inventory -Value "`n[peers]`nkdc2 kdcha_address=$($kdc2.Address)`n[kdcs:children]`npeers`n"
         $extra = @{
