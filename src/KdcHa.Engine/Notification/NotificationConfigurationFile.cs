@@ -49,27 +49,7 @@ public static class NotificationConfigurationFile
     public static void Save(string path, NotificationConfiguration configuration)
     {
         configuration.Validate();
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp-" + Guid.NewGuid().ToString("N"));
         var content = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(configuration, NotificationJson.IndentedOptions) + "\n");
-        try
-        {
-            DurableFile.Write(temporary, content);
-
-            FilePermissions.RestrictToOwner(temporary);
-            if (File.Exists(path))
-            {
-                File.Replace(temporary, path, destinationBackupFileName: null);
-            }
-            else
-            {
-                File.Move(temporary, path);
-            }
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Replace(path, content, durable: true, prepare: FilePermissions.RestrictToOwner);
     }
 }

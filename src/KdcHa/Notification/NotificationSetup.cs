@@ -4,9 +4,9 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using System.Runtime.InteropServices;
 using System.Security;
 using KdcHa.Commands;
+using KdcHa.Common;
 using KdcHa.Notification.Channels;
 
 namespace KdcHa.Notification;
@@ -121,7 +121,7 @@ internal sealed class NotificationSetup
             {
                 var secret = SessionSecretStore.Get(reference)
                     ?? throw Terminate(new NotificationSecretException(reference, $"{reference} is not known in this PowerShell process: session secrets live only where New-KdcHaNotificationChannel created them."));
-                values[reference] = Plain(secret);
+                values[reference] = SecureStrings.Reveal(secret);
             }
             else if (SecretReference.HasScheme(reference, SecretReference.Vault))
             {
@@ -174,9 +174,9 @@ internal sealed class NotificationSetup
             var result = _cmdlet.InvokeCommand.InvokeScript("param($Name) Get-Secret -Name $Name -ErrorAction Stop", true, PipelineResultTypes.None, null, name);
             return result.Select(item => item.BaseObject).FirstOrDefault() switch
             {
-                SecureString secure => Plain(secure),
+                SecureString secure => SecureStrings.Reveal(secure),
                 string text => text,
-                PSCredential credential => Plain(credential.Password),
+                PSCredential credential => SecureStrings.Reveal(credential.Password),
                 _ => throw Terminate(new NotificationSecretException(reference, $"The vault secret {name} is not a string, SecureString or PSCredential.")),
             };
         }
@@ -192,16 +192,4 @@ internal sealed class NotificationSetup
         return new PipelineStoppedException();
     }
 
-    private static string Plain(SecureString secret)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
 }

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Security;
+using KdcHa.Common;
 using KdcHa.Kerberos.Crypto;
 
 namespace KdcHa.Kerberos.Health;
@@ -51,19 +51,6 @@ public sealed class PasswordKeySource : IClientKeySource
         }
 
         var cacheKey = $"{encryptionType}|{salt}|{(stringToKeyParameters is null ? "-" : BitConverter.ToString(stringToKeyParameters))}";
-        return _derivedKeys.GetOrAdd(cacheKey, _ => new ClientKey(encryptionType, encryption.StringToKey(RevealPassword(), salt, stringToKeyParameters), null));
-    }
-
-    private string RevealPassword()
-    {
-        var buffer = Marshal.SecureStringToGlobalAllocUnicode(_password);
-        try
-        {
-            return Marshal.PtrToStringUni(buffer, _password.Length);
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(buffer);
-        }
+        return _derivedKeys.GetOrAdd(cacheKey, _ => new ClientKey(encryptionType, encryption.StringToKey(SecureStrings.Reveal(_password), salt, stringToKeyParameters), null));
     }
 }

@@ -1,6 +1,6 @@
 using System.IO;
 
-namespace KdcHa.Notification;
+namespace KdcHa.Common;
 
 internal static class DurableFile
 {
