@@ -1,8 +1,10 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Vip;
 
 namespace KdcHa.Vrrp;
 
@@ -13,7 +15,9 @@ namespace KdcHa.Vrrp;
 /// </summary>
 public sealed class InterfaceStateSource : IVrrpStateSource
 {
-    public string Name => "Interface";
+    private const string SourceName = "Interface";
+
+    public string Name => SourceName;
 
     public bool IsAvailable(VrrpQuery query) => query.HasKeepalived() && File.Exists(query.FindKeepalived().ConfigFile);
 
@@ -34,20 +38,34 @@ public sealed class InterfaceStateSource : IVrrpStateSource
             throw new VrrpSourceUnavailableException($"keepalived's configuration {keepalived.ConfigFile} cannot be read: {e.Message}", e);
         }
 
-        var held = LocalAddresses.Current(keepalived.ProcessId);
-        IReadOnlyList<VrrpInstanceState> states = KeepalivedConfigFile.Parse(text)
+        IReadOnlyList<KeepalivedInstance> instances;
+        try
+        {
+            instances = KeepalivedConfigReader.Parse(text, keepalived.ConfigFile).Instances;
+        }
+        catch (KeepalivedConfigException e)
+        {
+            throw new KeepalivedDumpFormatException($"keepalived's configuration {keepalived.ConfigFile} cannot be read as keepalived reads it: {e.Message}", e);
+        }
+
+        return Task.FromResult(ToStates(instances, LocalAddresses.Current(keepalived.ProcessId)));
+    }
+
+    /// <summary>The configured instances as seen from the addresses held; instances without a usable virtual_router_id are left out.</summary>
+    internal static IReadOnlyList<VrrpInstanceState> ToStates(IEnumerable<KeepalivedInstance> instances, ISet<IPAddress>? held) =>
+        instances
+            .Where(instance => instance.VirtualRouterId is >= 1 and <= 255)
             .Select(instance =>
             {
-                var holds = LocalAddresses.HoldsAll(instance.VirtualIPAddresses, held);
-                return new VrrpInstanceState(instance.Name, instance.VirtualRouterId, holds == true ? VrrpState.Master : VrrpState.Backup, Name)
+                var addresses = instance.VirtualAddresses.Select(address => address.ToString()).ToList();
+                var holds = LocalAddresses.HoldsAll(addresses, held);
+                return new VrrpInstanceState(instance.Name, instance.VirtualRouterId, holds == true ? VrrpState.Master : VrrpState.Backup, SourceName)
                 {
                     Interface = instance.Interface,
                     Priority = instance.Priority,
-                    VirtualIPAddresses = instance.VirtualIPAddresses,
+                    VirtualIPAddresses = addresses,
                     HoldsVirtualIP = holds,
                 };
             })
             .ToList();
-        return Task.FromResult(states);
-    }
 }

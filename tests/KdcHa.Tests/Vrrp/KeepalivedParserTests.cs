@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Text;
+using KdcHa.Vip;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Tests.Vrrp;
@@ -57,12 +58,14 @@ public class KeepalivedParserTests
     [Fact]
     public void ReadsInstancesFromTheConfiguration()
     {
-        var instance = Assert.Single(KeepalivedConfigFile.Parse(KeepalivedSamples.Config));
+        var configured = KeepalivedConfigReader.Parse(KeepalivedSamples.Config, "/etc/keepalived/keepalived.conf").Instances;
+        var instance = Assert.Single(InterfaceStateSource.ToStates(configured, held: new HashSet<IPAddress> { IPAddress.Parse("198.18.0.100") }));
         Assert.Equal("KDC_VIP", instance.Name);
         Assert.Equal(51, instance.VirtualRouterId);
         Assert.Equal("eth0", instance.Interface);
         Assert.Equal(90, instance.Priority);
         Assert.Equal(new[] { "198.18.0.100", "198.18.0.101" }, instance.VirtualIPAddresses);
+        Assert.Equal(VrrpState.Backup, instance.State);
     }
 
     [Theory]
