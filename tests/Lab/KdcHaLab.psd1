@@ -9,7 +9,7 @@
         'New-KdcHaLab', 'Remove-KdcHaLab', 'Get-KdcHaLabProcess', 'Invoke-KdcHaLabCommand', 'Invoke-KdcHaLabKadmin',
         'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
         'Resume-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
-        'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
+        'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabLinkLocalAddress', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
         'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
         'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
         'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',

@@ -772,7 +772,8 @@ function Set-KdcHaLabPartition {
     .SYNOPSIS
     Drops traffic between node sets: -Protocol Vrrp (IP proto 112 only) or All; both directions
     unless -OneWay (then only From -> To). Rules sit at the receiver's input and match the
-    sender's own address, which is also the source of its VRRP adverts (sent to multicast).
+    sender's own addresses: its IPv4 address and its IPv6 link-local address, which are also the
+    sources of its VRRP adverts (IPv4, and VRRPv3 over IPv6).
     #>
     [CmdletBinding()]
     param(
@@ -782,10 +783,13 @@ function Set-KdcHaLabPartition {
     $fromNodes = @($From | ForEach-Object { Resolve-LabNode -Lab $Lab -Node $_ })
     $toNodes = @($To | ForEach-Object { Resolve-LabNode -Lab $Lab -Node $_ })
     $pairs = @(foreach ($f in $fromNodes) { foreach ($t in $toNodes) { , @($f, $t); if (-not $OneWay) { , @($t, $f) } } })
-    $match = if ($Protocol -eq 'Vrrp') { ' ip protocol vrrp' } else { '' }
+    $match = if ($Protocol -eq 'Vrrp') { ' meta l4proto vrrp' } else { '' }
     foreach ($group in ($pairs | Group-Object { $_[1].Name })) {
         $receiver = $group.Group[0][1]
-        $rules = ($group.Group | ForEach-Object { "add rule inet kdchalab_partition input ip saddr $($_[0].Address)$match drop" }) -join "`n"
+        $rules = ($group.Group | ForEach-Object {
+                "add rule inet kdchalab_partition input ip saddr $($_[0].Address)$match drop"
+                "add rule inet kdchalab_partition input ip6 saddr $(Get-KdcHaLabLinkLocalAddress -Lab $Lab -Node $_[0])$match drop"
+            }) -join "`n"
         Invoke-LabNft -Namespace $receiver.Namespace -Script @"
 table inet kdchalab_partition {
     chain input {
@@ -796,6 +800,18 @@ $rules
 "@ | Out-Null
     }
     New-LabEvent -Action 'SetPartition' -Node ($fromNodes.Name -join ',') -Detail @{ To = $toNodes.Name; Protocol = $Protocol; OneWay = [bool]$OneWay }
+}
+
+function Get-KdcHaLabLinkLocalAddress {
+    <# .SYNOPSIS A node's IPv6 link-local address on its lab interface (the source of its VRRPv3 IPv6 adverts). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node
+    $shown = Invoke-LabCommand -FilePath ip -ArgumentList '-n', $n.Namespace, '-j', '-6', 'addr', 'show', 'dev', $n.Interface, 'scope', 'link'
+    # ip -j prints an empty object for each address its filter skipped.
+    $address = @(($shown.StdOut | ConvertFrom-Json).addr_info | Where-Object { $_.PSObject.Properties['local'] } | Select-Object -First 1)
+    if (-not $address) { throw "$($n.Name) has no IPv6 link-local address on $($n.Interface)." }
+    $address[0].local
 }
 
 function Clear-KdcHaLabPartition {

@@ -164,6 +164,91 @@ Describe 'Get-VrrpState -Source Wire on a third host' {
     }
 }
 
+Describe 'Get-VrrpState -Source Wire with IPv6 (VRRPv3) beside IPv4' {
+    BeforeAll {
+        # Each node runs an IPv4 and an IPv6 instance with the same virtual_router_id: two routers that must not
+        # be mistaken for one (two masters of "VRID 51" would look like a split brain).
+        $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
+        $vip6 = 'fd00:4b:4443::100'
+        foreach ($node in $lab.Kdcs) {
+            $priority = @{ kdc1 = 90; kdc2 = 80 }[$node.Name]
+            $cfg = (New-KdcHaLabKeepalivedConfig -Lab $lab -Node $node -Priority $priority -VrrpVersion 3) + @"
+
+vrrp_instance KDC_VIP6 {
+    state BACKUP
+    interface $($node.Interface)
+    virtual_router_id 51
+    priority $($priority + 10)
+    advert_int 1
+    virtual_ipaddress {
+        $vip6/64 dev $($node.Interface)
+    }
+}
+"@
+            $null = Start-KdcHaLabKeepalived -Lab $lab -Node $node -ConfigText $cfg -Environment @{ TMPDIR = $node.Directory }
+        }
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
+        $linkLocal = @{}
+        foreach ($node in $lab.Kdcs) { $linkLocal[$node.Name] = Get-KdcHaLabLinkLocalAddress -Lab $lab -Node $node }
+
+        function Wait-IPv6Master {
+            param([string]$Node)
+            $n = $lab.Kdcs | Where-Object Name -EQ $Node
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            # keepalived's last word on the IPv6 instance, as Get-LoggedState reads it for the IPv4 one.
+            while ((Select-String -Path $n.KeepalivedLog -Pattern '\(KDC_VIP6\) Entering (\w+) STATE' | Select-Object -Last 1).Matches.Groups[1].Value -ne 'MASTER') {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "$Node never became master of KDC_VIP6." }
+                Start-Sleep -Milliseconds 100
+            }
+        }
+        Wait-IPv6Master -Node kdc1
+    }
+
+    AfterAll {
+        Remove-KdcHaLab -Lab $lab
+    }
+
+    It 'reports the IPv4 and the IPv6 router apart, each with its master and priority' {
+        $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
+        $wire.Instance | Sort-Object | Should -Be @('VRID 51', 'VRID 51 IPv6')
+        $v4 = $wire | Where-Object Instance -EQ 'VRID 51'
+        $v6 = $wire | Where-Object Instance -EQ 'VRID 51 IPv6'
+        $v4.MasterAddress | Should -Be $lab.Kdcs[0].Address
+        $v4.Priority | Should -Be 90
+        $v4.SplitBrain | Should -BeFalse
+        $v6.MasterAddress | Should -Be $linkLocal.kdc1
+        $v6.Priority | Should -Be 100
+        $v6.VirtualIPAddresses | Should -Be @($vip6)
+        $v6.SplitBrain | Should -BeFalse
+        @($v6.Peers | Where-Object IsMaster).Count | Should -Be 1
+        $v6.Peers[0].Version | Should -Be 3
+    }
+
+    It 'reports a split brain of the IPv6 router only when IPv6 VRRP is blocked one way' {
+        $null = Invoke-KdcHaLabCommand -Lab $lab -Node kdc2 -FilePath nft -ArgumentList '-f', '-' -InputText @"
+table ip6 kdcha_test_v6 {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ip6 saddr $($linkLocal.kdc1) meta l4proto vrrp drop
+    }
+}
+"@
+        try {
+            Wait-IPv6Master -Node kdc2
+            # Three seconds of listening are three advertisement intervals at advert_int 1.
+            $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
+            $v6 = $wire | Where-Object Instance -EQ 'VRID 51 IPv6'
+            $v6.SplitBrain | Should -BeTrue
+            $masters = @($v6.Peers | Where-Object IsMaster | ForEach-Object Address | Sort-Object)
+            $masters | Should -Be @(@($linkLocal.kdc1, $linkLocal.kdc2) | Sort-Object)
+            ($wire | Where-Object Instance -EQ 'VRID 51').SplitBrain | Should -BeFalse -Because 'IPv4 VRRP still flows'
+        }
+        finally {
+            $null = Invoke-KdcHaLabCommand -Lab $lab -Node kdc2 -FilePath nft -ArgumentList 'delete', 'table', 'ip6', 'kdcha_test_v6' -AllowFailure
+        }
+    }
+}
+
 Describe 'Get-VrrpState errors' {
     BeforeAll {
         $workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-vrrp-$([guid]::NewGuid().ToString('N').Substring(0, 8))"

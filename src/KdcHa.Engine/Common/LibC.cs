@@ -40,8 +40,17 @@ internal static class LibC
     [DllImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static extern IntPtr Receive(int socket, byte[] buffer, UIntPtr length, int flags);
 
+    [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static extern int Poll([In, Out] PollDescriptor[] descriptors, ulong count, int timeoutMilliseconds);
+
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     public static extern int Close(int descriptor);
+
+    [DllImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static extern int EventFd(uint initialValue, int flags);
+
+    [DllImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static extern IntPtr Write(int descriptor, byte[] buffer, UIntPtr count);
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for data: true when readable, false on timeout or EINTR.</summary>
     public static bool WaitReadable(int socket, int timeoutMilliseconds, out int errno)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Vrrp;
@@ -30,8 +31,8 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     private readonly IMonitorEventSink _events;
     private readonly IMonitorClock _clock;
     private readonly RetryingSource _source;
-    private readonly Dictionary<int, SplitBrainStatus> _episodes = new();
-    private readonly Dictionary<int, DateTime> _candidates = new();
+    private readonly Dictionary<(AddressFamily Family, int VirtualRouterId), SplitBrainStatus> _episodes = new();
+    private readonly Dictionary<(AddressFamily Family, int VirtualRouterId), DateTime> _candidates = new();
     private readonly object _gate = new();
     private SplitBrainDetector? _detector;
 
@@ -100,16 +101,17 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     {
         var current = _detector?.Current(nowUtc) ?? Array.Empty<SplitBrainReport>();
         var changed = false;
-        foreach (var gone in _candidates.Keys.Where(vrid => current.All(report => report.VirtualRouterId != vrid)).ToList())
+        var reported = current.ToDictionary(report => (report.Family, report.VirtualRouterId));
+        foreach (var gone in _candidates.Keys.Where(router => !reported.ContainsKey(router)).ToList())
         {
             _candidates.Remove(gone);
         }
 
-        foreach (var report in current.Where(report => !_episodes.ContainsKey(report.VirtualRouterId)))
+        foreach (var (router, report) in reported.Where(entry => !_episodes.ContainsKey(entry.Key)).Select(entry => (entry.Key, entry.Value)))
         {
-            if (!_candidates.TryGetValue(report.VirtualRouterId, out var since))
+            if (!_candidates.TryGetValue(router, out var since))
             {
-                _candidates.Add(report.VirtualRouterId, nowUtc);
+                _candidates.Add(router, nowUtc);
                 continue;
             }
 
@@ -118,15 +120,15 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
                 continue;
             }
 
-            _candidates.Remove(report.VirtualRouterId);
-            _episodes.Add(report.VirtualRouterId, new SplitBrainStatus { VirtualRouterId = report.VirtualRouterId, Masters = report.Masters.ToList(), Since = since });
+            _candidates.Remove(router);
+            _episodes.Add(router, new SplitBrainStatus { VirtualRouterId = report.VirtualRouterId, Masters = report.Masters.ToList(), Since = since });
             _events.Publish(new SplitBrainSuspectedEvent(_node, nowUtc, report.VirtualRouterId, report.Masters, since));
             changed = true;
         }
 
-        foreach (var over in _episodes.Values.Where(episode => current.All(report => report.VirtualRouterId != episode.VirtualRouterId)).ToList())
+        foreach (var (router, over) in _episodes.Where(entry => !reported.ContainsKey(entry.Key)).Select(entry => (entry.Key, entry.Value)).ToList())
         {
-            _episodes.Remove(over.VirtualRouterId);
+            _episodes.Remove(router);
             _events.Publish(new SplitBrainClearedEvent(_node, nowUtc, over.VirtualRouterId, over.Since));
             changed = true;
         }

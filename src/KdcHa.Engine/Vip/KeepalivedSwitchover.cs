@@ -47,7 +47,7 @@ public sealed class KeepalivedSwitchover
         var observation = new SwitchoverObservation();
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
-        using var listener = _peers.Listen(instance.Interface!, instance.VirtualRouterId);
+        using var listener = _peers.Listen(instance.Interface!, vip.AddressFamily, instance.VirtualRouterId);
         progress.Report(SwitchoverStage.Demoting, $"Writing 1 to {_flag.Path} ({request.Track.Mode}, weight {request.Track.Weight}).");
         if (!wasDemoted)
         {
@@ -121,7 +121,7 @@ public sealed class KeepalivedSwitchover
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var request = new SwitchoverRequest(track) { Timeout = timeout };
-        using var listener = _peers.Listen(instance.Interface!, instance.VirtualRouterId);
+        using var listener = _peers.Listen(instance.Interface!, vip.AddressFamily, instance.VirtualRouterId);
         progress.Report(SwitchoverStage.Restoring, $"Writing 0 to {_flag.Path}.");
         _flag.Clear();
 

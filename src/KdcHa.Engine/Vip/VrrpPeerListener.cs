@@ -1,4 +1,5 @@
 using System;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Vrrp;
@@ -9,11 +10,13 @@ namespace KdcHa.Vip;
 internal sealed class VrrpPeerListener : IPeerListener
 {
     private readonly VrrpAdvertisementListener _listener;
+    private readonly AddressFamily _family;
     private readonly int _virtualRouterId;
 
-    public VrrpPeerListener(VrrpAdvertisementListener listener, int virtualRouterId)
+    public VrrpPeerListener(VrrpAdvertisementListener listener, AddressFamily family, int virtualRouterId)
     {
         _listener = listener;
+        _family = family;
         _virtualRouterId = virtualRouterId;
     }
 
@@ -23,7 +26,7 @@ internal sealed class VrrpPeerListener : IPeerListener
         {
             var advertisement = await _listener.ReceiveAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new ObjectDisposedException(nameof(VrrpPeerListener));
-            if (advertisement.VirtualRouterId == _virtualRouterId)
+            if (advertisement.Family == _family && advertisement.VirtualRouterId == _virtualRouterId)
             {
                 return new PeerAdvertisement(advertisement.Source, advertisement.VirtualRouterId, advertisement.Priority, advertisement.ReceivedUtc);
             }

@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Sockets;
 
 namespace KdcHa.Vrrp;
 
 /// <summary>
 /// Finds split brains from advertisements: a backup is silent, so two sources advertising a priority above 0 for
-/// one virtual router id within the window are two masters. A priority-0 advertisement (a master resigning) ends
+/// one virtual router (an id within one address family) within the window are two masters. A priority-0 advertisement (a master resigning) ends
 /// that source's mastership at once. Not thread-safe: one listener loop feeds it.
 /// </summary>
 public sealed class SplitBrainDetector
@@ -14,7 +15,7 @@ public sealed class SplitBrainDetector
     // A link has a handful of routers; spoofed sources beyond this are ignored rather than remembered.
     private const int MaximumSources = 1024;
 
-    private readonly Dictionary<(int VirtualRouterId, string Source), VrrpAdvertisement> _latest = new();
+    private readonly Dictionary<(AddressFamily Family, int VirtualRouterId, string Source), VrrpAdvertisement> _latest = new();
 
     public SplitBrainDetector(TimeSpan window)
     {
@@ -30,7 +31,7 @@ public sealed class SplitBrainDetector
 
     public void Observe(VrrpAdvertisement advertisement)
     {
-        var key = (advertisement.VirtualRouterId, advertisement.Source.ToString());
+        var key = (advertisement.Family, advertisement.VirtualRouterId, advertisement.Source.ToString());
         if (!_latest.ContainsKey(key) && _latest.Count >= MaximumSources)
         {
             Prune(advertisement.ReceivedUtc);
@@ -43,11 +44,11 @@ public sealed class SplitBrainDetector
         _latest[key] = advertisement;
     }
 
-    /// <summary>The latest advertisement of every source heard within the window, per virtual router id.</summary>
+    /// <summary>The latest advertisement of every source heard within the window, per virtual router.</summary>
     public IReadOnlyList<VrrpAdvertisement> Recent(DateTime nowUtc)
     {
         Prune(nowUtc);
-        return _latest.Values.OrderBy(a => a.VirtualRouterId).ThenBy(a => a.Source.ToString(), StringComparer.Ordinal).ToList();
+        return _latest.Values.OrderBy(a => a.Family).ThenBy(a => a.VirtualRouterId).ThenBy(a => a.Source.ToString(), StringComparer.Ordinal).ToList();
     }
 
     private void Prune(DateTime nowUtc)
@@ -62,10 +63,11 @@ public sealed class SplitBrainDetector
     public IReadOnlyList<SplitBrainReport> Current(DateTime nowUtc) =>
         Recent(nowUtc)
             .Where(a => a.Priority > 0)
-            .GroupBy(a => a.VirtualRouterId)
+            .GroupBy(a => (a.Family, a.VirtualRouterId))
             .Where(g => g.Count() > 1)
             .Select(g => new SplitBrainReport(
-                g.Key,
+                g.Key.Family,
+                g.Key.VirtualRouterId,
                 g.Select(a => a.Source.ToString()).OrderBy(s => s, StringComparer.Ordinal).ToList(),
                 g.Select(a => a.ReceivedUtc).OrderBy(t => t).ElementAt(1)))
             .ToList();

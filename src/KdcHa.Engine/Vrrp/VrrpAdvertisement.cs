@@ -1,20 +1,24 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using System.Net.Sockets;
 
 namespace KdcHa.Vrrp;
 
 /// <summary>
-/// A VRRP advertisement (RFC 3768 version 2, RFC 5798 version 3) over IPv4, as a raw socket delivers it: IPv4 header
-/// first. Only packets a conforming router could have sent parse: TTL 255, protocol 112, type 1, a virtual router id
-/// of 1-255, an address list that fits, and a valid checksum (v3 with the IPv4 pseudo-header).
+/// A VRRP advertisement (RFC 3768 version 2, RFC 5798 version 3) as it crossed the wire, IP header first: IPv4
+/// (version 2 or 3) or IPv6 (version 3 only, which is all RFC 5798 defines for IPv6). Only packets a conforming
+/// router could have sent parse: TTL or hop limit 255, protocol 112 directly after the IP header, type 1, a
+/// virtual router id of 1-255, an address list that fits, and a valid checksum (version 3 over the pseudo-header).
 /// </summary>
 public sealed class VrrpAdvertisement
 {
     public const int ProtocolNumber = 112;
     private const int IPv4MinimumHeaderLength = 20;
+    private const int IPv6HeaderLength = 40;
     private const int VrrpHeaderLength = 8;
     private const int Version2AuthenticationLength = 8;
+    private const byte RequiredHopLimit = 255;
 
     private VrrpAdvertisement(IPAddress source, IPAddress destination, int version, int virtualRouterId, int priority, double intervalSeconds, IReadOnlyList<IPAddress> addresses, DateTime receivedUtc)
     {
@@ -34,6 +38,9 @@ public sealed class VrrpAdvertisement
 
     public int Version { get; }
 
+    /// <summary>IPv4 and IPv6 virtual routers are separate even when they share an id (RFC 5798 section 5.2.3).</summary>
+    public AddressFamily Family => Source.AddressFamily;
+
     public int VirtualRouterId { get; }
 
     /// <summary>0 means the master is resigning; only a master advertises.</summary>
@@ -48,26 +55,68 @@ public sealed class VrrpAdvertisement
     public static bool TryParse(ReadOnlySpan<byte> ipPacket, DateTime receivedUtc, out VrrpAdvertisement? advertisement)
     {
         advertisement = null;
-        if (ipPacket.Length < IPv4MinimumHeaderLength || ipPacket[0] >> 4 != 4)
+        return ipPacket.Length > 0 && (ipPacket[0] >> 4) switch
+        {
+            4 => TryParseIPv4(ipPacket, receivedUtc, out advertisement),
+            6 => TryParseIPv6(ipPacket, receivedUtc, out advertisement),
+            _ => false,
+        };
+    }
+
+    public override string ToString() => $"VRRPv{Version} vrid {VirtualRouterId} from {Source} priority {Priority} every {AdvertisementIntervalSeconds} s";
+
+    private static bool TryParseIPv4(ReadOnlySpan<byte> ipPacket, DateTime receivedUtc, out VrrpAdvertisement? advertisement)
+    {
+        advertisement = null;
+        if (ipPacket.Length < IPv4MinimumHeaderLength)
         {
             return false;
         }
 
         var headerLength = (ipPacket[0] & 0x0F) * 4;
         var totalLength = (ipPacket[2] << 8) | ipPacket[3];
-        if (headerLength < IPv4MinimumHeaderLength || totalLength > ipPacket.Length || totalLength < headerLength + VrrpHeaderLength
-            || ipPacket[8] != 255 || ipPacket[9] != ProtocolNumber)
+        if (headerLength < IPv4MinimumHeaderLength || totalLength > ipPacket.Length || totalLength < headerLength
+            || ipPacket[8] != RequiredHopLimit || ipPacket[9] != ProtocolNumber)
         {
             return false;
         }
 
-        var vrrp = ipPacket.Slice(headerLength, totalLength - headerLength);
+        // The pseudo-header's addresses are contiguous in the IPv4 header (source at 12, destination at 16).
+        return TryParseVrrp(ipPacket.Slice(headerLength, totalLength - headerLength), ipPacket.Slice(12, 8), addressLength: 4, receivedUtc, out advertisement);
+    }
+
+    private static bool TryParseIPv6(ReadOnlySpan<byte> ipPacket, DateTime receivedUtc, out VrrpAdvertisement? advertisement)
+    {
+        advertisement = null;
+        if (ipPacket.Length < IPv6HeaderLength)
+        {
+            return false;
+        }
+
+        // Extension headers are not followed: keepalived sends none, and RFC 5798 routers have no reason to.
+        var payloadLength = (ipPacket[4] << 8) | ipPacket[5];
+        if (IPv6HeaderLength + payloadLength > ipPacket.Length || ipPacket[6] != ProtocolNumber || ipPacket[7] != RequiredHopLimit)
+        {
+            return false;
+        }
+
+        return TryParseVrrp(ipPacket.Slice(IPv6HeaderLength, payloadLength), ipPacket.Slice(8, 32), addressLength: 16, receivedUtc, out advertisement);
+    }
+
+    private static bool TryParseVrrp(ReadOnlySpan<byte> vrrp, ReadOnlySpan<byte> sourceThenDestination, int addressLength, DateTime receivedUtc, out VrrpAdvertisement? advertisement)
+    {
+        advertisement = null;
+        if (vrrp.Length < VrrpHeaderLength)
+        {
+            return false;
+        }
+
         var version = vrrp[0] >> 4;
         var count = vrrp[3];
-        var addressesEnd = VrrpHeaderLength + (count * 4);
+        var addressesEnd = VrrpHeaderLength + (count * addressLength);
         var expectedLength = version switch
         {
-            2 => addressesEnd + Version2AuthenticationLength,
+            2 when addressLength == 4 => addressesEnd + Version2AuthenticationLength,
             3 => addressesEnd,
             _ => -1,
         };
@@ -78,9 +127,8 @@ public sealed class VrrpAdvertisement
             return false;
         }
 
-        var source = new IPAddress(ipPacket.Slice(12, 4).ToArray());
-        var destination = new IPAddress(ipPacket.Slice(16, 4).ToArray());
-        var checksum = version == 3 ? InternetChecksum.Sum(ipPacket.Slice(12, 8), vrrp.Length + ProtocolNumber) : 0;
+        // Both pseudo-headers sum to the addresses, the upper-layer length and the protocol number.
+        var checksum = version == 3 ? InternetChecksum.Sum(sourceThenDestination, vrrp.Length + ProtocolNumber) : 0;
         if (InternetChecksum.Complete(checksum, vrrp) != 0)
         {
             return false;
@@ -90,12 +138,12 @@ public sealed class VrrpAdvertisement
         var addresses = new IPAddress[count];
         for (var i = 0; i < count; i++)
         {
-            addresses[i] = new IPAddress(vrrp.Slice(VrrpHeaderLength + (i * 4), 4).ToArray());
+            addresses[i] = new IPAddress(vrrp.Slice(VrrpHeaderLength + (i * addressLength), addressLength).ToArray());
         }
 
+        var source = new IPAddress(sourceThenDestination.Slice(0, addressLength).ToArray());
+        var destination = new IPAddress(sourceThenDestination.Slice(addressLength, addressLength).ToArray());
         advertisement = new VrrpAdvertisement(source, destination, version, vrrp[1], vrrp[2], interval, addresses, receivedUtc);
         return true;
     }
-
-    public override string ToString() => $"VRRPv{Version} vrid {VirtualRouterId} from {Source} priority {Priority} every {AdvertisementIntervalSeconds} s";
 }

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -95,8 +97,22 @@ public sealed class VrrpStateReader
         var observation = await WireObservation.ListenAsync(interfaces, query.ListenTime, cancellationToken).ConfigureAwait(false);
         return states.Select(s =>
         {
-            var (peers, masterAddress, splitBrain) = observation.For(s.VirtualRouterId);
+            var (peers, masterAddress, splitBrain) = observation.For(FamilyOf(s), s.VirtualRouterId);
             return s.WithWire(peers, masterAddress, splitBrain);
         }).ToList();
+    }
+
+    // keepalived keeps an instance's addresses in one family (it refuses a mix), so the first one tells it.
+    private static AddressFamily FamilyOf(VrrpInstanceState state)
+    {
+        foreach (var text in state.VirtualIPAddresses)
+        {
+            if (IPAddress.TryParse(text.Split('/')[0], out var address))
+            {
+                return address.AddressFamily;
+            }
+        }
+
+        return AddressFamily.InterNetwork;
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -67,14 +68,14 @@ public sealed class WireObservation
             : throw new VrrpSourceUnavailableException($"Name the interface to listen on with -Interface: this host has {(names.Count == 0 ? "none besides lo" : string.Join(", ", names))}.");
     }
 
-    /// <summary>The peers heard for one virtual router id, and the master among them (the highest priority if several).</summary>
-    public (IReadOnlyList<VrrpPeer> Peers, string? MasterAddress, bool SplitBrain) For(int virtualRouterId)
+    /// <summary>The peers heard for one virtual router, and the master among them (the highest priority if several).</summary>
+    public (IReadOnlyList<VrrpPeer> Peers, string? MasterAddress, bool SplitBrain) For(AddressFamily family, int virtualRouterId)
     {
-        var heard = Advertisements.Where(a => a.VirtualRouterId == virtualRouterId).ToList();
+        var heard = Advertisements.Where(a => a.Family == family && a.VirtualRouterId == virtualRouterId).ToList();
         var peers = heard
             .Select(a => new VrrpPeer(a.Source.ToString(), a.Priority, a.AdvertisementIntervalSeconds, a.Version, a.VirtualAddresses.Select(v => v.ToString()).ToList(), a.ReceivedUtc))
             .ToList();
         var master = heard.Where(a => a.Priority > 0).OrderByDescending(a => a.Priority).FirstOrDefault();
-        return (peers, master?.Source.ToString(), SplitBrains.Any(s => s.VirtualRouterId == virtualRouterId));
+        return (peers, master?.Source.ToString(), SplitBrains.Any(s => s.Family == family && s.VirtualRouterId == virtualRouterId));
     }
 }

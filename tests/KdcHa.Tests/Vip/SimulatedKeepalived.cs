@@ -55,7 +55,7 @@ internal sealed class SimulatedKeepalived : IMaintenanceFlag, IPeerObserver, IHo
         OnRestored?.Invoke(this);
     }
 
-    public IPeerListener Listen(string interfaceName, int virtualRouterId) => Listener = new SimulatedListener();
+    public IPeerListener Listen(string interfaceName, System.Net.Sockets.AddressFamily family, int virtualRouterId) => Listener = new SimulatedListener();
 
     public bool HasInterface(string interfaceName) => interfaceName == "eth0";
 

@@ -54,4 +54,60 @@ public class VrrpAdvertisementTests
         packet[27] ^= 0x01;
         Assert.False(VrrpAdvertisement.TryParse(packet, Now, out _));
     }
+
+    [Fact]
+    public void ParsesVersion3OverIPv6()
+    {
+        var packet = VrrpPackets.Advertisement(3, "fe80::1", 60, 200, 0.1, "fd00:db8::100", "fd00:db8::101");
+        Assert.True(VrrpAdvertisement.TryParse(packet, Now, out var advert));
+        Assert.Equal("fe80::1", advert!.Source.ToString());
+        Assert.Equal("ff02::12", advert.Destination.ToString());
+        Assert.Equal(3, advert.Version);
+        Assert.Equal(60, advert.VirtualRouterId);
+        Assert.Equal(200, advert.Priority);
+        Assert.Equal(0.1, advert.AdvertisementIntervalSeconds);
+        Assert.Equal(new[] { "fd00:db8::100", "fd00:db8::101" }, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(advert.VirtualAddresses, a => a.ToString())));
+    }
+
+    [Theory]
+    [InlineData(7, 64)]    // hop limit not 255
+    [InlineData(6, 0)]     // a hop-by-hop header, not VRRP, follows
+    [InlineData(41, 0)]    // virtual router id 0
+    [InlineData(40, 0x21)] // version 2 is IPv4 only (RFC 5798 section 5.2.1)
+    [InlineData(43, 3)]    // claims more addresses than the packet holds
+    public void RejectsWhatNoConformingIPv6RouterSends(int offset, byte value)
+    {
+        var packet = VrrpPackets.Advertisement(3, "fe80::1", 60, 200, 0.1, "fd00:db8::100", "fd00:db8::101");
+        packet[offset] = value;
+        Assert.False(VrrpAdvertisement.TryParse(VrrpPackets.WithChecksum(packet), Now, out var advert));
+        Assert.Null(advert);
+    }
+
+    [Fact]
+    public void RejectsAnIPv6AdvertisementWhoseChecksumOmitsThePseudoHeader()
+    {
+        var packet = VrrpPackets.Advertisement(3, "fe80::1", 60, 200, 0.1, "fd00:db8::100");
+        packet[8 + 15] ^= 0x01;
+        Assert.False(VrrpAdvertisement.TryParse(packet, Now, out _));
+    }
+
+    [Fact]
+    public void RejectsAnIPv6PayloadLongerThanThePacket()
+    {
+        var packet = VrrpPackets.Advertisement(3, "fe80::1", 60, 200, 0.1, "fd00:db8::100");
+        Assert.False(VrrpAdvertisement.TryParse(packet.AsSpan(0, packet.Length - 1), Now, out _));
+    }
+
+    [Fact]
+    public void ParsesAnIPv6AdvertisementKeepalivedSent()
+    {
+        // keepalived 2.2.7 in the lab, VRRPv3 instance with virtual_router_id 61, priority 90, advert_int 0.5,
+        // one VIP fd00:4b:4443::100; captured by tcpdump on a third host (traffic class 0xc0, no extension header).
+        var packet = Convert.FromHexString(
+            "6c0016c7001870ff" + "fe80000000000000bc74ebfffe598fa6" + "ff020000000000000000000000000012"
+            + "313d5a010032fd6c" + "fd00004b444300000000000000000100");
+        Assert.True(VrrpAdvertisement.TryParse(packet, Now, out var advert));
+        Assert.Equal("VRRPv3 vrid 61 from fe80::bc74:ebff:fe59:8fa6 priority 90 every 0.5 s", advert!.ToString());
+        Assert.Equal("fd00:4b:4443::100", Assert.Single(advert.VirtualAddresses).ToString());
+    }
 }

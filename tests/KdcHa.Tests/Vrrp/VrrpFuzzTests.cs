@@ -30,6 +30,7 @@ public class VrrpFuzzTests
         {
             VrrpPackets.Advertisement(2, "10.0.0.11", 51, 90, 1, "10.0.0.100"),
             VrrpPackets.Advertisement(3, "10.0.0.12", 7, 80, 1, "10.0.0.100", "10.0.0.101"),
+            VrrpPackets.Advertisement(3, "fe80::1", 60, 200, 0.1, "fd00:db8::100", "fd00:db8::101"),
         };
         var count = 0;
         foreach (var input in FuzzInputs.Generate(samples, RandomCount))

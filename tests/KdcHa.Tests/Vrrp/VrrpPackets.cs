@@ -4,22 +4,44 @@ using System.Net;
 
 namespace KdcHa.Tests.Vrrp;
 
-/// <summary>Builds VRRP advertisements as a raw socket delivers them (IPv4 header first), with correct checksums.</summary>
+/// <summary>
+/// Builds VRRP advertisements as they cross the wire, IP header first, with correct checksums: over IPv4 to
+/// 224.0.0.18, or over IPv6 to ff02::12 when the source is an IPv6 address.
+/// </summary>
 internal static class VrrpPackets
 {
-    public static byte[] Advertisement(int version, string source, int vrid, int priority, int interval, params string[] addresses)
+    public const int IPv6HeaderLength = 40;
+
+    public static byte[] Advertisement(int version, string source, int vrid, int priority, double interval, params string[] addresses)
     {
+        var sourceAddress = IPAddress.Parse(source);
+        var isIPv6 = sourceAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var headerLength = isIPv6 ? IPv6HeaderLength : 20;
         var vips = addresses.SelectMany(a => IPAddress.Parse(a).GetAddressBytes()).ToArray();
         var vrrpLength = 8 + vips.Length + (version == 2 ? 8 : 0);
-        var packet = new byte[20 + vrrpLength];
-        packet[0] = 0x45;
-        packet[2] = (byte)(packet.Length >> 8);
-        packet[3] = (byte)packet.Length;
-        packet[8] = 255;
-        packet[9] = 112;
-        IPAddress.Parse(source).GetAddressBytes().CopyTo(packet, 12);
-        new byte[] { 224, 0, 0, 18 }.CopyTo(packet, 16);
-        var vrrp = packet.AsSpan(20);
+        var packet = new byte[headerLength + vrrpLength];
+        if (isIPv6)
+        {
+            packet[0] = 0x60;
+            packet[4] = (byte)(vrrpLength >> 8);
+            packet[5] = (byte)vrrpLength;
+            packet[6] = 112;
+            packet[7] = 255;
+            sourceAddress.GetAddressBytes().CopyTo(packet, 8);
+            IPAddress.Parse("ff02::12").GetAddressBytes().CopyTo(packet, 24);
+        }
+        else
+        {
+            packet[0] = 0x45;
+            packet[2] = (byte)(packet.Length >> 8);
+            packet[3] = (byte)packet.Length;
+            packet[8] = 255;
+            packet[9] = 112;
+            sourceAddress.GetAddressBytes().CopyTo(packet, 12);
+            new byte[] { 224, 0, 0, 18 }.CopyTo(packet, 16);
+        }
+
+        var vrrp = packet.AsSpan(headerLength);
         vrrp[0] = (byte)((version << 4) | 1);
         vrrp[1] = (byte)vrid;
         vrrp[2] = (byte)priority;
@@ -30,7 +52,7 @@ internal static class VrrpPackets
         }
         else
         {
-            var centiseconds = interval * 100;
+            var centiseconds = (int)Math.Round(interval * 100);
             vrrp[4] = (byte)((centiseconds >> 8) & 0x0F);
             vrrp[5] = (byte)centiseconds;
         }
@@ -42,10 +64,12 @@ internal static class VrrpPackets
     /// <summary>Recomputes the VRRP checksum after a test changed a field, so only that field can make parsing fail.</summary>
     public static byte[] WithChecksum(byte[] packet)
     {
-        var vrrp = packet.AsSpan(20);
+        var isIPv6 = packet[0] >> 4 == 6;
+        var vrrp = packet.AsSpan(isIPv6 ? IPv6HeaderLength : 20);
         vrrp[6] = 0;
         vrrp[7] = 0;
-        var sum = vrrp[0] >> 4 == 3 ? Sum(packet.AsSpan(12, 8)) + vrrp.Length + 112 : 0;
+        var addresses = isIPv6 ? packet.AsSpan(8, 32) : packet.AsSpan(12, 8);
+        var sum = vrrp[0] >> 4 == 3 ? Sum(addresses) + vrrp.Length + 112 : 0;
         var checksum = Fold(sum + Sum(vrrp));
         vrrp[6] = (byte)(checksum >> 8);
         vrrp[7] = (byte)checksum;
