@@ -5,7 +5,7 @@ namespace KdcHa.Vrrp;
 
 /// <summary>
 /// One VRRP instance as one source saw it. Members a source cannot know are null (EffectivePriority from the configuration, Name on the
-/// wire); Source names the source ("Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
+/// wire); Source names the source ("DBus", "Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
 /// </summary>
 public sealed class VrrpInstanceState
 {
@@ -22,6 +22,9 @@ public sealed class VrrpInstanceState
     public int VirtualRouterId { get; }
 
     public string? Interface { get; init; }
+
+    /// <summary>"IPv4" or "IPv6", as keepalived's DBus object path says; null from the other sources.</summary>
+    public string? Family { get; init; }
 
     public VrrpState State { get; init; }
 
@@ -50,6 +53,7 @@ public sealed class VrrpInstanceState
     public VrrpInstanceState WithWire(IReadOnlyList<VrrpPeer> peers, string? masterAddress, bool splitBrain) => new(Name, VirtualRouterId, State, Source)
     {
         Interface = Interface,
+        Family = Family,
         Priority = Priority,
         EffectivePriority = EffectivePriority,
         VirtualIPAddresses = VirtualIPAddresses,

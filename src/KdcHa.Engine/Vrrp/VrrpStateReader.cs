@@ -8,8 +8,9 @@ namespace KdcHa.Vrrp;
 
 /// <summary>
 /// Answers "what is VRRP doing" from one source, or for Auto from the richest one available: Json (state,
-/// priorities, addresses, last transition), Data (the same from text), Interface (inferred from the addresses
-/// held). Auto without a local keepalived listens on the wire when asked to listen. With a listening
+/// priorities, addresses, last transition), Data (the same from text), DBus (keepalived's own state, without
+/// priorities or addresses), Interface (inferred from the addresses held). Auto without a local keepalived listens
+/// on the wire when asked to listen. With a listening
 /// time, states from keepalived also carry what was heard on the wire (peers, master, split brain).
 /// </summary>
 public sealed class VrrpStateReader
@@ -17,7 +18,7 @@ public sealed class VrrpStateReader
     private readonly IReadOnlyList<IVrrpStateSource> _sources;
 
     public VrrpStateReader()
-        : this(new IVrrpStateSource[] { new JsonDumpStateSource(), new DataDumpStateSource(), new InterfaceStateSource(), new WireStateSource() })
+        : this(new IVrrpStateSource[] { new JsonDumpStateSource(), new DataDumpStateSource(), new DBusStateSource(), new InterfaceStateSource(), new WireStateSource() })
     {
     }
 
