@@ -148,7 +148,7 @@ public sealed class DBusConnection : IDisposable
     /// <exception cref="DBusProtocolException">The bus sent bytes that are not DBus.</exception>
     public async Task<DBusMessage?> ReceiveSignalAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        while (!_disposed)
         {
             lock (_signals)
             {
@@ -158,14 +158,11 @@ public sealed class DBusConnection : IDisposable
                 }
             }
 
-            if (_disposed)
-            {
-                return null;
-            }
-
             ThrowIfFailed();
             await _signalsQueued.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return null;
     }
 
     public void Dispose()
