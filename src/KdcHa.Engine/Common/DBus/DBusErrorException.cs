@@ -5,7 +5,6 @@ public sealed class DBusErrorException : KdcHaException
 {
     public const string AccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
     public const string NameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner";
-    public const string ServiceUnknown = "org.freedesktop.DBus.Error.ServiceUnknown";
 
     public DBusErrorException(string errorName, string message)
         : base($"{errorName}: {message}")

@@ -19,8 +19,6 @@ public sealed class DBusMessage
     /// <summary>The fixed header plus the length of the header field array: what frames a message on the wire.</summary>
     public const int PrefixLength = 16;
 
-    public const byte NoReplyExpected = 0x1;
-
     private const byte LittleEndianMark = (byte)'l';
     private const byte BigEndianMark = (byte)'B';
     private const byte ProtocolVersion = 1;

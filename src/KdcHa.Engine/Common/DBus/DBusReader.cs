@@ -45,7 +45,7 @@ internal sealed class DBusReader
             : (uint)(_buffer[bytes + 3] << 24 | _buffer[bytes + 2] << 16 | _buffer[bytes + 1] << 8 | _buffer[bytes]);
     }
 
-    public string ReadSignature()
+    private string ReadSignature()
     {
         var length = _buffer[Take(1)];
         var text = Encoding.ASCII.GetString(_buffer, Take(length + 1), length);
