@@ -10,7 +10,7 @@
         'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
         'Resume-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
         'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabLinkLocalAddress', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
-        'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
+        'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Start-KdcHaLabDBus', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
         'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
         'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',

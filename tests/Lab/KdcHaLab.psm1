@@ -936,7 +936,7 @@ function Start-KdcHaLabKeepalived {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ConfigText,
-        # Extra environment, e.g. TMPDIR: where keepalived writes its JSON and .data dumps.
+        # Extra environment, e.g. TMPDIR (where keepalived writes its JSON and .data dumps) or DBUS_SYSTEM_BUS_ADDRESS.
         [hashtable]$Environment
     )
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
@@ -972,6 +972,46 @@ function Stop-KdcHaLabKeepalived {
     }
     Stop-LabProcess -Directory $Lab.Directory -Key $key -Signal TERM
     $evt
+}
+
+function Start-KdcHaLabDBus {
+    <#
+    .SYNOPSIS
+    Starts a private dbus-daemon for the lab and returns its address (the machine's own system bus is never used).
+    Give it to keepalived (enable_dbus) as DBUS_SYSTEM_BUS_ADDRESS in -Environment: the socket is a path, so every
+    node's namespace reaches it, where an abstract socket would be private to one network namespace. The policy
+    lets root own any name, so each node's keepalived can take its own dbus_service_name. Remove-KdcHaLab stops it.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab)
+    $directory = Join-Path $Lab.Directory 'dbus'
+    [void](New-Item -ItemType Directory -Force -Path $directory)
+    $socket = Join-Path $directory 'system_bus_socket'
+    $config = Join-Path $directory 'bus.conf'
+    Write-LabFile -Path $config -Text @"
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+  <policy user="root">
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"@
+    $processId = Start-LabProcess -Lab $Lab -Key 'dbus' -FilePath dbus-daemon -ArgumentList '--nofork', '--nopidfile', "--config-file=$config" -LogPath (Join-Path $directory 'dbus.log')
+    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    while (-not (Test-Path $socket)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "dbus-daemon did not create $socket; see $directory/dbus.log" }
+        Start-Sleep -Milliseconds 10
+    }
+    New-LabEvent -Action 'StartDBus' -Node '' -Detail @{ Pid = $processId } | Out-Null
+    "unix:path=$socket"
 }
 
 # --------------------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
-# Get-VrrpState against real keepalived in the lab: every source on both nodes agrees with what keepalived is doing
-# (its own log and the VIP) after start, after a track_file failover and in FAULT; the wire source on the client
-# node sees the routers' priorities and a one-way VRRP partition's split brain. Each node's keepalived gets its own
-# TMPDIR (its dumps), and Get-VrrpState runs inside the node's namespace.
+# Get-VrrpState against real keepalived in the lab: every source on both nodes, DBus included, agrees with what
+# keepalived is doing (its own log and the VIP) after start, after a track_file failover and in FAULT; the wire
+# source on the client node sees the routers' priorities and a one-way VRRP partition's split brain. Each node's
+# keepalived gets its own TMPDIR (its dumps) and publishes on the lab's private DBus bus under a dbus_service_name
+# of its own; Get-VrrpState runs inside the node's namespace.
 BeforeAll {
     Import-Module $env:KDCHA_MODULE_PATH -Force
     Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
     $modulePath = (Resolve-Path $env:KDCHA_MODULE_PATH).Path
 
+    # -BusAddress hands keepalived the lab's bus; -EnableDBus also makes it publish there, one service name per node.
     function Start-VrrpPair {
-        param($Lab, [switch]$TrackFiles)
+        param($Lab, [switch]$TrackFiles, [string]$BusAddress, [switch]$EnableDBus)
         foreach ($node in $Lab.Kdcs) {
             $cfg = New-KdcHaLabKeepalivedConfig -Lab $Lab -Node $node -Priority @{ kdc1 = 90; kdc2 = 80 }[$node.Name] `
+                -ExtraGlobalDefs $(if ($EnableDBus) { 'enable_dbus', "dbus_service_name org.keepalived.Vrrp1.$($node.Name)" }) `
                 -ExtraInstanceLines $(if ($TrackFiles) { 'track_file {', '    drain weight -50', '    broken weight 0', '}' })
             if ($TrackFiles) {
                 # track_file blocks are top-level: they go before the instance that tracks them.
@@ -20,7 +23,9 @@ BeforeAll {
                 }
                 $cfg = $cfg -replace '(?m)^vrrp_instance', (($files -join "`n") + "`nvrrp_instance")
             }
-            $null = Start-KdcHaLabKeepalived -Lab $Lab -Node $node -ConfigText $cfg -Environment @{ TMPDIR = $node.Directory }
+            $environment = @{ TMPDIR = $node.Directory }
+            if ($BusAddress) { $environment.DBUS_SYSTEM_BUS_ADDRESS = $BusAddress }
+            $null = Start-KdcHaLabKeepalived -Lab $Lab -Node $node -ConfigText $cfg -Environment $environment
         }
     }
 
@@ -58,18 +63,25 @@ BeforeAll {
             $logged = Get-LoggedState -Lab $Lab -Node $node
             $logged | Should -Be $Expected[$node].ToUpperInvariant() -Because "keepalived on $node says so in its log"
             $holds = (Get-KdcHaLabVipHolder -Lab $Lab) -contains $node
-            $records = @(Get-NodeVrrpState -Lab $Lab -Node $node -Source Json, Data, Interface)
-            @($records.Source) | Should -Be @('Json', 'Data', 'Interface')
+            $records = @(Get-NodeVrrpState -Lab $Lab -Node $node -Source DBus, Json, Data, Interface)
+            @($records.Source) | Should -Be @('DBus', 'Json', 'Data', 'Interface')
             foreach ($record in $records) {
                 $record.Instance | Should -Be 'KDC_VIP'
                 $record.VirtualRouterId | Should -Be 51
-                $record.VirtualIPAddresses | Should -Be @($Lab.Vip)
-                $record.HoldsVirtualIP | Should -Be $holds -Because "$($record.Source) on $node"
                 # From the addresses alone, FAULT cannot be told from BACKUP (documented): Interface says Backup.
                 $want = if ($record.Source -eq 'Interface' -and $Expected[$node] -eq 'Fault') { 'Backup' } else { $Expected[$node] }
                 $record.State | Should -Be $want -Because "$($record.Source) on $node"
             }
-            $json, $data = $records[0], $records[1]
+            # keepalived publishes no addresses over DBus: only the other sources know the VIP and who holds it.
+            foreach ($record in $records | Where-Object Source -NE 'DBus') {
+                $record.VirtualIPAddresses | Should -Be @($Lab.Vip)
+                $record.HoldsVirtualIP | Should -Be $holds -Because "$($record.Source) on $node"
+            }
+            $dbus = $records[0]
+            $dbus.Interface | Should -Be 'eth0'
+            $dbus.Family | Should -Be 'IPv4'
+            $dbus.Priority | Should -BeNullOrEmpty
+            $json, $data = $records[1], $records[2]
             $json.Priority | Should -Be @{ kdc1 = 90; kdc2 = 80 }[$node]
             $json.EffectivePriority | Should -Be $EffectivePriority[$node]
             $data.EffectivePriority | Should -Be $EffectivePriority[$node]
@@ -82,7 +94,7 @@ BeforeAll {
 Describe 'Get-VrrpState on both nodes, every source' {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
-        Start-VrrpPair -Lab $lab -TrackFiles
+        Start-VrrpPair -Lab $lab -TrackFiles -BusAddress (Start-KdcHaLabDBus -Lab $lab) -EnableDBus
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
         Wait-LoggedState -Lab $lab -Node kdc2 -State BACKUP
     }
@@ -124,7 +136,8 @@ Describe 'Get-VrrpState on both nodes, every source' {
 Describe 'Get-VrrpState -Source Wire on a third host' {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
-        Start-VrrpPair -Lab $lab
+        # keepalived gets the lab's bus but no enable_dbus: the DBus source must say so.
+        Start-VrrpPair -Lab $lab -BusAddress (Start-KdcHaLabDBus -Lab $lab)
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
     }
 
@@ -154,6 +167,15 @@ Describe 'Get-VrrpState -Source Wire on a third host' {
         $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
         $wire[0].SplitBrain | Should -BeFalse
         @($wire[0].Peers | Where-Object IsMaster).Count | Should -Be 1
+    }
+
+    It 'says SourceUnavailable for -Source DBus when keepalived does not publish on its bus' {
+        $pidFile = ($lab.Kdcs | Where-Object Name -EQ kdc2).KeepalivedPidFile
+        $command = "Import-Module '$modulePath'; try { Get-VrrpState -Source DBus -PidFile '$pidFile' -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $r = Invoke-KdcHaLabPwsh -Lab $lab -Node kdc2 -Command $command
+        $errorId, $message = $r.StdOut -split "`n", 2
+        $errorId.Trim() | Should -Be 'SourceUnavailable,KdcHa.Commands.GetVrrpStateCommand'
+        $message | Should -Match 'nobody owns org\.keepalived\.Vrrp1.*enable_dbus'
     }
 
     It 'adds wire peers to a keepalived source when asked to listen' {

@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace KdcHa.Common;
 
 /// <summary>
-/// The libc socket calls KdcHa needs where .NET's Socket cannot go: raw VRRP (protocol 112), AF_NETLINK and
-/// AF_PACKET. netstandard2.0 cannot wrap a foreign descriptor in a Socket, so the descriptors stay ints.
+/// The libc calls KdcHa needs where .NET cannot go: sockets for raw VRRP (protocol 112), AF_NETLINK and
+/// AF_PACKET, and the effective uid that DBus's EXTERNAL authentication names. netstandard2.0 cannot wrap a
+/// foreign descriptor in a Socket, so the descriptors stay ints.
 /// </summary>
 internal static class LibC
 {
@@ -42,6 +43,9 @@ internal static class LibC
 
     [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static extern int Poll([In, Out] PollDescriptor[] descriptors, ulong count, int timeoutMilliseconds);
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    public static extern uint GetEffectiveUserId();
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     public static extern int Close(int descriptor);

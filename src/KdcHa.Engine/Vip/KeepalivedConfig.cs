@@ -7,11 +7,12 @@ namespace KdcHa.Vip;
 /// <summary>The VRRP instances and track files of one keepalived configuration, includes resolved.</summary>
 public sealed class KeepalivedConfig
 {
-    public KeepalivedConfig(string path, IReadOnlyList<KeepalivedInstance> instances, IReadOnlyList<KeepalivedTrackFile> trackFiles)
+    public KeepalivedConfig(string path, IReadOnlyList<KeepalivedInstance> instances, IReadOnlyList<KeepalivedTrackFile> trackFiles, string? dbusServiceName = null)
     {
         Path = path;
         Instances = instances;
         TrackFiles = trackFiles;
+        DBusServiceName = dbusServiceName;
     }
 
     public string Path { get; }
@@ -19,6 +20,9 @@ public sealed class KeepalivedConfig
     public IReadOnlyList<KeepalivedInstance> Instances { get; }
 
     public IReadOnlyList<KeepalivedTrackFile> TrackFiles { get; }
+
+    /// <summary>global_defs dbus_service_name: the bus name keepalived takes instead of org.keepalived.Vrrp1; null when not set.</summary>
+    public string? DBusServiceName { get; }
 
     /// <summary>keepalived instance names are case-sensitive, so the lookup is too.</summary>
     public KeepalivedInstance GetInstance(string name) =>

@@ -27,7 +27,13 @@ public static class KeepalivedConfigReader
     {
         var trackFiles = nodes.Where(node => node.Keyword is "track_file" or "vrrp_track_file").Select(ToTrackFile).ToArray();
         var instances = nodes.Where(node => node.Keyword == "vrrp_instance").Select(ToInstance).ToArray();
-        return new KeepalivedConfig(path, instances, trackFiles);
+        var dbusServiceName = nodes
+            .Where(node => node.Keyword == "global_defs")
+            .SelectMany(node => node.Children)
+            .Where(node => node.Keyword == "dbus_service_name")
+            .Select(node => node.Argument(1))
+            .LastOrDefault(name => name is not null);
+        return new KeepalivedConfig(path, instances, trackFiles, dbusServiceName);
     }
 
     private static IReadOnlyList<KeepalivedConfigNode> ReadNodes(string path, int depth)

@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 
 namespace KdcHa.Vrrp;
 
-/// <summary>One way of learning what keepalived's VRRP instances are doing: Json, Data, Interface or Wire.</summary>
+/// <summary>One way of learning what keepalived's VRRP instances are doing: DBus, Json, Data, Interface or Wire.</summary>
 public interface IVrrpStateSource
 {
     /// <summary>The name VrrpInstanceState.Source carries for this source's results.</summary>

@@ -10,7 +10,7 @@ namespace KdcHa.Vrrp;
 
 /// <summary>
 /// A running keepalived found through its pid file, seen through /proc: its environment (TMPDIR decides where it
-/// writes dumps), its root (so a daemon with a private /tmp, such as systemd's PrivateTmp, is still read correctly),
+/// writes dumps, DBUS_SYSTEM_BUS_ADDRESS which bus it publishes on), its root (so a daemon with a private /tmp, such as systemd's PrivateTmp, is still read correctly),
 /// its configuration file and its signals.
 /// </summary>
 public sealed class KeepalivedProcess
@@ -20,13 +20,14 @@ public sealed class KeepalivedProcess
     private const int PermissionDenied = 1;
     private const int NoSuchProcess = 3;
 
-    private KeepalivedProcess(int processId, string pidFile, string tempDirectory, string configFile, string executable)
+    private KeepalivedProcess(int processId, string pidFile, string tempDirectory, string configFile, string executable, string? systemBusAddress)
     {
         ProcessId = processId;
         PidFile = pidFile;
         TempDirectory = tempDirectory;
         ConfigFile = configFile;
         Executable = executable;
+        SystemBusAddress = systemBusAddress;
     }
 
     public int ProcessId { get; }
@@ -41,6 +42,9 @@ public sealed class KeepalivedProcess
 
     /// <summary>The daemon's own binary: it answers --signum for exactly the build that runs.</summary>
     public string Executable { get; }
+
+    /// <summary>keepalived's DBUS_SYSTEM_BUS_ADDRESS: the bus it publishes on with enable_dbus; null when it uses the default.</summary>
+    public string? SystemBusAddress { get; }
 
     /// <exception cref="KeepalivedNotRunningException">No pid file, or an empty one.</exception>
     /// <exception cref="PidFileStaleException">The pid is not a live keepalived.</exception>
@@ -68,7 +72,7 @@ public sealed class KeepalivedProcess
         {
             var root = $"{procDirectory}/root";
             var environment = ReadNulSeparated($"{procDirectory}/environ");
-            var tmp = environment.Where(v => v.StartsWith("TMPDIR=", StringComparison.Ordinal)).Select(v => v.Substring(7)).LastOrDefault();
+            var tmp = Variable(environment, "TMPDIR");
             var arguments = ReadNulSeparated($"{procDirectory}/cmdline");
             var config = ConfigArgument(arguments) ?? DefaultConfigFile;
             var cwd = $"{procDirectory}/cwd";
@@ -77,7 +81,8 @@ public sealed class KeepalivedProcess
                 pidFile,
                 Under(root, string.IsNullOrEmpty(tmp) ? "/tmp" : tmp!),
                 config.StartsWith("/", StringComparison.Ordinal) ? Under(root, config) : Path.Combine(cwd, config),
-                $"{procDirectory}/exe");
+                $"{procDirectory}/exe",
+                Variable(environment, "DBUS_SYSTEM_BUS_ADDRESS"));
         }
         catch (UnauthorizedAccessException e)
         {
@@ -165,6 +170,9 @@ public sealed class KeepalivedProcess
 
         return null;
     }
+
+    private static string? Variable(IEnumerable<string> environment, string name) =>
+        environment.Where(v => v.StartsWith(name + "=", StringComparison.Ordinal)).Select(v => v.Substring(name.Length + 1)).LastOrDefault();
 
     private static string Under(string root, string absolutePath) => root + "/" + absolutePath.TrimStart('/');
 

@@ -1,14 +1,18 @@
 using System;
 using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
 
 namespace KdcHa.Vrrp;
 
 /// <summary>
 /// One VRRP instance as one source saw it. Members a source cannot know are null (EffectivePriority from the configuration, Name on the
-/// wire); Source names the source ("Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
+/// wire); Source names the source ("DBus", "Json", "Data", "Interface" or "Wire") so a reader knows how far to trust it.
 /// </summary>
 public sealed class VrrpInstanceState
 {
+    private readonly string? _family;
+
     public VrrpInstanceState(string name, int virtualRouterId, VrrpState state, string source)
     {
         Name = name;
@@ -22,6 +26,16 @@ public sealed class VrrpInstanceState
     public int VirtualRouterId { get; }
 
     public string? Interface { get; init; }
+
+    /// <summary>
+    /// "IPv4" or "IPv6": what keepalived's DBus object path or the advertisements on the wire say; otherwise what the
+    /// virtual addresses are (keepalived keeps an instance's addresses in one family). Null when none is known.
+    /// </summary>
+    public string? Family
+    {
+        get => _family ?? FamilyOf(VirtualIPAddresses);
+        init => _family = value;
+    }
 
     public VrrpState State { get; init; }
 
@@ -50,6 +64,7 @@ public sealed class VrrpInstanceState
     public VrrpInstanceState WithWire(IReadOnlyList<VrrpPeer> peers, string? masterAddress, bool splitBrain) => new(Name, VirtualRouterId, State, Source)
     {
         Interface = Interface,
+        Family = _family,
         Priority = Priority,
         EffectivePriority = EffectivePriority,
         VirtualIPAddresses = VirtualIPAddresses,
@@ -59,4 +74,20 @@ public sealed class VrrpInstanceState
         MasterAddress = masterAddress,
         SplitBrain = splitBrain,
     };
+
+    /// <summary>"IPv4" or "IPv6" for an address family, the way keepalived names it.</summary>
+    public static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+
+    private static string? FamilyOf(IReadOnlyList<string> addresses)
+    {
+        foreach (var text in addresses)
+        {
+            if (IPAddress.TryParse(text.Split('/')[0], out var address))
+            {
+                return FamilyName(address.AddressFamily);
+            }
+        }
+
+        return null;
+    }
 }

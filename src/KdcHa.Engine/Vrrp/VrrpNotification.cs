@@ -38,6 +38,10 @@ public sealed class VrrpNotification
 
     public int? Priority { get; }
 
+    /// <summary>An instance's state change that arrived another way than the FIFO (keepalived's DBus signal).</summary>
+    public static VrrpNotification ForInstance(DateTime receivedUtc, string name, VrrpState state) =>
+        new(receivedUtc, "INSTANCE", name, state.ToString().ToUpperInvariant(), state, priority: null);
+
     public static bool TryParse(string line, DateTime receivedUtc, out VrrpNotification? notification)
     {
         notification = null;

@@ -20,6 +20,9 @@ public sealed class VrrpQuery
     /// <summary>How long to wait for keepalived to write a dump after the signal.</summary>
     public TimeSpan DumpTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long the DBus source waits for the bus's handshake and for each reply.</summary>
+    public TimeSpan BusTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The keepalived of <see cref="PidFile"/>, found once per query.</summary>
     /// <exception cref="KeepalivedNotRunningException"/>
     /// <exception cref="PidFileStaleException"/>

@@ -4,6 +4,7 @@ namespace KdcHa.Vrrp;
 public enum VrrpSourceKind
 {
     Auto,
+    DBus,
     Json,
     Data,
     Interface,

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,8 +9,9 @@ namespace KdcHa.Vrrp;
 
 /// <summary>
 /// Answers "what is VRRP doing" from one source, or for Auto from the richest one available: Json (state,
-/// priorities, addresses, last transition), Data (the same from text), Interface (inferred from the addresses
-/// held). Auto without a local keepalived listens on the wire when asked to listen. With a listening
+/// priorities, addresses, last transition), Data (the same from text), DBus (keepalived's own state, without
+/// priorities or addresses), Interface (inferred from the addresses held). Auto without a local keepalived listens
+/// on the wire when asked to listen. With a listening
 /// time, states from keepalived also carry what was heard on the wire (peers, master, split brain).
 /// </summary>
 public sealed class VrrpStateReader
@@ -19,7 +19,7 @@ public sealed class VrrpStateReader
     private readonly IReadOnlyList<IVrrpStateSource> _sources;
 
     public VrrpStateReader()
-        : this(new IVrrpStateSource[] { new JsonDumpStateSource(), new DataDumpStateSource(), new InterfaceStateSource(), new WireStateSource() })
+        : this(new IVrrpStateSource[] { new JsonDumpStateSource(), new DataDumpStateSource(), new DBusStateSource(), new InterfaceStateSource(), new WireStateSource() })
     {
     }
 
@@ -102,17 +102,6 @@ public sealed class VrrpStateReader
         }).ToList();
     }
 
-    // keepalived keeps an instance's addresses in one family (it refuses a mix), so the first one tells it.
-    private static AddressFamily FamilyOf(VrrpInstanceState state)
-    {
-        foreach (var text in state.VirtualIPAddresses)
-        {
-            if (IPAddress.TryParse(text.Split('/')[0], out var address))
-            {
-                return address.AddressFamily;
-            }
-        }
-
-        return AddressFamily.InterNetwork;
-    }
+    private static AddressFamily FamilyOf(VrrpInstanceState state) =>
+        state.Family == VrrpInstanceState.FamilyName(AddressFamily.InterNetworkV6) ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
 }

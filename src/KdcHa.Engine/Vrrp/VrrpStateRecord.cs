@@ -15,6 +15,7 @@ public sealed class VrrpStateRecord
         Instance = state.Name;
         VirtualRouterId = state.VirtualRouterId;
         Interface = state.Interface;
+        Family = state.Family;
         State = state.State.ToString();
         Priority = state.Priority;
         EffectivePriority = state.EffectivePriority;
@@ -32,6 +33,8 @@ public sealed class VrrpStateRecord
     public int VirtualRouterId { get; }
 
     public string? Interface { get; }
+
+    public string? Family { get; }
 
     public string State { get; }
 

@@ -33,6 +33,7 @@ public sealed class WireStateSource : IVrrpStateSource
                 return new VrrpInstanceState(VirtualRouterName.Of(family, virtualRouterId), virtualRouterId, master is null ? VrrpState.Unknown : VrrpState.Master, Name)
                 {
                     Interface = interfaceName,
+                    Family = VrrpInstanceState.FamilyName(family),
                     Priority = master?.Priority,
                     VirtualIPAddresses = vips,
                     HoldsVirtualIP = LocalAddresses.HoldsAll(vips, held),
