@@ -6,8 +6,8 @@ namespace KdcHa.Kerberos.Crypto;
 /// <summary>
 /// Per-usage keys (Ke, Ki, Kc) already derived from a base key. A health probe encrypts and decrypts with the same
 /// long-term key every few hundred milliseconds, and each derivation costs an n-fold and one or two AES or HMAC
-/// operations: more than the encryption it serves. Safe for concurrent probes; the returned arrays are shared and
-/// must never be written to.
+/// operations, about a third of a probe's cryptography. Safe for concurrent probes; the returned arrays are shared
+/// and must never be written to.
 /// </summary>
 internal sealed class DerivedKeyCache
 {
