@@ -369,8 +369,13 @@ $kdcLines
 }
 
 function Get-LabKdcConfText {
-    param($Lab, [int]$Port, [string]$LogPath)
+    param($Lab, [int]$Port, [string]$LogPath, [switch]$DisableLastSuccessAndLockout)
     $realmDir = Join-Path $Lab.Directory 'realm'
+    # MIT's settings for KDCs that share or replicate a database: no last-success or lockout write on the AS path.
+    # The realm's database module is named after the realm unless database_module says otherwise.
+    $dbModules = if ($DisableLastSuccessAndLockout) {
+        "[dbmodules]`n    $($Lab.Realm) = {`n        database_name = $realmDir/principal`n        disable_last_success = true`n        disable_lockout = true`n    }`n`n"
+    } else { '' }
     $enc = Get-LabEnctypeList $Lab
     $encLines = if ($enc) {
         "        supported_enctypes = $enc`n        master_key_type = $(($enc -split ' ')[0] -replace ':.*$')`n"
@@ -389,7 +394,7 @@ function Get-LabKdcConfText {
         kdc_tcp_ports = $Port
 $encLines    }
 
-[logging]
+$dbModules[logging]
     kdc = FILE:$LogPath
     admin_server = FILE:$realmDir/kadmin.log
     default = FILE:$realmDir/krb5lib.log
@@ -650,14 +655,16 @@ function Start-KdcHaLabKdc {
     .SYNOPSIS
     Starts (or restarts after Stop-KdcHaLabKdc) a krb5kdc in a KDC node on -Port (default 88).
     Several ports per node are allowed; every process serves the same database through its own kdc.conf.
+    -DisableLastSuccessAndLockout sets MIT's disable_last_success and disable_lockout for this process, so a
+    successful AS exchange writes nothing to the database.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88)
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88, [switch]$DisableLastSuccessAndLockout)
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     $key = Get-LabKdcKey $n $Port
     $conf = Join-Path $n.Directory "kdc-$Port.conf"
     $log = Join-Path $n.Directory "krb5kdc-$Port.log"
-    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log)
+    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DisableLastSuccessAndLockout:$DisableLastSuccessAndLockout)
     $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = $conf }
     $processId = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath krb5kdc -ArgumentList '-n', '-r', $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
     Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath $log

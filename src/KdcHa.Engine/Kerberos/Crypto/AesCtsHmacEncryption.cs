@@ -13,11 +13,14 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
 {
     private static readonly byte[] KerberosConstant = Encoding.ASCII.GetBytes("kerberos");
 
+    private readonly DerivedKeyCache _usageKeys;
+
     protected AesCtsHmacEncryption(EncryptionType type, int keySize, int macSize)
     {
         Type = type;
         KeySize = keySize;
         MacSize = macSize;
+        _usageKeys = new DerivedKeyCache(DeriveUncachedUsageKey);
     }
 
     public sealed override EncryptionType Type { get; }
@@ -92,7 +95,10 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
         return Mac(DeriveUsageKey(key, usage, UsageKeyKind.Checksum), message);
     }
 
-    internal byte[] DeriveUsageKey(byte[] baseKey, int usage, UsageKeyKind kind)
+    /// <summary>The per-usage key, from the cache when this base key was used before; callers must not modify it.</summary>
+    internal byte[] DeriveUsageKey(byte[] baseKey, int usage, UsageKeyKind kind) => _usageKeys.GetOrDerive(baseKey, usage, kind);
+
+    internal byte[] DeriveUncachedUsageKey(byte[] baseKey, int usage, UsageKeyKind kind)
     {
         var constant = ByteArrays.Concat(ByteArrays.BigEndian((uint)usage), new[] { (byte)kind });
         return DeriveKey(baseKey, constant, kind == UsageKeyKind.Encryption ? KeySize : IntegrityKeySize);

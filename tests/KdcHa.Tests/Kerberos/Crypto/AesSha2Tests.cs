@@ -34,7 +34,7 @@ public class AesSha2Tests
     [InlineData(EncryptionType.Aes256CtsHmacSha384192, Aes256BaseKey, "Integrity", "69b16514e3cd8e56b82010d5c73012b622c4d00ffc23ed1f")]
     public void DeriveUsageKey_MatchesVector(EncryptionType type, string baseKeyHex, string kind, string expectedHex)
     {
-        var key = Aes(type).DeriveUsageKey(Convert.FromHexString(baseKeyHex), Usage, Enum.Parse<UsageKeyKind>(kind));
+        var key = EncryptionTestData.Aes(type).DeriveUsageKey(Convert.FromHexString(baseKeyHex), Usage, Enum.Parse<UsageKeyKind>(kind));
 
         Assert.Equal(expectedHex, Convert.ToHexStringLower(key));
     }
@@ -65,10 +65,8 @@ public class AesSha2Tests
     [InlineData(EncryptionType.Aes256CtsHmacSha384192, Aes256BaseKey, "45ee791567eefca37f4ac1e0222de80d43c3bfa06699672a")]
     public void Checksum_MatchesVector(EncryptionType type, string baseKeyHex, string expectedHex)
     {
-        var checksum = Aes(type).Checksum(Convert.FromHexString(baseKeyHex), Usage, Plaintext);
+        var checksum = EncryptionTestData.Aes(type).Checksum(Convert.FromHexString(baseKeyHex), Usage, Plaintext);
 
         Assert.Equal(expectedHex, Convert.ToHexStringLower(checksum));
     }
-
-    private static AesCtsHmacEncryption Aes(EncryptionType type) => (AesCtsHmacEncryption)KerberosEncryption.Get(type);
 }

@@ -13,4 +13,6 @@ internal static class EncryptionTestData
         random.NextBytes(key);
         return key;
     }
+
+    public static AesCtsHmacEncryption Aes(EncryptionType type) => (AesCtsHmacEncryption)KerberosEncryption.Get(type);
 }
