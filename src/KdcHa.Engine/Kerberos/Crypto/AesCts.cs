@@ -11,6 +11,11 @@ internal static class AesCts
 {
     public const int BlockSize = 16;
 
+    private static readonly byte[] ZeroIv = new byte[BlockSize];
+
+    [ThreadStatic]
+    private static Aes? _threadAes;
+
     public static byte[] Encrypt(byte[] key, byte[] plaintext)
     {
         RequireAtLeastOneBlock(plaintext);
@@ -59,13 +64,19 @@ internal static class AesCts
 
     private static byte[] Transform(byte[] key, byte[] blocks, bool encrypt)
     {
-        using var aes = Aes.Create();
+        // One Aes per thread: creating one per block operation cost more than the operation. An Aes instance is not
+        // thread-safe, but CreateEncryptor(key, iv) leaves it unchanged, so a thread's instance serves every key.
+        var aes = _threadAes ??= CreateCbcAes();
+        using var transform = encrypt ? aes.CreateEncryptor(key, ZeroIv) : aes.CreateDecryptor(key, ZeroIv);
+        return transform.TransformFinalBlock(blocks, 0, blocks.Length);
+    }
+
+    private static Aes CreateCbcAes()
+    {
+        var aes = Aes.Create();
         aes.Mode = CipherMode.CBC;
         aes.Padding = PaddingMode.None;
-        aes.Key = key;
-        aes.IV = new byte[BlockSize];
-        using var transform = encrypt ? aes.CreateEncryptor() : aes.CreateDecryptor();
-        return transform.TransformFinalBlock(blocks, 0, blocks.Length);
+        return aes;
     }
 
     private static int RoundUpToBlock(int length) => (length + BlockSize - 1) / BlockSize * BlockSize;

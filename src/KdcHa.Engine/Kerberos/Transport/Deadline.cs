@@ -11,6 +11,8 @@ namespace KdcHa.Kerberos.Transport;
 /// </summary>
 internal readonly struct Deadline
 {
+    private static readonly Task<bool> CompletedInTime = Task.FromResult(true);
+
     private readonly long _expiresAt;
 
     private Deadline(long expiresAt)
@@ -48,8 +50,12 @@ internal readonly struct Deadline
     /// socket) and must have arranged for its fault to be observed.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
-    public Task<bool> WaitAsync(Task operation, CancellationToken cancellationToken) =>
-        WaitAsync(this, operation, cancellationToken);
+    public Task<bool> WaitAsync(Task operation, CancellationToken cancellationToken)
+    {
+        // Most sends, and replies that were already in, complete synchronously: no timer or linked source for those.
+        cancellationToken.ThrowIfCancellationRequested();
+        return operation.IsCompleted ? CompletedInTime : WaitAsync(this, operation, cancellationToken);
+    }
 
     private static async Task<bool> WaitAsync(Deadline deadline, Task operation, CancellationToken cancellationToken)
     {
