@@ -12,4 +12,14 @@ function Format-Milliseconds {
     '{0:N1} ms' -f $Value
 }
 
-Export-ModuleMember -Function Get-Median, Format-Milliseconds
+function Get-ProcessCpuMilliseconds {
+    # User plus system CPU time of processes, from /proc/<pid>/stat (fields 14 and 15, in USER_HZ = 100 per second).
+    param([Parameter(Mandatory)] [int[]] $ProcessId)
+    ($ProcessId | ForEach-Object {
+            $stat = [IO.File]::ReadAllText("/proc/$_/stat")
+            $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+            ([long]$fields[11] + [long]$fields[12]) * 10
+        } | Measure-Object -Sum).Sum
+}
+
+Export-ModuleMember -Function Get-Median, Format-Milliseconds, Get-ProcessCpuMilliseconds

@@ -23,7 +23,6 @@ $Priorities = @{ kdc1 = 200; kdc2 = 100 }
 $ClientRate = 5
 # After the VIP moves, keep the load running so attempts stalled by the fault finish and count.
 $AfterFailoverSec = 2
-$ClockTicksPerSecond = 100
 
 function Measure-MonitorScenario {
     param($Lab, [string]$Scenario, [int]$Run)
@@ -54,10 +53,8 @@ function Measure-MonitorScenario {
 function Get-ProcessUsage {
     # CPU seconds (utime + stime) and resident set of one process, from /proc.
     param([int]$ProcessId)
-    $stat = [IO.File]::ReadAllText("/proc/$ProcessId/stat")
-    $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
     $rssKb = [long](([IO.File]::ReadAllLines("/proc/$ProcessId/status") | Where-Object { $_ -like 'VmRSS:*' }) -replace '\D', '')
-    [pscustomobject]@{ CpuSec = ([long]$fields[11] + [long]$fields[12]) / $ClockTicksPerSecond; RssMb = $rssKb / 1024; At = [Diagnostics.Stopwatch]::GetTimestamp() }
+    [pscustomobject]@{ CpuSec = (Get-ProcessCpuMilliseconds $ProcessId) / 1000; RssMb = $rssKb / 1024; At = [Diagnostics.Stopwatch]::GetTimestamp() }
 }
 
 function Measure-IdleCost {
