@@ -1062,13 +1062,14 @@ function Start-KdcHaLabMonitor {
     <#
     .SYNOPSIS
     Starts Start-KdcHaMonitor from the built module inside a KDC node's namespace, in its own pwsh (as
-    systemd would run it), probing the node's KDC and every other KDC node with the node's health keytab,
+    systemd would run it, with the Environment= settings of the shipped unit), probing the node's KDC and every other KDC node with the node's health keytab,
     reading the node's keepalived notify FIFO and listening for split brains on the node's interface.
     Events are written as JSON lines to the node's monitor log (Get-KdcHaLabMonitorEvent). Extra
-    Start-KdcHaMonitor parameters go in -Parameter.
+    Start-KdcHaMonitor parameters go in -Parameter. -WithoutServiceEnvironment leaves out the unit's
+    Environment= settings, to measure what they change.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ModulePath, [hashtable]$Parameter = @{})
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ModulePath, [hashtable]$Parameter = @{}, [switch]$WithoutServiceEnvironment)
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     $splat = @{
         Node = $n.Name; LocalKdc = $n.Address; PeerKdc = @($Lab.Kdcs | Where-Object Name -NE $n.Name | ForEach-Object Address)
@@ -1081,10 +1082,20 @@ function Start-KdcHaLabMonitor {
     $script = '$ErrorActionPreference = "Stop"; Import-Module $env:KDCHA_LAB_MODULE; $p = $env:KDCHA_LAB_PARAMETERS | ConvertFrom-Json -AsHashtable; ' +
         'if ($p.Duration) { $p.Duration = [TimeSpan]::Parse($p.Duration) }; ' +
         'Start-KdcHaMonitor @p -Confirm:$false | ForEach-Object { $_ | Add-Member -NotePropertyName Class -NotePropertyValue $_.GetType().Name -PassThru | ConvertTo-Json -Compress -Depth 3 }'
+    $environment = $(if ($WithoutServiceEnvironment) { @{} } else { Get-LabMonitorServiceEnvironment }) + @{ KDCHA_LAB_MODULE = $ModulePath; KDCHA_LAB_PARAMETERS = ($splat | ConvertTo-Json -Compress) }
     $processId = Start-LabProcess -Lab $Lab -Key "$($n.Name).monitor" -Namespace $n.Namespace -FilePath ([Environment]::ProcessPath) `
-        -ArgumentList "$PSHOME/pwsh.dll", '-NoProfile', '-NonInteractive', '-Command', $script -LogPath $log `
-        -Environment @{ KDCHA_LAB_MODULE = $ModulePath; KDCHA_LAB_PARAMETERS = ($splat | ConvertTo-Json -Compress) }
+        -ArgumentList "$PSHOME/pwsh.dll", '-NoProfile', '-NonInteractive', '-Command', $script -LogPath $log -Environment $environment
     New-LabEvent -Action 'StartMonitor' -Node $n.Name -Detail @{ Pid = $processId; Log = $log }
+}
+
+function Get-LabMonitorServiceEnvironment {
+    # The Environment= lines of the systemd unit KdcHa ships, so a lab monitor runs the way a deployed one does.
+    $unit = Join-Path $PSScriptRoot '../../build/systemd/kdcha-monitor@.service'
+    $environment = @{}
+    foreach ($line in [IO.File]::ReadAllLines($unit)) {
+        if ($line -match '^Environment=([A-Za-z_][A-Za-z0-9_]*)=(.*)$') { $environment[$Matches[1]] = $Matches[2] }
+    }
+    $environment
 }
 
 function Wait-KdcHaLabMonitor {
