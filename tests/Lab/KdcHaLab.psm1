@@ -1183,7 +1183,21 @@ function Wait-KdcHaLabVipMove {
         if ($WhileWaiting) { & $WhileWaiting }
         Start-Sleep -Milliseconds 50
     } while ([DateTime]::UtcNow -lt $deadline)
-    throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')"
+    throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')`n$(Get-LabNodeDiagnosis -Lab $Lab)"
+}
+
+function Get-LabNodeDiagnosis {
+    # What each KDC node's keepalived and monitor last said, for the message of a wait that timed out.
+    param($Lab)
+    foreach ($n in $Lab.Kdcs) {
+        $keepalived = if (Test-Path $n.KeepalivedLog) { (Get-Content $n.KeepalivedLog -Tail 3) -join ' | ' } else { 'no log' }
+        $statusPath = Join-Path (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n) 'status.json'
+        $monitor = if (Test-Path $statusPath) {
+            $status = Get-Content -Raw $statusPath | ConvertFrom-Json
+            "$($status.State) fault=$($status.Fault) updated=$($status.Updated.ToString('o')) reason=$($status.Reason) probes=$(($status.Kdcs | ForEach-Object { "$($_.Kdc):$($_.State)/$($_.LastProbeStatus)" }) -join ',')"
+        } else { 'no status' }
+        "$($n.Name): keepalived: $keepalived; monitor: $monitor"
+    }
 }
 
 # --------------------------------------------------------------------------------------------
