@@ -15,6 +15,9 @@ internal static class LibC
     public const int AccessDenied = 13;
     public const short PollIn = 1;
 
+    /// <summary>SOCK_CLOEXEC, or'ed into socket(2)'s type: the monitor runs notification commands, which must not inherit a socket.</summary>
+    public const int SocketCloseOnExec = 0x80000;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct PollDescriptor
     {

@@ -13,7 +13,6 @@ namespace KdcHa.Vip;
 internal sealed class NativeSocket : IDisposable
 {
     private const int SockRaw = 3;
-    private const int SockCloseOnExec = 0x80000;
 
     private int _descriptor;
 
@@ -23,7 +22,7 @@ internal sealed class NativeSocket : IDisposable
     {
         Purpose = purpose;
         _netlink = domain == LinuxAddressFamily.Netlink;
-        _descriptor = LibC.Socket(domain, SockRaw | SockCloseOnExec, protocol);
+        _descriptor = LibC.Socket(domain, SockRaw | LibC.SocketCloseOnExec, protocol);
         if (_descriptor < 0)
         {
             throw Failure("Opening", Marshal.GetLastWin32Error());

@@ -1,4 +1,5 @@
 using System;
+using KdcHa.Common;
 
 namespace KdcHa.Vip;
 

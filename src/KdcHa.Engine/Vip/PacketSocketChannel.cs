@@ -1,4 +1,5 @@
 using System;
+using KdcHa.Common;
 
 namespace KdcHa.Vip;
 
@@ -10,12 +11,7 @@ internal sealed class PacketSocketChannel : ILinkLayerChannel
     public PacketSocketChannel(LinkInterface link, ushort etherType)
     {
         var protocol = (ushort)((etherType >> 8) | ((etherType & 0xff) << 8)); // htons
-        // struct sockaddr_ll { u16 family; be16 protocol; int ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8]; }
-        var address = new byte[20];
-        BitConverter.GetBytes((ushort)LinuxAddressFamily.Packet).CopyTo(address, 0);
-        BitConverter.GetBytes(protocol).CopyTo(address, 2);
-        BitConverter.GetBytes(link.Index).CopyTo(address, 4);
-        _socket = new NativeSocket(LinuxAddressFamily.Packet, protocol, address, $"packet ({link.Name}, EtherType 0x{etherType:x4})");
+        _socket = new NativeSocket(LinuxAddressFamily.Packet, protocol, PacketSocketAddress.Of(link.Index, protocol), $"packet ({link.Name}, EtherType 0x{etherType:x4})");
     }
 
     public void Send(byte[] frame) => _socket.Send(frame);

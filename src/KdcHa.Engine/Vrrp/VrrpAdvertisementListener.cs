@@ -28,19 +28,16 @@ namespace KdcHa.Vrrp;
 /// </remarks>
 public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
 {
-    private const int AfInet = 2;
-    private const int AfPacket = 17;
     private const int SockRaw = 3;
     private const int SockDgram = 2;
-    private const int SockCloseOnExec = 0x80000;
     private const int EventFdCloseOnExec = 0x80000;
     private const int EventFdNonBlocking = 0x800;
     private const int ReceiveDontWait = 0x40;
 
     // Ethertypes in network byte order as socket(2) and sockaddr_ll take them. ETH_P_ALL is the only one a packet
     // socket is also handed this host's own outgoing frames for.
-    private const int EthernetAllProtocols = 0x0300;
-    private const int EthernetIPv6 = 0xDD86;
+    private const ushort EthernetAllProtocols = 0x0300;
+    private const ushort EthernetIPv6 = 0xDD86;
     private const int SolSocket = 1;
     private const int SolPacket = 263;
     private const int SoBindToDevice = 25;
@@ -63,7 +60,7 @@ public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
     private readonly SemaphoreSlim _available = new(0);
     private readonly List<int> _sockets = new();
     private readonly int _wake = -1;
-    private readonly Thread? _receiver;
+    private readonly Thread _receiver;
     private ExceptionDispatchInfo? _failure;
     private int _stopping;
     private int _finished;
@@ -146,13 +143,9 @@ public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
             return;
         }
 
-        if (_receiver is not null)
-        {
-            var one = BitConverter.GetBytes(1UL);
-            LibC.Write(_wake, one, (UIntPtr)one.Length);
-            _receiver.Join();
-        }
-
+        var one = BitConverter.GetBytes(1UL);
+        LibC.Write(_wake, one, (UIntPtr)one.Length);
+        _receiver.Join();
         CloseDescriptors();
     }
 
@@ -226,7 +219,7 @@ public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
 
     private void OpenRawIPv4Socket(string interfaceName, int interfaceIndex)
     {
-        var socket = OpenSocket(AfInet, SockRaw, VrrpAdvertisement.ProtocolNumber, "Opening a raw VRRP socket");
+        var socket = OpenSocket(LinuxAddressFamily.Inet, SockRaw, VrrpAdvertisement.ProtocolNumber, "Opening a raw VRRP socket");
         var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
         if (LibC.SetSocketOption(socket, SolSocket, SoBindToDevice, name, (uint)name.Length) != 0)
         {
@@ -243,19 +236,15 @@ public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
         }
     }
 
-    private void OpenPacketSocket(int interfaceIndex, int ethernetProtocol)
+    private void OpenPacketSocket(int interfaceIndex, ushort ethernetProtocol)
     {
-        var socket = OpenSocket(AfPacket, SockDgram, ethernetProtocol, "Opening a packet socket");
+        var socket = OpenSocket(LinuxAddressFamily.Packet, SockDgram, ethernetProtocol, "Opening a packet socket");
         if (!VrrpPacketFilter.TryAttach(socket, out var filterErrno))
         {
             throw Failure($"Filtering the packet socket on {InterfaceName}", filterErrno);
         }
 
-        // struct sockaddr_ll { u16 family; be16 protocol; int ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8]; }
-        var address = new byte[20];
-        BitConverter.GetBytes((ushort)AfPacket).CopyTo(address, 0);
-        BitConverter.GetBytes((ushort)ethernetProtocol).CopyTo(address, 2);
-        BitConverter.GetBytes(interfaceIndex).CopyTo(address, 4);
+        var address = PacketSocketAddress.Of(interfaceIndex, ethernetProtocol);
         if (LibC.Bind(socket, address, (uint)address.Length) != 0)
         {
             throw Failure($"Binding the packet socket to {InterfaceName}", Marshal.GetLastWin32Error());
@@ -278,8 +267,7 @@ public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
 
     private int OpenSocket(int domain, int type, int protocol, string action)
     {
-        // Close-on-exec: the monitor runs notification commands, which must not inherit a raw socket.
-        var socket = LibC.Socket(domain, type | SockCloseOnExec, protocol);
+        var socket = LibC.Socket(domain, type | LibC.SocketCloseOnExec, protocol);
         if (socket < 0)
         {
             throw Failure(action, Marshal.GetLastWin32Error());

@@ -22,7 +22,7 @@ internal static class UdpKdcExchanger
         var receive = session.StartReceive(buffer, 0, SocketKdcTransport.MaxReplyLength);
         try
         {
-            return await ExchangeAsync(session, remote, request, buffer, receive, attemptTimeout, overall).ConfigureAwait(false);
+            return await SendUntilAnsweredAsync(session, remote, request, buffer, receive, attemptTimeout, overall).ConfigureAwait(false);
         }
         finally
         {
@@ -35,7 +35,7 @@ internal static class UdpKdcExchanger
         }
     }
 
-    private static async Task<KdcExchange> ExchangeAsync(
+    private static async Task<KdcExchange> SendUntilAnsweredAsync(
         KdcSocketSession session, IPEndPoint remote, byte[] request, byte[] buffer, Task<int> receive, TimeSpan attemptTimeout, Deadline overall)
     {
         for (var attempts = 1; ; attempts++)

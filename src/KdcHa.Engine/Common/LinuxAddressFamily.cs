@@ -1,4 +1,4 @@
-namespace KdcHa.Vip;
+namespace KdcHa.Common;
 
 /// <summary>Linux's AF_* numbers: .NET's AddressFamily values are Windows' (InterNetworkV6 is 23 there, 10 here).</summary>
 public static class LinuxAddressFamily
