@@ -60,6 +60,12 @@ function Get-ProcessUsage {
     [pscustomobject]@{ CpuSec = (Get-ProcessCpuMilliseconds $ProcessId) / 1000; RssMb = $rssKb / 1024; At = [Diagnostics.Stopwatch]::GetTimestamp() }
 }
 
+function Get-CpuPercent {
+    # Percent of one core the process used between two Get-ProcessUsage samples.
+    param($First, $Last)
+    100 * ($Last.CpuSec - $First.CpuSec) / (($Last.At - $First.At) / [Diagnostics.Stopwatch]::Frequency)
+}
+
 function Measure-IdleCost {
     param($Lab)
     Restore-KdcHaLabMonitoredPair -Lab $Lab -ModulePath $ModulePath
@@ -80,7 +86,7 @@ function Measure-IdleCost {
     # Growth: the second half of the soak against the first, so start-up allocation does not count as a leak.
     $half = [math]::Floor($samples.Count / 2)
     [pscustomobject]@{
-        CpuPercent    = 100 * ($last.CpuSec - $first.CpuSec) / $elapsedSec
+        CpuPercent    = Get-CpuPercent $first $last
         WarmupRssStartMb = $warmupStart.RssMb
         RssSeries     = $series
         RssStartMb    = $first.RssMb
@@ -102,8 +108,7 @@ function Measure-IdleCpuWithoutServiceEnvironment {
     Start-Sleep -Seconds 30
     $first = Get-ProcessUsage $monitorPid
     Start-Sleep -Seconds ($BaselineCpuMinutes * 60)
-    $last = Get-ProcessUsage $monitorPid
-    100 * ($last.CpuSec - $first.CpuSec) / (($last.At - $first.At) / [Diagnostics.Stopwatch]::Frequency)
+    Get-CpuPercent $first (Get-ProcessUsage $monitorPid)
 }
 
 function Format-Range([double[]]$Values) {

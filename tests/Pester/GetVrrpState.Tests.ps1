@@ -40,19 +40,19 @@ BeforeAll {
         $r.StdOut | ConvertFrom-Json
     }
 
-    # What keepalived itself last said it entered: the truth the sources are held to.
+    # What keepalived itself last said an instance entered: the truth the sources are held to.
     function Get-LoggedState {
-        param($Lab, [string]$Node)
+        param($Lab, [string]$Node, [string]$Instance = 'KDC_VIP')
         $n = $Lab.Kdcs | Where-Object Name -EQ $Node
-        $entered = Select-String -Path $n.KeepalivedLog -Pattern 'Entering (\w+) STATE' | Select-Object -Last 1
+        $entered = Select-String -Path $n.KeepalivedLog -Pattern "\($([regex]::Escape($Instance))\) Entering (\w+) STATE" | Select-Object -Last 1
         $entered.Matches[0].Groups[1].Value
     }
 
     function Wait-LoggedState {
-        param($Lab, [string]$Node, [string]$State, [double]$TimeoutSec = 15)
+        param($Lab, [string]$Node, [string]$State, [string]$Instance = 'KDC_VIP', [double]$TimeoutSec = 15)
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        while ((Get-LoggedState -Lab $Lab -Node $Node) -ne $State) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "$Node did not enter $State within $TimeoutSec s (last: $(Get-LoggedState -Lab $Lab -Node $Node))." }
+        while ((Get-LoggedState -Lab $Lab -Node $Node -Instance $Instance) -ne $State) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "$Node did not enter $State for $Instance within $TimeoutSec s (last: $(Get-LoggedState -Lab $Lab -Node $Node -Instance $Instance))." }
             Start-Sleep -Milliseconds 100
         }
     }
@@ -212,18 +212,7 @@ vrrp_instance KDC_VIP6 {
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc1
         $linkLocal = @{}
         foreach ($node in $lab.Kdcs) { $linkLocal[$node.Name] = Get-KdcHaLabLinkLocalAddress -Lab $lab -Node $node }
-
-        function Wait-IPv6Master {
-            param([string]$Node)
-            $n = $lab.Kdcs | Where-Object Name -EQ $Node
-            $deadline = [DateTime]::UtcNow.AddSeconds(15)
-            # keepalived's last word on the IPv6 instance, as Get-LoggedState reads it for the IPv4 one.
-            while ((Select-String -Path $n.KeepalivedLog -Pattern '\(KDC_VIP6\) Entering (\w+) STATE' | Select-Object -Last 1).Matches.Groups[1].Value -ne 'MASTER') {
-                if ([DateTime]::UtcNow -gt $deadline) { throw "$Node never became master of KDC_VIP6." }
-                Start-Sleep -Milliseconds 100
-            }
-        }
-        Wait-IPv6Master -Node kdc1
+        Wait-LoggedState -Lab $lab -Node kdc1 -Instance KDC_VIP6 -State MASTER
     }
 
     AfterAll {
@@ -256,7 +245,7 @@ table ip6 kdcha_test_v6 {
 }
 "@
         try {
-            Wait-IPv6Master -Node kdc2
+            Wait-LoggedState -Lab $lab -Node kdc2 -Instance KDC_VIP6 -State MASTER
             # Three seconds of listening are three advertisement intervals at advert_int 1.
             $wire = @(Get-NodeVrrpState -Lab $lab -Node client1 -Source Wire -Arguments '-ListenSeconds 3')
             $v6 = $wire | Where-Object Instance -EQ 'VRID 51 IPv6'
