@@ -369,12 +369,12 @@ $kdcLines
 }
 
 function Get-LabKdcConfText {
-    param($Lab, [int]$Port, [string]$LogPath, [switch]$DisableLastSuccessAndLockout)
+    param($Lab, [int]$Port, [string]$LogPath, [string]$DatabasePath, [switch]$DisableLastSuccessAndLockout)
     $realmDir = Join-Path $Lab.Directory 'realm'
     # MIT's settings for KDCs that share or replicate a database: no last-success or lockout write on the AS path.
     # The realm's database module is named after the realm unless database_module says otherwise.
     $dbModules = if ($DisableLastSuccessAndLockout) {
-        "[dbmodules]`n    $($Lab.Realm) = {`n        database_name = $realmDir/principal`n        disable_last_success = true`n        disable_lockout = true`n    }`n`n"
+        "[dbmodules]`n    $($Lab.Realm) = {`n        database_name = $DatabasePath`n        disable_last_success = true`n        disable_lockout = true`n    }`n`n"
     } else { '' }
     $enc = Get-LabEnctypeList $Lab
     $encLines = if ($enc) {
@@ -387,7 +387,7 @@ function Get-LabKdcConfText {
 
 [realms]
     $($Lab.Realm) = {
-        database_name = $realmDir/principal
+        database_name = $DatabasePath
         key_stash_file = $realmDir/stash
         acl_file = $realmDir/kadm5.acl
         kdc_ports = $Port
@@ -410,7 +410,7 @@ function Get-LabAdminEnvironment {
 function Initialize-LabRealm {
     param($Lab)
     $realmDir = Join-Path $Lab.Directory 'realm'
-    Write-LabFile -Path $Lab.AdminKdcConf -Text (Get-LabKdcConfText -Lab $Lab -Port 88 -LogPath "$realmDir/kdc-admin.log")
+    Write-LabFile -Path $Lab.AdminKdcConf -Text (Get-LabKdcConfText -Lab $Lab -Port 88 -LogPath "$realmDir/kdc-admin.log" -DatabasePath $Lab.DatabasePath)
     Write-LabFile -Path "$realmDir/kadm5.acl" -Text "*/admin@$($Lab.Realm) *`n"
     [void](New-KdcHaLabKrb5Conf -Lab $Lab -Kdc $Lab.BridgeAddress -Path $Lab.AdminKrb5Conf)
     $masterPassword = [guid]::NewGuid().ToString('n')
@@ -654,21 +654,38 @@ function Start-KdcHaLabKdc {
     <#
     .SYNOPSIS
     Starts (or restarts after Stop-KdcHaLabKdc) a krb5kdc in a KDC node on -Port (default 88).
-    Several ports per node are allowed; every process serves the same database through its own kdc.conf.
+    Several ports per node are allowed; every process serves the realm's database through its own kdc.conf.
     -DisableLastSuccessAndLockout sets MIT's disable_last_success and disable_lockout for this process, so a
     successful AS exchange writes nothing to the database.
+    -OwnDatabase gives the process its own copy of the database, made the way kprop feeds a replica (kdb5_util dump,
+    then load): same principals and keys, but its own file and lock, as a KDC on its own host has.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88, [switch]$DisableLastSuccessAndLockout)
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88, [switch]$DisableLastSuccessAndLockout, [switch]$OwnDatabase)
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     $key = Get-LabKdcKey $n $Port
     $conf = Join-Path $n.Directory "kdc-$Port.conf"
     $log = Join-Path $n.Directory "krb5kdc-$Port.log"
-    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DisableLastSuccessAndLockout:$DisableLastSuccessAndLockout)
+    $database = if ($OwnDatabase) { Copy-LabDatabase -Lab $Lab -Directory (Join-Path $n.Directory "db-$Port") } else { $Lab.DatabasePath }
+    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DatabasePath $database -DisableLastSuccessAndLockout:$DisableLastSuccessAndLockout)
     $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = $conf }
     $processId = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath krb5kdc -ArgumentList '-n', '-r', $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
     Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath $log
     New-LabEvent -Action 'StartKdc' -Node $n.Name -Detail @{ Port = $Port; Pid = $processId; Address = $n.Address }
+}
+
+function Copy-LabDatabase {
+    # A replica of the realm's database in -Directory (replaced if present); returns its database_name.
+    param($Lab, [string]$Directory)
+    if (Test-Path -LiteralPath $Directory) { Remove-Item -LiteralPath $Directory -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $Directory
+    $dump = Join-Path $Directory 'realm.dump'
+    $database = Join-Path $Directory 'principal'
+    $env = Get-LabAdminEnvironment $Lab
+    Invoke-LabCommand -FilePath kdb5_util -ArgumentList '-r', $Lab.Realm, 'dump', $dump -Environment $env | Out-Null
+    Invoke-LabCommand -FilePath kdb5_util -ArgumentList '-r', $Lab.Realm, '-d', $database, 'load', $dump -Environment $env | Out-Null
+    Remove-Item -LiteralPath $dump
+    $database
 }
 
 function Send-LabKdcSignal {

@@ -88,13 +88,14 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             _keytab = LoadKeytab(Keytab);
         }
 
-        _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport()), ThrottleLimit, CancellationToken);
+        _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport(), PreAuthenticationHints.Shared), ThrottleLimit, CancellationToken);
     }
 
     protected override void ProcessRecord()
     {
         var principal = ResolvePrincipal();
         var realm = Realm ?? RealmOf(principal);
+        var requests = new List<KdcProbeRequest>(Kdc.Length);
         foreach (var kdc in Kdc)
         {
             if (!KdcEndpoint.TryParse(kdc, out var endpoint) || endpoint is null)
@@ -117,9 +118,10 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
 
             var request = NewRequest(endpoint, realm, principal);
             WriteVerbose($"Probing {endpoint} ({Level}, {Transport}, {TimeoutMilliseconds} ms) as {request.ClientPrincipal}.");
-            _scheduler!.Enqueue(request);
+            requests.Add(request);
         }
 
+        _scheduler!.Enqueue(requests);
         Emit(_scheduler!.TakeCompleted());
     }
 

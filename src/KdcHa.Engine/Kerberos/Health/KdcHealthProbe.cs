@@ -33,13 +33,37 @@ public sealed class KdcHealthProbe
     private static readonly IReadOnlyList<int> AllEncryptionTypes = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
 
     private readonly IKdcTransport _transport;
+    private readonly PreAuthenticationHints _hints;
 
+    /// <summary>A probe that learns pre-authentication hints for itself alone.</summary>
     public KdcHealthProbe(IKdcTransport transport)
+        : this(transport, new PreAuthenticationHints())
     {
-        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
     }
 
+    /// <summary>A probe that learns and uses <paramref name="hints"/>, which other probes may share.</summary>
+    public KdcHealthProbe(IKdcTransport transport, PreAuthenticationHints hints)
+    {
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _hints = hints ?? throw new ArgumentNullException(nameof(hints));
+    }
+
+    /// <summary>Probes, and completes on the thread pool: the caller's continuation may block.</summary>
     public async Task<KdcHealthResult> ProbeAsync(KdcProbeRequest request, CancellationToken cancellationToken)
+    {
+        var result = await ProbeWithoutHandOffAsync(request, cancellationToken).ConfigureAwait(false);
+
+        // The probe ends on the transport's UDP thread, which every other exchange in the process waits on; a
+        // caller that writes files or sends alerts next must not do it there.
+        await Task.Yield();
+        return result;
+    }
+
+    /// <summary>
+    /// Probes, and completes on whichever thread delivered the last reply, the transport's UDP thread included:
+    /// for callers whose continuation only hands the result on (a queue, a signal), sparing a thread-pool hop.
+    /// </summary>
+    internal async Task<KdcHealthResult> ProbeWithoutHandOffAsync(KdcProbeRequest request, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -75,6 +99,18 @@ public sealed class KdcHealthProbe
     private async Task<(KdcHealthStatus Status, string Message)> RunAsync(
         KdcProbeRequest request, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
     {
+        if (request.Level == KdcProbeLevel.Authenticated
+            && _hints.Find(request.ClientPrincipal) is { } hint
+            && KeyFor(request, hint.EncryptionType, hint) is { } hintedKey)
+        {
+            if (await PreAuthenticateAsync(request, hintedKey, hint, hinted: true, observation, clock, cancellationToken).ConfigureAwait(false) is { } verdict)
+            {
+                return verdict;
+            }
+
+            _hints.Forget(request.ClientPrincipal);
+        }
+
         var encryptionTypes = request.KeySource?.EncryptionTypes ?? AllEncryptionTypes;
         var firstNonce = NewNonce();
         var first = await ExchangeAsync(request, NewAsRequest(request, encryptionTypes, firstNonce, Array.Empty<PaData>()), observation, clock, cancellationToken)
@@ -97,9 +133,9 @@ public sealed class KdcHealthProbe
         }
 
         var error = (KrbError)first;
-        if (ClassifyError(request, error, observation, preAuthenticated: false) is { } verdict)
+        if (ClassifyError(request, error, observation) is { } refusal)
         {
-            return verdict;
+            return refusal;
         }
 
         if (request.Level == KdcProbeLevel.Reachable)
@@ -107,31 +143,51 @@ public sealed class KdcHealthProbe
             return (KdcHealthStatus.Healthy, "The KDC asked for pre-authentication.");
         }
 
-        var announced = error.ETypeInfo2.FirstOrDefault(entry => encryptionTypes.Contains(entry.EncryptionType));
-        var chosenType = announced?.EncryptionType ?? encryptionTypes[0];
-        var key = KeyFor(request, chosenType, announced);
+        var announced = error.ETypeInfo2.FirstOrDefault(entry => encryptionTypes.Contains(entry.EncryptionType))
+            ?? new ETypeInfo2Entry(encryptionTypes[0], null, null);
+        var key = KeyFor(request, announced.EncryptionType, announced);
         if (key is null)
         {
-            return (KdcHealthStatus.KdcError, $"The KDC offered encryption type {chosenType}, for which no key is available.");
+            return (KdcHealthStatus.KdcError, $"The KDC offered encryption type {announced.EncryptionType}, for which no key is available.");
         }
 
-        observation.EncryptionType = key.EncryptionType;
-        observation.KeyVersion = key.KeyVersion;
-        var secondNonce = NewNonce();
-        var preAuthentication = new[] { EncryptedTimestamp(key) };
-        var second = await ExchangeAsync(request, NewAsRequest(request, new[] { key.EncryptionType }, secondNonce, preAuthentication), observation, clock, cancellationToken)
-            .ConfigureAwait(false);
-        if (second is AsReply reply)
-        {
-            return Verify(reply, key, secondNonce, observation);
-        }
-
-        return ClassifyError(request, (KrbError)second, observation, preAuthenticated: true)
+        return await PreAuthenticateAsync(request, key, announced, hinted: false, observation, clock, cancellationToken).ConfigureAwait(false)
             ?? (KdcHealthStatus.KdcError, "The KDC asked for pre-authentication again after receiving it.");
     }
 
-    /// <summary>The verdict for a KRB-ERROR, or null when the error is the expected request for pre-authentication.</summary>
-    private static (KdcHealthStatus, string)? ClassifyError(KdcProbeRequest request, KrbError error, ProbeObservation observation, bool preAuthenticated)
+    /// <summary>
+    /// Sends PA-ENC-TIMESTAMP under <paramref name="key"/> and checks the ticket. Null when the KDC asks for
+    /// pre-authentication again, or, for a <paramref name="hinted"/> key, rejects it or lacks its encryption type:
+    /// the hint is stale, and only the KDC's own announcement can tell a wrong key from a changed one.
+    /// </summary>
+    private async Task<(KdcHealthStatus Status, string Message)?> PreAuthenticateAsync(
+        KdcProbeRequest request, ClientKey key, ETypeInfo2Entry announced, bool hinted, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        observation.EncryptionType = key.EncryptionType;
+        observation.KeyVersion = key.KeyVersion;
+        var nonce = NewNonce();
+        var preAuthentication = new[] { EncryptedTimestamp(key) };
+        var reply = await ExchangeAsync(request, NewAsRequest(request, new[] { key.EncryptionType }, nonce, preAuthentication), observation, clock, cancellationToken)
+            .ConfigureAwait(false);
+        if (reply is AsReply ticket)
+        {
+            var verdict = Verify(ticket, key, nonce, observation);
+            if (verdict.Status == KdcHealthStatus.Healthy)
+            {
+                _hints.Remember(request.ClientPrincipal, announced);
+            }
+
+            return verdict;
+        }
+
+        var error = (KrbError)reply;
+        return hinted && error.ErrorCode is KerberosErrorCode.PreAuthenticationFailed or KerberosErrorCode.EncryptionTypeNotSupported
+            ? null
+            : ClassifyError(request, error, observation);
+    }
+
+    /// <summary>The verdict for a KRB-ERROR, or null when the KDC asks for pre-authentication.</summary>
+    private static (KdcHealthStatus Status, string Message)? ClassifyError(KdcProbeRequest request, KrbError error, ProbeObservation observation)
     {
         var code = error.ErrorCode;
         var name = KerberosErrorNames.Describe(error.RawErrorCode);
@@ -149,14 +205,14 @@ public sealed class KdcHealthProbe
                 return (KdcHealthStatus.PrincipalUnknown, $"The KDC does not know {request.ClientPrincipal}: {text}.");
             case KerberosErrorCode.PreAuthenticationFailed:
                 return (KdcHealthStatus.KeyMismatch, $"The KDC rejected our key for {request.ClientPrincipal} (wrong password or stale keytab, key version {observation.KeyVersion?.ToString() ?? "unknown"}): {text}.");
-            case KerberosErrorCode.PreAuthenticationRequired when !preAuthenticated:
+            case KerberosErrorCode.PreAuthenticationRequired:
                 return null;
             default:
                 return (KdcHealthStatus.KdcError, $"The KDC answered with an error: {text}.");
         }
     }
 
-    private static (KdcHealthStatus, string) Verify(AsReply reply, ClientKey key, uint nonce, ProbeObservation observation)
+    private static (KdcHealthStatus Status, string Message) Verify(AsReply reply, ClientKey key, uint nonce, ProbeObservation observation)
     {
         observation.EncryptionType = reply.EncryptedPart.EncryptionType;
         observation.KeyVersion = reply.EncryptedPart.KeyVersion ?? key.KeyVersion;

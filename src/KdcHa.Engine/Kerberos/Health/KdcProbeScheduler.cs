@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Kerberos.Health;
 
@@ -30,12 +31,17 @@ public sealed class KdcProbeScheduler : IDisposable
         _cancellationToken = cancellationToken;
     }
 
-    public void Enqueue(KdcProbeRequest request)
-    {
-        _outstanding++;
-        var probe = RunThrottledAsync(request);
-        probe.ContinueWith(finished => _completed.Add(finished), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
+    /// <summary>Starts probing every one of <paramref name="requests"/> (up to the throttle limit at once).</summary>
+    public void Enqueue(IReadOnlyCollection<KdcProbeRequest> requests) =>
+        UdpExchangeLoop.Shared.StartTogether(() =>
+        {
+            foreach (var request in requests)
+            {
+                _outstanding++;
+                var probe = RunThrottledAsync(request);
+                probe.ContinueWith(finished => _completed.Add(finished), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        });
 
     /// <summary>Results that are ready now, without waiting.</summary>
     public IEnumerable<KdcHealthResult> TakeCompleted()
@@ -74,7 +80,7 @@ public sealed class KdcProbeScheduler : IDisposable
         await _slots.WaitAsync(_cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _probe.ProbeAsync(request, _cancellationToken).ConfigureAwait(false);
+            return await _probe.ProbeWithoutHandOffAsync(request, _cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -54,27 +54,55 @@ internal sealed class KdcSocketSession : IDisposable
         return new KdcSocketSession(socket, remote, protocol, overall, cancellationToken);
     }
 
-    /// <summary>
-    /// Fixes the peer address. For UDP this makes the kernel drop datagrams from anyone else and report ICMP port
-    /// unreachable as ConnectionRefused, which is what turns a dead KDC into Refused instead of a slow Timeout.
-    /// </summary>
-    public async Task ConnectAsync(TimeSpan phaseCap)
-    {
-        if (Protocol == KdcTransportProtocol.Udp)
-        {
-            // A UDP connect only records the peer locally; it cannot block.
-            try
-            {
-                _socket.Connect(Remote);
-            }
-            catch (SocketException exception)
-            {
-                throw SocketFailure(exception, "connecting");
-            }
+    /// <summary>The socket, for a wait on many sessions at once.</summary>
+    public Socket Socket => _socket;
 
-            return;
+    /// <summary>
+    /// Fixes a UDP peer address, which only records it locally and cannot block. The kernel then drops datagrams
+    /// from anyone else and reports ICMP port unreachable as ConnectionRefused, which is what turns a dead KDC into
+    /// Refused instead of a slow Timeout.
+    /// </summary>
+    public void ConnectDatagram()
+    {
+        try
+        {
+            _socket.Connect(Remote);
+        }
+        catch (SocketException exception)
+        {
+            throw SocketFailure(exception, "connecting");
         }
 
+        // Readiness comes from the caller's wait; a read must never block the thread that waits for everyone.
+        _socket.Blocking = false;
+    }
+
+    /// <summary>Sends one datagram. A full send buffer drops it, as the network may: the resend timer covers both.</summary>
+    public void SendDatagram(byte[] datagram)
+    {
+        _socket.Send(datagram, 0, datagram.Length, SocketFlags.None, out var error);
+        if (error != SocketError.Success && error != SocketError.WouldBlock)
+        {
+            throw SocketFailure(new SocketException((int)error), "sending");
+        }
+    }
+
+    /// <summary>Reads one datagram if one is queued; a pending ICMP error surfaces here.</summary>
+    /// <returns>False if nothing was queued after all.</returns>
+    public bool TryReceiveDatagram(byte[] buffer, out int length)
+    {
+        length = _socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out var error);
+        return error switch
+        {
+            SocketError.Success => true,
+            SocketError.WouldBlock => false,
+            _ => throw SocketFailure(new SocketException((int)error), "receiving the reply"),
+        };
+    }
+
+    /// <summary>Connects a TCP socket within <paramref name="phaseCap"/> and the overall deadline.</summary>
+    public async Task ConnectAsync(TimeSpan phaseCap)
+    {
         await CompleteAsync(ToVoidResult(_socket.ConnectAsync(Remote)), Overall.CappedAt(phaseCap), "connecting").ConfigureAwait(false);
         _tcpConnected = true;
     }
@@ -92,20 +120,16 @@ internal sealed class KdcSocketSession : IDisposable
         }
     }
 
-    /// <summary>Starts a receive that may outlive several waits (UDP resends keep one receive pending).</summary>
-    public Task<int> StartReceive(byte[] buffer, int offset, int count) =>
-        AbandonedTask.ObserveFault(_socket.ReceiveAsync(new ArraySegment<byte>(buffer, offset, count), SocketFlags.None));
-
-    /// <summary>False if <paramref name="until"/> passes first; the receive then stays pending.</summary>
-    public Task<bool> WaitAsync(Task<int> pendingReceive, Deadline until) => until.WaitAsync(pendingReceive, _cancellationToken);
-
     /// <summary>Reads exactly <paramref name="count"/> bytes, or fails: early end of stream is a protocol error.</summary>
     public async Task ReceiveExactlyAsync(byte[] buffer, int count, Deadline until, string what)
     {
         var received = 0;
         while (received < count)
         {
-            var read = await CompleteAsync(StartReceive(buffer, received, count - received), until, "receiving " + what).ConfigureAwait(false);
+            var read = await CompleteAsync(
+                _socket.ReceiveAsync(new ArraySegment<byte>(buffer, received, count - received), SocketFlags.None),
+                until,
+                "receiving " + what).ConfigureAwait(false);
             if (read == 0)
             {
                 throw Fail(KdcTransportFailure.ProtocolError, $"the KDC closed the connection after {received} of {count} bytes of {what}");

@@ -94,7 +94,7 @@ public sealed class SocketKdcTransport : IKdcTransport
             try
             {
                 return protocol == KdcTransportProtocol.Udp
-                    ? await UdpKdcExchanger.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false)
+                    ? await UdpExchangeLoop.Shared.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false)
                     : await TcpKdcExchanger.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false);
             }
             catch (KdcTransportException failure) when (failure.Failure != KdcTransportFailure.ProtocolError && !overall.HasPassed)

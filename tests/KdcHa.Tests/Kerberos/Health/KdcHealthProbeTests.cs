@@ -166,6 +166,80 @@ public class KdcHealthProbeTests
         Assert.Equal("Healthy", result.Status);
     }
 
+    [Fact]
+    public async Task AfterOneHealthyProbeTheNextPreAuthenticatesInItsFirstRequest()
+    {
+        var hints = new PreAuthenticationHints();
+        await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
+
+        byte[]? onlyRequest = null;
+        var transport = new ScriptedTransport(request =>
+        {
+            onlyRequest = request;
+            return Ticket(BobKey, NonceOf(request));
+        });
+        var result = await new KdcHealthProbe(transport, hints).ProbeAsync(Request(KdcProbeLevel.Authenticated, keys: BobPassword()), CancellationToken.None);
+
+        Assert.Equal("Healthy", result.Status);
+        Assert.Single(transport.Protocols);
+        Assert.NotEmpty(DecryptTimestamp(onlyRequest!, BobKey));
+    }
+
+    [Theory]
+    [InlineData(24)]
+    [InlineData(14)]
+    [InlineData(25)]
+    public async Task AHintTheKdcNoLongerTakesFallsBackToItsAnnouncement(int errorCode)
+    {
+        var hints = new PreAuthenticationHints();
+        await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
+
+        var result = await Probe(
+            hints,
+            Request(KdcProbeLevel.Authenticated, keys: BobPassword()),
+            _ => Error(errorCode),
+            _ => PreAuthRequired(),
+            third => Ticket(BobKey, NonceOf(third)));
+
+        Assert.Equal("Healthy", result.Status);
+    }
+
+    [Fact]
+    public async Task AKeyTheKdcRejectsAfterItsOwnAnnouncementIsAKeyMismatchEvenWithAHint()
+    {
+        var hints = new PreAuthenticationHints();
+        await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
+
+        var result = await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => Error(24), _ => PreAuthRequired(), _ => Error(24));
+
+        Assert.Equal("KeyMismatch", result.Status);
+    }
+
+    [Fact]
+    public async Task AHintIsLearntOnlyFromAHealthyExchange()
+    {
+        var hints = new PreAuthenticationHints();
+        await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), _ => Error(24));
+
+        var result = await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
+
+        Assert.Equal("Healthy", result.Status);
+    }
+
+    [Fact]
+    public async Task AClockSkewAnswerToAHintIsAClockSkewVerdict()
+    {
+        var hints = new PreAuthenticationHints();
+        await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
+
+        var result = await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => Error(37));
+
+        Assert.Equal("ClockSkew", result.Status);
+    }
+
+    private static Task<KdcHealthResult> Probe(PreAuthenticationHints hints, KdcProbeRequest request, params Func<byte[], byte[]>[] replies) =>
+        new KdcHealthProbe(new ScriptedTransport(replies), hints).ProbeAsync(request, CancellationToken.None);
+
     private static Task<KdcHealthResult> Probe(KdcProbeRequest request, params Func<byte[], byte[]>[] replies) =>
         new KdcHealthProbe(new ScriptedTransport(replies)).ProbeAsync(request, CancellationToken.None);
 }

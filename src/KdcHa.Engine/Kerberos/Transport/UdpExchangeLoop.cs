@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KdcHa.Kerberos.Transport;
+
+/// <summary>
+/// RFC 4120 §7.2.1 exchanges for the whole process on one thread that waits on every pending socket at once: one
+/// datagram each way, resent unchanged (the KDC's replay cache answers duplicates) until the deadline. The probe
+/// awaiting a reply continues on this thread, so a probe's two exchanges cost two wake-ups of one thread. With an
+/// async receive per datagram each reply woke the runtime's socket thread and then a pool worker, and on a 2-core
+/// host those context switches cost more CPU than the Kerberos work, and delayed the KDCs sharing the cores.
+/// </summary>
+internal sealed class UdpExchangeLoop
+{
+    private const int MicrosecondsPerMillisecond = 1000;
+    private const int WaitForever = -1;
+    private static readonly byte[] WakeDatagram = { 1 };
+    private static readonly Lazy<UdpExchangeLoop> SharedLoop = new(() => new UdpExchangeLoop(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    [ThreadStatic]
+    private static bool t_wakesDeferred;
+
+    [ThreadStatic]
+    private static bool t_wakeOwed;
+
+    private readonly ConcurrentQueue<PendingUdpExchange> _arriving = new();
+    private readonly Dictionary<Socket, PendingUdpExchange> _pending = new();
+    private readonly List<PendingUdpExchange> _finished = new();
+    private readonly List<Socket> _readable = new();
+    private readonly List<Socket> _failed = new();
+    private readonly byte[] _receiveBuffer = new byte[SocketKdcTransport.MaxReplyLength];
+    private readonly byte[] _wakeBuffer = new byte[16];
+
+    // A loopback socket connected to itself: the portable way to interrupt Socket.Select from another thread.
+    private readonly Socket _wakeSocket;
+    private readonly Thread _thread;
+    private int _wakeSent;
+
+    private UdpExchangeLoop()
+    {
+        _wakeSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _wakeSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _wakeSocket.Connect(_wakeSocket.LocalEndPoint!);
+        _wakeSocket.Blocking = false;
+        _thread = new Thread(Run) { IsBackground = true, Name = "KdcHa UDP exchanges" };
+        _thread.Start();
+    }
+
+    /// <summary>The loop every UDP exchange of this process runs on; its thread sleeps while no exchange is pending.</summary>
+    public static UdpExchangeLoop Shared => SharedLoop.Value;
+
+    /// <summary>
+    /// Sends the first datagram now, on the calling thread, and returns the exchange's outcome. The returned task
+    /// completes on the loop's thread: whoever awaits it must not block there, or every other exchange waits too.
+    /// </summary>
+    /// <exception cref="KdcTransportException">The socket could not be opened or the first datagram not sent.</exception>
+    public Task<KdcExchange> ExchangeAsync(IPEndPoint remote, byte[] request, TimeSpan attemptTimeout, Deadline overall, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = KdcSocketSession.Open(remote, KdcTransportProtocol.Udp, overall, cancellationToken);
+        var exchange = new PendingUdpExchange(session, request, attemptTimeout, cancellationToken);
+        try
+        {
+            session.ConnectDatagram();
+            exchange.Send();
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        exchange.WakeOnCancel(this);
+        _arriving.Enqueue(exchange);
+        Wake();
+        return exchange.Task;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="startExchanges"/>, and wakes the loop once at the end for every exchange it started on
+    /// this thread. Woken per exchange, the loop wakes about as often as a caller starts one, since it is quicker to
+    /// take an exchange off the queue than the caller is to build the next request.
+    /// </summary>
+    public void StartTogether(Action startExchanges)
+    {
+        t_wakesDeferred = true;
+        try
+        {
+            startExchanges();
+        }
+        finally
+        {
+            t_wakesDeferred = false;
+            if (t_wakeOwed)
+            {
+                t_wakeOwed = false;
+                Wake();
+            }
+        }
+    }
+
+    /// <summary>Makes the loop look at its queue and its exchanges' cancellation now.</summary>
+    public void Wake()
+    {
+        if (t_wakesDeferred)
+        {
+            t_wakeOwed = true;
+        }
+        else if (Thread.CurrentThread != _thread && Interlocked.Exchange(ref _wakeSent, 1) == 0)
+        {
+            // The loop's own thread (a probe continuing after a reply) reads the queue before it next waits.
+            _wakeSocket.Send(WakeDatagram, 0, WakeDatagram.Length, SocketFlags.None, out _);
+        }
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            try
+            {
+                RunOnce();
+            }
+            catch (Exception bug)
+            {
+                // Nothing here is expected to throw; if something does, the exchanges waiting on this thread fail
+                // with it rather than hang past their deadlines, and the loop goes on serving new ones.
+                _finished.Clear();
+                foreach (var exchange in _pending.Values)
+                {
+                    exchange.Fail(bug);
+                    _finished.Add(exchange);
+                }
+
+                PublishFinished();
+            }
+        }
+    }
+
+    private void RunOnce()
+    {
+        while (_arriving.TryDequeue(out var arrived))
+        {
+            _pending.Add(arrived.Session.Socket, arrived);
+        }
+
+        _readable.Clear();
+        _failed.Clear();
+        _readable.Add(_wakeSocket);
+        foreach (var socket in _pending.Keys)
+        {
+            _readable.Add(socket);
+
+            // A refused datagram (ICMP port unreachable) shows up as an error, not as something to read.
+            _failed.Add(socket);
+        }
+
+        Socket.Select(_readable, null, _failed.Count == 0 ? null : _failed, WaitMicroseconds());
+        var arrivedAt = Stopwatch.GetTimestamp();
+        if (_readable.Contains(_wakeSocket))
+        {
+            // Drained before the flag is cleared, and both before the queue is read: a wake sent after this point
+            // is either for an exchange the next read of the queue finds, or makes the next wait return at once.
+            while (_wakeSocket.Receive(_wakeBuffer, 0, _wakeBuffer.Length, SocketFlags.None, out _) > 0)
+            {
+            }
+
+            Volatile.Write(ref _wakeSent, 0);
+        }
+
+        ReceiveFrom(_readable, arrivedAt);
+        ReceiveFrom(_failed, arrivedAt);
+        foreach (var exchange in _pending.Values)
+        {
+            if (!exchange.IsFinished)
+            {
+                exchange.RunTimers();
+            }
+
+            if (exchange.IsFinished)
+            {
+                _finished.Add(exchange);
+            }
+        }
+
+        PublishFinished();
+    }
+
+    private void ReceiveFrom(List<Socket> ready, long arrivedAt)
+    {
+        foreach (var socket in ready)
+        {
+            if (_pending.TryGetValue(socket, out var exchange) && !exchange.IsFinished)
+            {
+                exchange.Receive(_receiveBuffer, arrivedAt);
+            }
+        }
+    }
+
+    private int WaitMicroseconds()
+    {
+        if (!_arriving.IsEmpty)
+        {
+            return 0;
+        }
+
+        var earliest = TimeSpan.MaxValue;
+        foreach (var exchange in _pending.Values)
+        {
+            var next = exchange.NextTimer;
+            earliest = next < earliest ? next : earliest;
+        }
+
+        if (earliest == TimeSpan.MaxValue)
+        {
+            return WaitForever;
+        }
+
+        // Rounded up to whole milliseconds, poll(2)'s unit: waking before a timer is due would spin until it is.
+        var milliseconds = Math.Ceiling(earliest.TotalMilliseconds);
+        return (int)Math.Min(int.MaxValue / MicrosecondsPerMillisecond, milliseconds) * MicrosecondsPerMillisecond;
+    }
+
+    // Callers continue inside Publish, and may start new exchanges from there: the dictionary is settled first.
+    private void PublishFinished()
+    {
+        foreach (var exchange in _finished)
+        {
+            _pending.Remove(exchange.Session.Socket);
+        }
+
+        foreach (var exchange in _finished)
+        {
+            exchange.Publish();
+        }
+
+        _finished.Clear();
+    }
+}
