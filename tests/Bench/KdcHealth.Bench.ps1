@@ -1,8 +1,9 @@
 # Test-KdcHealth against real MIT krb5kdc in the lab: the in-process Authenticated probe versus the `kinit -kt`
 # process the seed design runs (same KDC, same keytab, same run), and the cost of probing 8 KDCs at once, with and
-# without one of them hung, against KDCs that write last-success data on every AS exchange (MIT's default) and
-# against the same KDCs with those writes disabled. Targets: at least 5x faster than kinit; 8 results within 3x one
-# probe's latency.
+# without one of them hung: KDCs that write last-success data on every AS exchange (MIT's default) into one shared
+# database file, the same KDCs each on its own copy of the database (as KDCs on their own hosts run), and the
+# shared file with those writes disabled. Targets: at least 5x faster than kinit; 8 results within 3x one probe's
+# latency.
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Runs = 200,
@@ -117,15 +118,24 @@ try {
     $kdcs = $ports | ForEach-Object { "$($node.Address):$_" }
     $authenticated = @{ Keytab = $keytab }
     $hungTimeout = 1000
-    $defaultWrites = 'last-success (MIT default)'
-    $noWrites = 'none (disable_last_success, disable_lockout)'
+    $defaultWrites = 'one shared file; last-success written (MIT default)'
+    $ownCopies = 'a copy per process; last-success written (MIT default)'
+    $noWrites = 'one shared file; no writes (disable_last_success, disable_lockout)'
     $concurrency = @(
         Measure-Concurrency -Lab $lab -Kdc $kdcs -Probe @{ Realm = $lab.Realm } -Level 'Reachable' -Writes $defaultWrites
         Measure-Concurrency -Lab $lab -Kdc $kdcs -Probe $authenticated -Level 'Authenticated' -Writes $defaultWrites
     )
     $hungCases = @(Measure-HungKdc -Lab $lab -Node $node -Kdc $kdcs -Probe $authenticated -TimeoutMilliseconds $hungTimeout -Writes $defaultWrites -BackToBackSingle $concurrency[-1].Single)
 
-    Write-Host 'The same eight KDC processes without database writes on the AS path'
+    Write-Host 'The same eight KDC processes, each on its own copy of the database'
+    foreach ($port in $ports) {
+        $null = Stop-KdcHaLabKdc -Lab $lab -Node $node -Port $port -Signal TERM
+        $null = Start-KdcHaLabKdc -Lab $lab -Node $node -Port $port -OwnDatabase
+    }
+    $concurrency += Measure-Concurrency -Lab $lab -Kdc $kdcs -Probe $authenticated -Level 'Authenticated' -Writes $ownCopies
+    $hungCases += Measure-HungKdc -Lab $lab -Node $node -Kdc $kdcs -Probe $authenticated -TimeoutMilliseconds $hungTimeout -Writes $ownCopies -BackToBackSingle $concurrency[-1].Single
+
+    Write-Host 'The same eight KDC processes on the shared database without writes on the AS path'
     foreach ($port in $ports) {
         $null = Stop-KdcHaLabKdc -Lab $lab -Node $node -Port $port -Signal TERM
         $null = Start-KdcHaLabKdc -Lab $lab -Node $node -Port $port -DisableLastSuccessAndLockout
@@ -147,8 +157,10 @@ $verdict = { param([bool] $Met) if ($Met) { 'met' } else { '**not met**' } }
 
 One lab KDC node (real MIT krb5kdc 1.20 in a network namespace, reached through the lab bridge), its health
 principal's keytab (aes256-cts-hmac-sha1-96), Authenticated level (PA-ENC-TIMESTAMP, AS-REP decrypted, nonce
-checked: the same work as ``kinit -kt``). Wall time per call with a Stopwatch; probe CPU is this pwsh process's CPU
-time over $Runs calls, kinit CPU is the children's user+system time reported by bash ``times`` over $KinitRuns runs.
+checked: the same proof as ``kinit -kt``). Once a principal's encryption type is known in the session (from its first
+probe), Test-KdcHealth sends PA-ENC-TIMESTAMP in its first request, so the exchange is one round trip; kinit always
+asks first and takes two. Wall time per call with a Stopwatch; probe CPU is this pwsh process's CPU time over $Runs
+calls, kinit CPU is the children's user+system time reported by bash ``times`` over $KinitRuns runs.
 
 | Probe | Median wall | CPU per probe | Runs |
 |---|---|---|---|
@@ -159,11 +171,11 @@ kinit / Test-KdcHealth: $('{0:N1}' -f ($kinitMedian / $probeMedian))× in wall t
 
 ### Eight KDCs at once
 
-Eight krb5kdc processes on one database (ports $($ports -join ', ')), probed by one ``Test-KdcHealth -Kdc <8 addresses>`` call (ThrottleLimit 16). A time is when the last result reached a ``ForEach-Object`` after the cmdlet; one probe is timed the same way (a one-address call into the same pipeline), so both include the same invocation and per-result cost. One probe: median of $Runs calls; eight: median of $ConcurrentRuns calls, measured right after.
+Eight krb5kdc processes serving one realm (ports $($ports -join ', ')), probed by one ``Test-KdcHealth -Kdc <8 addresses>`` call (ThrottleLimit 16). A time is when the last result reached a ``ForEach-Object`` after the cmdlet; one probe is timed the same way (a one-address call into the same pipeline), so both include the same invocation and per-result cost. One probe: median of $Runs calls; eight: median of $ConcurrentRuns calls, measured right after.
 
-An Authenticated exchange makes MIT write the principal's last-success time to the database by default, and the eight processes share one database file, so those writes queue behind its lock whatever the client does. Each level is therefore measured twice in this run: against KDCs with MIT's default, and after restarting the same eight processes with ``disable_last_success = true`` and ``disable_lockout = true`` in the realm's ``[dbmodules]`` section (MIT's documented settings for KDCs whose database is shared or replicated; they also turn off account lockout, which a lab realm without lockout policies does not use). The Reachable level causes no write either way.
+By default MIT writes the principal's last-success time to the database on every Authenticated exchange, and with the db2 back end each such write ends in an fsync under the database's lock (strace of one krb5kdc: one fsync per AS exchange). Eight processes sharing one database file therefore queue behind one lock and one disk flush whatever the client does, which KDCs on their own hosts never do. Authenticated is therefore measured three times in this run, restarting the same eight processes in between: on one shared database file with MIT's default; each process on its own copy of the database, made as kprop feeds a replica (``kdb5_util dump``, then ``load``), with MIT's default; and on the shared file with ``disable_last_success = true`` and ``disable_lockout = true`` in the realm's ``[dbmodules]`` section (MIT's documented settings for KDCs whose database is shared or replicated; they also turn off account lockout, which a lab realm without lockout policies does not use). The Reachable level causes no write either way.
 
-| Level | KDC database writes per AS exchange | One probe | All eight results | Ratio | Bound: 3 × one probe | CPU per eight-address call: client / eight KDCs | CPU floor on $([Environment]::ProcessorCount) cores | Floor / one probe |
+| Level | KDC database; writes per AS exchange | One probe | All eight results | Ratio | Bound: 3 × one probe | CPU per eight-address call: client / eight KDCs | CPU floor on $([Environment]::ProcessorCount) cores | Floor / one probe |
 |---|---|---|---|---|---|---|---|---|
 $(($concurrency | ForEach-Object { "| $($_.Level) | $($_.Writes) | $(Format-Milliseconds $_.Single) | $(Format-Milliseconds $_.AllEight) | $(& $ratio $_.AllEight $_.Single) | $(& $verdict ($_.AllEight -le 3 * $_.Single)) | $(Format-Milliseconds $_.ClientCpu) / $(Format-Milliseconds $_.KdcCpu) | $(Format-Milliseconds $_.CpuFloor) | $(& $ratio $_.CpuFloor $_.Single) |" }) -join "`n")
 
@@ -171,7 +183,7 @@ The CPU columns come from $CpuRuns further eight-address calls per row: this pws
 
 With one KDC hung (SIGSTOP), Authenticated, $HungRuns calls each. Every such call lasts the hung KDC's $hungTimeout ms timeout, so each timed call starts after about a second of idle time, and on this 2-core VM the first packets after idle are answered markedly slower than back-to-back ones. The hung case is therefore compared with one probe measured after the same idle time (the healthy probe most like it); eight healthy KDCs after the same idle time show what the hung KDC itself adds. The ratio to the back-to-back probe of the table above is given too; it folds the idle-time slowdown into the bound.
 
-| KDC database writes per AS exchange | One probe after $hungTimeout ms idle | Eight healthy after $hungTimeout ms idle | Seven healthy with one hung | Ratio to one probe after idle | Bound: 3 × one probe after idle | Ratio to one back-to-back probe | Hung KDC's Timeout arrived at | Within 100 ms of its $hungTimeout ms timeout |
+| KDC database; writes per AS exchange | One probe after $hungTimeout ms idle | Eight healthy after $hungTimeout ms idle | Seven healthy with one hung | Ratio to one probe after idle | Bound: 3 × one probe after idle | Ratio to one back-to-back probe | Hung KDC's Timeout arrived at | Within 100 ms of its $hungTimeout ms timeout |
 |---|---|---|---|---|---|---|---|---|
 $(($hungCases | ForEach-Object { "| $($_.Writes) | $(Format-Milliseconds $_.IdleSingle) | $(Format-Milliseconds $_.IdleEight) | $(Format-Milliseconds $_.Others) | $(& $ratio $_.Others $_.IdleSingle) | $(& $verdict ($_.Others -le 3 * $_.IdleSingle)) | $(& $ratio $_.Others $_.BackToBackSingle) | $(Format-Milliseconds $_.Hung) | $(& $verdict ([math]::Abs($_.Hung - $hungTimeout) -le 100)) |" }) -join "`n")
 "@

@@ -74,6 +74,22 @@ Describe 'A healthy MIT KDC' {
         $stale.IsHealthy | Should -BeFalse
     }
 
+    It 'pre-authenticates in its first request once the principal is known, and asks again when the key changed' {
+        $keytab = New-LabPrincipalKeytab -Name 'hinted' -Enctype 'aes256-cts-hmac-sha1-96'
+        $kdcLog = Join-Path $kdc.Directory 'krb5kdc-88.log'
+        $asRequests = { @(Select-String -LiteralPath $kdcLog -Pattern "AS_REQ .*\bhinted@$($lab.Realm) for").Count }
+        (Test-KdcHealth -Kdc $kdc.Address -Keytab $keytab).Status | Should -Be 'Healthy'
+
+        $before = & $asRequests
+        (Test-KdcHealth -Kdc $kdc.Address -Keytab $keytab).Status | Should -Be 'Healthy'
+        (& $asRequests) - $before | Should -Be 1
+
+        Invoke-KdcHaLabKadmin -Lab $lab -Query 'cpw -randkey hinted' | Out-Null
+        $before = & $asRequests
+        (Test-KdcHealth -Kdc $kdc.Address -Keytab $keytab).Status | Should -Be 'KeyMismatch'
+        (& $asRequests) - $before | Should -Be 3 -Because 'the hint is refused, then the probe asks the KDC and tries its answer'
+    }
+
     It 'reports PrincipalUnknown for a principal the realm does not have' {
         $result = Test-KdcHealth -Kdc $kdc.Address -Principal "nobody@$($lab.Realm)"
         $result.Status | Should -Be 'PrincipalUnknown'
