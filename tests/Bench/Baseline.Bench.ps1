@@ -11,6 +11,7 @@ param([ValidateRange(1, 50)][int]$Runs = 1, [switch]$PassThru)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
+Import-Module "$PSScriptRoot/BenchStatistics.psm1" -Force
 
 # The seed design as found in the field.
 $Seed = @{ Interval = 5; Timeout = 4; Fall = 2; Rise = 5; Weight = -50; Priorities = @{ kdc1 = 90; kdc2 = 80 }; AdvertInt = 1 }
@@ -46,54 +47,17 @@ function Reset-SeedPair {
     }
 }
 
-function Wait-VipOnlyOn {
-    # Watcher records, not polling, decide when: the failover time is the kernel's event time.
-    param($Lab, [string]$Node, [double]$SinceMonoMs)
-    $deadline = [DateTime]::UtcNow.AddSeconds($FailoverTimeoutSec)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        $moved = Get-KdcHaLabVipTransition -Lab $Lab |
-            Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } |
-            Select-Object -First 1
-        if ($moved) { return $moved }
-        Start-Sleep -Milliseconds 100
-    }
-    $null
-}
-
 function Measure-SeedScenario {
     param($Lab, [string]$Scenario, [int]$Run)
     Reset-SeedPair -Lab $Lab
     Start-SeedKeepalived -Lab $Lab
-    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
     # The fault lands at a random phase of the check interval: detection time depends on it, and a
     # fixed offset from keepalived's start would measure the same phase every run.
     $phase = Get-Random -Minimum 0.0 -Maximum ([double]$Seed.Interval)
-    Start-Sleep -Milliseconds ([int]((2 + $phase) * 1000))
-    $fault = switch ($Scenario) {
-        'hung' { Suspend-KdcHaLabKdc -Lab $Lab -Node kdc1 }
-        'killed' { Stop-KdcHaLabKdc -Lab $Lab -Node kdc1 -Signal KILL }
-    }
-    $moved = Wait-VipOnlyOn -Lab $Lab -Node kdc2 -SinceMonoMs $fault.MonoMs
-    Start-Sleep -Seconds $AfterFailoverSec
-    $attempts = @(Stop-KdcHaLabClientLoad -Lab $Lab)
-    $result = [pscustomobject]@{
-        Scenario       = $Scenario
-        Run            = $Run
-        PhaseSec       = $phase
-        FailoverSec    = if ($moved) { ($moved.MonoMs - $fault.MonoMs) / 1000 } else { [double]::NaN }
-        Attempts       = $attempts.Count
-        FailedAttempts = @($attempts | Where-Object ExitCode -NE 0).Count
-        LongestKinitSec = if ($attempts) { ($attempts | Measure-Object DurationMs -Maximum).Maximum / 1000 } else { [double]::NaN }
-    }
+    $result = Measure-KdcHaLabFailover -Lab $Lab -Scenario $Scenario -ClientRate $ClientRate -LeadSeconds (2 + $phase) -AfterSeconds $AfterFailoverSec -TimeoutSec $FailoverTimeoutSec -AllowNoMove |
+        Add-Member -NotePropertyMembers ([ordered]@{ Run = $Run; PhaseSec = $phase }) -PassThru
     Write-Host ("  {0} run {1} (phase {6:n1} s): failover {2:n2} s, {3}/{4} kinit failed, longest kinit {5:n2} s" -f $Scenario, $Run, $result.FailoverSec, $result.FailedAttempts, $result.Attempts, $result.LongestKinitSec, $phase)
     $result
-}
-
-function Get-Median {
-    param([double[]]$Values)
-    $v = @($Values | Sort-Object)
-    if ($v.Count -eq 0) { return [double]::NaN }
-    if ($v.Count % 2) { $v[[math]::Floor($v.Count / 2)] } else { ($v[$v.Count / 2 - 1] + $v[$v.Count / 2]) / 2 }
 }
 
 function Format-SeedMarkdown {

@@ -30,25 +30,10 @@ $AfterFailoverSec = 2
 function Measure-MonitorScenario {
     param($Lab, [string]$Scenario, [int]$Run)
     Restore-KdcHaLabMonitoredPair -Lab $Lab -ModulePath $ModulePath
-    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
     # The fault lands at a random phase of the 200 ms probe interval.
-    $phase = Get-Random -Minimum 0.0 -Maximum 0.2
-    Start-Sleep -Milliseconds ([int]((1 + $phase) * 1000))
-    $fault = switch ($Scenario) {
-        'hung' { Suspend-KdcHaLabKdc -Lab $Lab -Node kdc1 }
-        'killed' { Stop-KdcHaLabKdc -Lab $Lab -Node kdc1 -Signal KILL }
-    }
-    $moved = Wait-KdcHaLabVipMove -Lab $Lab -Node kdc2 -SinceMonoMs $fault.MonoMs
-    Start-Sleep -Seconds $AfterFailoverSec
-    $attempts = @(Stop-KdcHaLabClientLoad -Lab $Lab)
-    $result = [pscustomobject]@{
-        Scenario        = $Scenario
-        Run             = $Run
-        FailoverSec     = ($moved.MonoMs - $fault.MonoMs) / 1000
-        Attempts        = $attempts.Count
-        FailedAttempts  = @($attempts | Where-Object ExitCode -NE 0).Count
-        LongestKinitSec = ($attempts | Measure-Object DurationMs -Maximum).Maximum / 1000
-    }
+    $lead = 1 + (Get-Random -Minimum 0.0 -Maximum 0.2)
+    $result = Measure-KdcHaLabFailover -Lab $Lab -Scenario $Scenario -ClientRate $ClientRate -LeadSeconds $lead -AfterSeconds $AfterFailoverSec |
+        Add-Member -NotePropertyName Run -NotePropertyValue $Run -PassThru
     Write-Host ("  monitor {0} run {1}: failover {2:n3} s, {3}/{4} kinit failed, longest kinit {5:n2} s" -f $Scenario, $Run, $result.FailoverSec, $result.FailedAttempts, $result.Attempts, $result.LongestKinitSec)
     $result
 }

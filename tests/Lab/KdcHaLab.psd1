@@ -15,7 +15,7 @@
         'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
         'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
-        'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh'
+        'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

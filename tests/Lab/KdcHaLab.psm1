@@ -1186,12 +1186,17 @@ function Restore-KdcHaLabMonitoredPair {
 }
 
 function Wait-KdcHaLabVipMove {
-    <# .SYNOPSIS The first watcher record at or after -SinceMonoMs where -Node alone holds the VIP; throws on timeout. #>
+    <#
+    .SYNOPSIS
+    The first watcher record at or after -SinceMonoMs where -Node alone holds the VIP. On timeout it throws, with
+    each node's state, or with -AllowTimeout returns nothing.
+    #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$Node, [Parameter(Mandatory)][double]$SinceMonoMs, [double]$TimeoutSec = 10,
         # Runs between polls, e.g. to refresh a live status view.
-        [scriptblock]$WhileWaiting
+        [scriptblock]$WhileWaiting,
+        [switch]$AllowTimeout
     )
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     do {
@@ -1200,7 +1205,42 @@ function Wait-KdcHaLabVipMove {
         if ($WhileWaiting) { & $WhileWaiting }
         Start-Sleep -Milliseconds 50
     } while ([DateTime]::UtcNow -lt $deadline)
+    if ($AllowTimeout) { return }
     throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')`n$(Get-LabNodeDiagnosis -Lab $Lab)"
+}
+
+function Measure-KdcHaLabFailover {
+    <#
+    .SYNOPSIS
+    One failover under client load, for the benches. Starts kinit load through the VIP, waits -LeadSeconds, hangs
+    (SIGSTOP) or kills (SIGKILL) -From's krb5kdc, waits until -To alone holds the VIP, keeps the load -AfterSeconds
+    longer so attempts stalled by the fault finish and count, and returns the failover time with the clients'
+    kinit outcomes. The caller brings the pair to its starting state first. A VIP that does not move within
+    -TimeoutSec throws, or with -AllowNoMove gives FailoverSec NaN.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][ValidateSet('hung', 'killed')][string]$Scenario,
+        [Parameter(Mandatory)][double]$LeadSeconds, [Parameter(Mandatory)][double]$AfterSeconds,
+        [string]$From = 'kdc1', [string]$To = 'kdc2', [int]$ClientRate = 5, [double]$TimeoutSec = 10, [switch]$AllowNoMove
+    )
+    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
+    try {
+        Start-Sleep -Milliseconds ([int]($LeadSeconds * 1000))
+        $fault = if ($Scenario -eq 'hung') { Suspend-KdcHaLabKdc -Lab $Lab -Node $From } else { Stop-KdcHaLabKdc -Lab $Lab -Node $From -Signal KILL }
+        $moved = Wait-KdcHaLabVipMove -Lab $Lab -Node $To -SinceMonoMs $fault.MonoMs -TimeoutSec $TimeoutSec -AllowTimeout:$AllowNoMove
+        Start-Sleep -Milliseconds ([int]($AfterSeconds * 1000))
+    }
+    finally {
+        $attempts = @(Stop-KdcHaLabClientLoad -Lab $Lab)
+    }
+    [pscustomobject]@{
+        Scenario        = $Scenario
+        FailoverSec     = if ($moved) { ($moved.MonoMs - $fault.MonoMs) / 1000 } else { [double]::NaN }
+        Attempts        = $attempts.Count
+        FailedAttempts  = @($attempts | Where-Object ExitCode -NE 0).Count
+        LongestKinitSec = if ($attempts) { ($attempts | Measure-Object DurationMs -Maximum).Maximum / 1000 } else { [double]::NaN }
+    }
 }
 
 function Get-LabNodeDiagnosis {
