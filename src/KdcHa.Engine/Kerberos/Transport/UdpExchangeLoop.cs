@@ -12,9 +12,9 @@ namespace KdcHa.Kerberos.Transport;
 /// <summary>
 /// RFC 4120 §7.2.1 exchanges for the whole process on one thread that waits on every pending socket at once: one
 /// datagram each way, resent unchanged (the KDC's replay cache answers duplicates) until the deadline. The probe
-/// awaiting a reply continues on this thread, so a probe's two exchanges cost two wake-ups of one thread. With an
-/// async receive per datagram each reply woke the runtime's socket thread and then a pool worker, and on a 2-core
-/// host those context switches cost more CPU than the Kerberos work, and delayed the KDCs sharing the cores.
+/// awaiting a reply continues on this thread, so each exchange costs one wake-up of one thread. With an async
+/// receive per datagram each reply woke the runtime's socket thread and then a pool worker; on a 2-core host those
+/// context switches cost more CPU than the Kerberos work, and delayed the KDCs sharing the cores.
 /// </summary>
 internal sealed class UdpExchangeLoop
 {
