@@ -87,7 +87,7 @@ public class DBusSourceTests : IDisposable
 
                 last = string.Join(", ", states.Select(s => $"{s.Name} {s.State}"));
             }
-            catch (Common.KdcHaException e)
+            catch (KdcHa.Common.KdcHaException e)
             {
                 last = e.Message;
             }

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Concurrent;
+using KdcHa.Common;
 
 namespace KdcHa.Kerberos.Crypto;
 
@@ -17,7 +17,7 @@ internal sealed class DerivedKeyCache
     /// </summary>
     internal const int Capacity = 64;
 
-    private readonly ConcurrentDictionary<DerivedKeyId, byte[]> _keys = new();
+    private readonly CappedCache<DerivedKeyId, byte[]> _keys = new(Capacity);
     private readonly Func<byte[], int, UsageKeyKind, byte[]> _derive;
 
     public DerivedKeyCache(Func<byte[], int, UsageKeyKind, byte[]> derive)
@@ -30,19 +30,15 @@ internal sealed class DerivedKeyCache
     public byte[] GetOrDerive(byte[] baseKey, int usage, UsageKeyKind kind)
     {
         var lookup = new DerivedKeyId(baseKey, usage, kind);
-        if (_keys.TryGetValue(lookup, out var known))
+        if (_keys.TryGet(lookup, out var known))
         {
             return known;
         }
 
         var derived = _derive(baseKey, usage, kind);
-        if (_keys.Count >= Capacity)
-        {
-            _keys.Clear();
-        }
 
         // The stored identity owns a copy: the caller may reuse or wipe its base key array afterwards.
-        _keys.TryAdd(lookup.WithOwnCopy(), derived);
+        _keys.Set(lookup.WithOwnCopy(), derived);
         return derived;
     }
 }

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Concurrent;
+using KdcHa.Common;
 using KdcHa.Kerberos.Messages;
 
 namespace KdcHa.Kerberos.Health;
@@ -19,7 +19,7 @@ public sealed class PreAuthenticationHints
     /// </summary>
     internal const int Capacity = 1024;
 
-    private readonly ConcurrentDictionary<string, ETypeInfo2Entry> _hints = new(StringComparer.Ordinal);
+    private readonly CappedCache<string, ETypeInfo2Entry> _hints = new(Capacity, StringComparer.Ordinal);
 
     /// <summary>
     /// Shared by every probe in the process: Test-KdcHealth builds a new probe per call, and its second call should
@@ -28,17 +28,9 @@ public sealed class PreAuthenticationHints
     public static PreAuthenticationHints Shared { get; } = new();
 
     internal ETypeInfo2Entry? Find(string clientPrincipal) =>
-        _hints.TryGetValue(clientPrincipal, out var hint) ? hint : null;
+        _hints.TryGet(clientPrincipal, out var hint) ? hint : null;
 
-    internal void Remember(string clientPrincipal, ETypeInfo2Entry accepted)
-    {
-        if (_hints.Count >= Capacity)
-        {
-            _hints.Clear();
-        }
+    internal void Remember(string clientPrincipal, ETypeInfo2Entry accepted) => _hints.Set(clientPrincipal, accepted);
 
-        _hints[clientPrincipal] = accepted;
-    }
-
-    internal void Forget(string clientPrincipal) => _hints.TryRemove(clientPrincipal, out _);
+    internal void Forget(string clientPrincipal) => _hints.Remove(clientPrincipal);
 }
