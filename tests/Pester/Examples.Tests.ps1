@@ -402,8 +402,9 @@ Describe 'failover-loop.ps1' {
             Start-Sleep -Milliseconds 500
             $sw = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
+            # Stop() returns once the pipeline is Stopped; BeginInvoke's result completes just after, on another thread.
+            $async.AsyncWaitHandle.WaitOne([math]::Max(0, 5000 - $sw.ElapsedMilliseconds)) | Should -BeTrue
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
-            $async.IsCompleted | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             @($ps.Streams.Verbose | Where-Object Message -Match 'Failover loop stopped after [1-9]\d* probe rounds') | Should -HaveCount 1
         } finally {
