@@ -101,6 +101,21 @@ Describe 'KDC faults' {
     }
 }
 
+Describe 'A KDC on its own copy of the database' {
+    It 'serves the realm as it was when copied, and not what changes afterwards' {
+        $port = 10090
+        Invoke-KdcHaLabKadmin -Lab $lab -Query 'addprinc +requires_preauth -pw Carol-Pw-1 carol' | Out-Null
+        $null = Start-KdcHaLabKdc -Lab $lab -Node kdc2 -Port $port -OwnDatabase
+        try {
+            $conf = New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($lab.Kdcs[1].Address):$port"
+            (Invoke-KdcHaLabKinit -Lab $lab -Krb5Conf $conf -Principal "carol@$($lab.Realm)" -Password 'Carol-Pw-1').Succeeded | Should -BeTrue
+            Invoke-KdcHaLabKadmin -Lab $lab -Query 'cpw -pw Carol-Pw-2 carol' | Out-Null
+            (Invoke-KdcHaLabKinit -Lab $lab -Krb5Conf $conf -Principal "carol@$($lab.Realm)" -Password 'Carol-Pw-1').Succeeded | Should -BeTrue -Because 'the copy still holds the old key'
+            (Invoke-KdcHaLabKinit -Lab $lab -Node kdc2 -Principal "carol@$($lab.Realm)" -Password 'Carol-Pw-2').Succeeded | Should -BeTrue -Because 'the shared database has the new one'
+        } finally { $null = Stop-KdcHaLabKdc -Lab $lab -Node kdc2 -Port $port }
+    }
+}
+
 Describe 'Realm administration' {
     It 'passes kadmin queries through: a new principal works until its key is randomised' {
         Invoke-KdcHaLabKadmin -Lab $lab -Query 'addprinc +requires_preauth -pw Bob-Pw-1 bob' | Out-Null
