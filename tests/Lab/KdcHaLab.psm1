@@ -1116,17 +1116,23 @@ function Get-LabMonitorServiceEnvironment {
 }
 
 function Wait-KdcHaLabMonitor {
-    <# .SYNOPSIS Waits until a node's monitor has written a Running status with a verdict on every KDC; returns the status. #>
+    <#
+    .SYNOPSIS
+    Waits until a node's running monitor has written a Running status with a verdict on every KDC; returns the status.
+    A status left by a killed monitor still says Running: only one written by the live monitor process counts, the
+    lab's own (Start-KdcHaLabMonitor) or -ProcessId for a monitor started otherwise.
+    #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [double]$TimeoutSec = 30)
-    $path = Join-Path (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $Node) 'status.json'
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [double]$TimeoutSec = 30, [int]$ProcessId)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $path = Join-Path (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n) 'status.json'
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     do {
+        $live = if ($ProcessId) { $ProcessId } else { (Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).monitor" | Where-Object Alive).Pid }
         $status = try { Get-Content -Raw $path -ErrorAction Stop | ConvertFrom-Json } catch { $null }
-        if ($status -and $status.State -eq 'Running' -and -not @($status.Kdcs | Where-Object State -EQ 'Unknown')) { return $status }
+        if ($live -and $status -and $status.ProcessId -eq $live -and $status.State -eq 'Running' -and -not @($status.Kdcs | Where-Object State -EQ 'Unknown')) { return $status }
         Start-Sleep -Milliseconds 100
     } while ([DateTime]::UtcNow -lt $deadline)
-    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     throw "The monitor on $($n.Name) did not report every KDC within $TimeoutSec s. Log: $(Get-Content -Raw (Join-Path $n.Directory 'monitor.jsonl') -ErrorAction SilentlyContinue)"
 }
 
@@ -1161,8 +1167,8 @@ function Restore-KdcHaLabMonitoredPair {
     <#
     .SYNOPSIS
     Brings every KDC node back to a settled, healthy state after a fault: krb5kdc running (resumed or
-    restarted), a monitor running on each node that sees every KDC up, and -Holder alone holding the VIP
-    at full priority (one heartbeat check period after the monitors settle).
+    restarted), a monitor running on each node that sees every KDC up, keepalived on each node finding its
+    heartbeat fresh again, and -Holder alone holding the VIP.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$ModulePath, [string]$Holder = 'kdc1', [double]$TimeoutSec = 30)
@@ -1177,6 +1183,14 @@ function Restore-KdcHaLabMonitoredPair {
     foreach ($n in $Lab.Kdcs) {
         while ((Wait-KdcHaLabMonitor -Lab $Lab -Node $n -TimeoutSec $TimeoutSec).Kdcs.State -contains 'Down') {
             if ([DateTime]::UtcNow -gt $deadline) { throw "The monitor on $($n.Name) still sees a KDC down after $TimeoutSec s." }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+    # keepalived takes back the weight a stale heartbeat cost only after a whole passing check (up to about 2 s after
+    # the monitor's first round); until then a node whose check passed first outranks the others and takes the VIP.
+    foreach ($n in $Lab.Kdcs) {
+        while ((Select-String -LiteralPath $n.KeepalivedLog -Pattern 'VRRP_Script\(kdcha_monitor_alive\) (succeeded|failed)' | Select-Object -Last 1).Line -match 'failed') {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "keepalived on $($n.Name) still finds the monitor's heartbeat stale after $TimeoutSec s." }
             Start-Sleep -Milliseconds 100
         }
     }

@@ -102,7 +102,7 @@ Describe 'Start-KdcHaMonitor stop and status' {
         $psi.RedirectStandardOutput = $true
         $process = [Diagnostics.Process]::Start($psi)
         try {
-            $null = Wait-KdcHaLabMonitor -Lab $lab -Node kdc2
+            $null = Wait-KdcHaLabMonitor -Lab $lab -Node kdc2 -ProcessId $process.Id
             kill -TERM $process.Id
             $process.WaitForExit(15000) | Should -BeTrue
             $process.ExitCode | Should -Be 0
