@@ -97,7 +97,7 @@ function Invoke-Build {
         Remove-Item -LiteralPath $ModuleOut -Recurse -Force
     }
     New-Item -ItemType Directory -Path $ModuleOut | Out-Null
-    $binary = "src/$ModuleName/bin/Release/netstandard2.0"
+    $binary = "src/$ModuleName/bin/Release/net8.0"
     # The assemblies PowerShell itself provides must not be shipped: loading a second copy breaks type identity.
     Get-ChildItem -LiteralPath $binary -Filter *.dll |
         Where-Object Name -NotIn 'System.Management.Automation.dll' |

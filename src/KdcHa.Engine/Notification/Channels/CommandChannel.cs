@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -126,10 +125,10 @@ public sealed class CommandChannel : INotificationChannel
             RedirectStandardError = true,
             CreateNoWindow = true,
         };
-        var argumentList = ArgumentList(start);
+        // One execve argument per item: no quoting rules, so an argument can never split or inject.
         foreach (var argument in Definition.Arguments ?? Array.Empty<string>())
         {
-            argumentList.Add(argument);
+            start.ArgumentList.Add(argument);
         }
 
         foreach (var variable in Variables(notification))
@@ -139,12 +138,6 @@ public sealed class CommandChannel : INotificationChannel
 
         return start;
     }
-
-    // ProcessStartInfo.ArgumentList (one execve argument per item, no quoting rules) exists from .NET Core 2.1 on
-    // but netstandard2.0 cannot name it; a single Arguments string would reintroduce quoting, so there is no fallback.
-    private static Collection<string> ArgumentList(ProcessStartInfo start) =>
-        typeof(ProcessStartInfo).GetProperty("ArgumentList")?.GetValue(start) as Collection<string>
-        ?? throw new NotificationDeliveryException("This runtime has no ProcessStartInfo.ArgumentList; the command channel needs PowerShell 7.", isPermanent: true);
 
     private static string VariableName(string key)
     {

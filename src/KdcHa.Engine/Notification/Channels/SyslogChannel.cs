@@ -61,7 +61,7 @@ public sealed class SyslogChannel : INotificationChannel
                 case SyslogTransport.Unix:
                     using (var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified))
                     {
-                        socket.SendTo(ClipDatagram(message), UnixEndPoint(Definition.SocketPath!));
+                        socket.SendTo(ClipDatagram(message), new UnixDomainSocketEndPoint(Definition.SocketPath!));
                     }
 
                     break;
@@ -110,13 +110,5 @@ public sealed class SyslogChannel : INotificationChannel
         var clipped = new byte[length];
         Buffer.BlockCopy(message, 0, clipped, 0, length);
         return clipped;
-    }
-
-    // UnixDomainSocketEndPoint exists from .NET Core 2.1 on but not in netstandard2.0, which cannot name it.
-    private static EndPoint UnixEndPoint(string path)
-    {
-        var type = Type.GetType("System.Net.Sockets.UnixDomainSocketEndPoint, System.Net.Sockets")
-            ?? throw new NotificationDeliveryException("This runtime has no Unix domain sockets; use the Udp or Tcp syslog transport.", isPermanent: true);
-        return (EndPoint)Activator.CreateInstance(type, path);
     }
 }
