@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Kerberos.Keytab;
 using KeytabFile = KdcHa.Kerberos.Keytab.Keytab;
@@ -34,6 +37,63 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
             _stopping.Dispose();
         }
     }
+
+    /// <summary>
+    /// Runs an engine operation on the thread pool and writes what it reports (verbose, warning, progress, objects)
+    /// from this thread, the only one PowerShell lets write, until the operation ends; then returns its result or
+    /// rethrows what it threw. Ctrl+C cancels the token; if writing fails (the pipeline was stopped), the operation
+    /// still gets <paramref name="shutdownGrace"/> to finish its own clean-up before the cmdlet returns.
+    /// </summary>
+    protected T RunOnPipeline<T>(string activity, Func<IOperationOutput, CancellationToken, Task<T>> operation, TimeSpan? shutdownGrace = null)
+    {
+        using var output = new PipelineOutput();
+        var task = Task.Run(() => operation(output, CancellationToken));
+        _ = task.ContinueWith(_ => output.Complete(), TaskScheduler.Default);
+        ProgressRecord? progress = null;
+        try
+        {
+            foreach (var write in output.Drain())
+            {
+                switch (write)
+                {
+                    case PipelineOutput.Verbose verbose:
+                        WriteVerbose(verbose.Message);
+                        break;
+                    case PipelineOutput.Warning warning:
+                        WriteWarning(warning.Message);
+                        break;
+                    case PipelineOutput.Progress step:
+                        progress ??= new ProgressRecord(ProgressActivityId(activity), activity, step.Status);
+                        progress.StatusDescription = step.Status;
+                        progress.CurrentOperation = step.Stage;
+                        WriteProgress(progress);
+                        break;
+                    case PipelineOutput.Result result:
+                        WriteObject(result.Value);
+                        break;
+                }
+            }
+
+            if (progress is not null)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+
+            return task.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            output.Complete();
+            if (!task.IsCompleted)
+            {
+                task.Wait(shutdownGrace ?? TimeSpan.Zero);
+            }
+        }
+    }
+
+    /// <summary>A stable id per activity, so every update replaces one progress bar instead of stacking new ones.</summary>
+    private static int ProgressActivityId(string activity) => StringComparer.Ordinal.GetHashCode(activity) & int.MaxValue;
 
     protected internal ErrorRecord NewError(Exception exception, string errorId, ErrorCategory category, object? target) =>
         new(exception, errorId, category, target);
@@ -81,5 +141,58 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
     {
         var at = principal?.LastIndexOf('@') ?? -1;
         return at < 0 || at == principal!.Length - 1 ? null : principal.Substring(at + 1);
+    }
+
+    /// <summary>The queue behind <see cref="RunOnPipeline"/>: any thread adds, the pipeline thread drains.</summary>
+    private sealed class PipelineOutput : IOperationOutput, IDisposable
+    {
+        private readonly BlockingCollection<object> _writes = new();
+
+        public void WriteVerbose(string message) => Add(new Verbose(message));
+
+        public void WriteWarning(string message) => Add(new Warning(message));
+
+        public void WriteProgress(string stage, string status) => Add(new Progress(stage, status));
+
+        public void WriteObject(object value) => Add(new Result(value));
+
+        public void Complete()
+        {
+            try
+            {
+                _writes.CompleteAdding();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The operation outlived the cmdlet's grace and ended after the drain was gone.
+            }
+        }
+
+        public IEnumerable<object> Drain() => _writes.GetConsumingEnumerable();
+
+        public void Dispose() => _writes.Dispose();
+
+        private void Add(object write)
+        {
+            // After the drain has ended (a stopped pipeline), late reports from clean-up code have nowhere to go.
+            if (!_writes.IsAddingCompleted)
+            {
+                try
+                {
+                    _writes.Add(write);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+
+        internal sealed record Verbose(string Message);
+
+        internal sealed record Warning(string Message);
+
+        internal sealed record Progress(string Stage, string Status);
+
+        internal sealed record Result(object Value);
     }
 }
