@@ -241,6 +241,22 @@ Describe 'Start-KdcHaMonitor VRRP watching and alerts' {
     }
 }
 
+Describe 'Start-KdcHaMonitor parameters' {
+    It 'BindsEveryParameterToOneSettingOfItsTypeAndEverySettingToAParameter' {
+        # No node setting by design: the file to read, and how long this one invocation runs. No setting is file-only.
+        $parameterOnly = 'ConfigurationPath', 'Duration'
+        $fileOnly = @()
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $parameters = (Get-Command Start-KdcHaMonitor).Parameters.Values | Where-Object Name -NotIn $common
+        $settings = [KdcHa.Configuration.MonitorConfiguration]::Settings
+        @($parameters.Name | Where-Object { $_ -notin $parameterOnly } | Sort-Object) | Should -Be @($settings.Name | Where-Object { $_ -notin $fileOnly } | Sort-Object)
+        $parameterTypes = @{ [string] = [string]; [int] = [int]; [System.Collections.Generic.IReadOnlyList[string]] = [string[]] }
+        foreach ($setting in $settings) {
+            (Get-Command Start-KdcHaMonitor).Parameters[$setting.Name].ParameterType | Should -Be $parameterTypes[$setting.Type] -Because $setting.Name
+        }
+    }
+}
+
 Describe 'Monitor cmdlet errors' {
     It 'refuses a monitor without peers as InvalidMonitorConfiguration' {
         { Start-KdcHaMonitor -LocalKdc 127.0.0.1 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -Confirm:$false } |

@@ -1,7 +1,24 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
+using KdcHa.Kerberos.Health;
 
 namespace KdcHa.Monitor;
+
+/// <summary>A KDC's health after hysteresis: one probe result alone never flips it (except a definitive failure).</summary>
+public enum KdcHealthState
+{
+    /// <summary>No verdict yet: treated as not down, so a starting monitor never faults its node on a guess.</summary>
+    Unknown,
+    Up,
+    Down,
+}
+
+/// <summary>What the node should tell keepalived, and why.</summary>
+/// <param name="Fault">True: put this node's VRRP instance in FAULT so a peer takes the VIP.</param>
+/// <param name="AllKdcsDown">True when no KDC of the group is up: the VIP stays put and a Critical alert is due.</param>
+/// <param name="Reason">Why, in words for the log and the status file.</param>
+public sealed record FailoverDecision(bool Fault, bool AllKdcsDown, string Reason);
 
 /// <summary>
 /// Decides whether the local node must give up the VIP. A node faults itself only when its own KDC is down
@@ -33,5 +50,61 @@ public static class FailoverPolicy
             : new FailoverDecision(false, allDown, allDown
                 ? "Every KDC is down: keeping the VIP where it is rather than dropping it."
                 : "The local KDC is down but no peer KDC is known to be up: keeping the VIP.");
+    }
+}
+
+/// <summary>
+/// Fall/rise hysteresis for one KDC. A refused probe (nothing listens on the KDC port: the process is gone) is
+/// definitive and marks the KDC down at once; any other failure, a timeout above all, must repeat <c>fall</c> times,
+/// because one lost datagram or one scheduling hiccup must not move the VIP. A down KDC is re-admitted only after
+/// <c>rise</c> consecutive good probes, so a KDC that comes back flapping does not pull the VIP back and forth.
+/// </summary>
+public sealed class HealthHysteresis
+{
+    private readonly int _fall;
+    private readonly int _rise;
+
+    public HealthHysteresis(int fall, int rise, KdcHealthState initialState = KdcHealthState.Unknown)
+    {
+        _fall = fall >= 1 ? fall : throw new ArgumentOutOfRangeException(nameof(fall), fall, "fall must be at least 1.");
+        _rise = rise >= 1 ? rise : throw new ArgumentOutOfRangeException(nameof(rise), rise, "rise must be at least 1.");
+        State = initialState;
+    }
+
+    public KdcHealthState State { get; private set; }
+
+    public int ConsecutiveFailures { get; private set; }
+
+    public int ConsecutiveSuccesses { get; private set; }
+
+    /// <summary>A failure was seen but not yet confirmed: the monitor probes again at once instead of waiting an interval.</summary>
+    public bool AwaitingConfirmation => State != KdcHealthState.Down && ConsecutiveFailures > 0;
+
+    public static bool IsDefinitiveFailure(KdcHealthStatus status) => status == KdcHealthStatus.Refused;
+
+    /// <summary>Feeds one probe result; true when the state changed.</summary>
+    public bool Observe(KdcHealthStatus status)
+    {
+        var previous = State;
+        if (status == KdcHealthStatus.Healthy)
+        {
+            ConsecutiveFailures = 0;
+            ConsecutiveSuccesses++;
+            if (State == KdcHealthState.Unknown || (State == KdcHealthState.Down && ConsecutiveSuccesses >= _rise))
+            {
+                State = KdcHealthState.Up;
+            }
+        }
+        else
+        {
+            ConsecutiveSuccesses = 0;
+            ConsecutiveFailures++;
+            if (State != KdcHealthState.Down && (IsDefinitiveFailure(status) || ConsecutiveFailures >= _fall))
+            {
+                State = KdcHealthState.Down;
+            }
+        }
+
+        return State != previous;
     }
 }

@@ -65,7 +65,7 @@ public sealed class KdcHaMonitor
         _watchers = watchers ?? Array.Empty<IMonitorWatcher>();
         _vrrp = vrrp;
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
-        _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, State = KdcHealthState.Unknown.ToString() }).ToArray();
+        _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
     }
 
     /// <summary>Ends <see cref="RunAsync"/> after the current round; the reason is logged and kept in the status.</summary>
@@ -88,7 +88,7 @@ public sealed class KdcHaMonitor
         if (_tracking.ReadFault())
         {
             _health[local] = new HealthHysteresis(_configuration.Fall, _configuration.Rise, KdcHealthState.Down);
-            _kdcStatus[local].State = KdcHealthState.Down.ToString();
+            _kdcStatus[local].Health = KdcHealthState.Down;
         }
 
         _events.Publish(new MonitorStartedEvent(_configuration.Node, _started, _processId, _kdcs.Select(kdc => kdc.Name).ToArray(), _configuration.IntervalMilliseconds));
@@ -181,7 +181,7 @@ public sealed class KdcHaMonitor
         status.ConsecutiveFailures = health.ConsecutiveFailures;
         if (changed)
         {
-            status.State = health.State.ToString();
+            status.Health = health.State;
             status.StateSince = now;
             _events.Publish(new HealthChangedEvent(_configuration.Node, now, _kdcs[index].Name, _kdcs[index].IsLocal, previous, health.State, result));
         }
@@ -200,11 +200,11 @@ public sealed class KdcHaMonitor
         _events.Publish(new MonitorStoppedEvent(_configuration.Node, now, _stopReason, fault));
     }
 
-    private MonitorStatus Snapshot(string state, string reason, DateTime now) => new()
+    private MonitorStatus Snapshot(MonitorRunState state, string reason, DateTime now) => new()
     {
         Node = _configuration.Node,
         ProcessId = _processId,
-        State = state,
+        RunState = state,
         Started = _started,
         Updated = now,
         IntervalMilliseconds = _configuration.IntervalMilliseconds,
@@ -213,21 +213,45 @@ public sealed class KdcHaMonitor
         AllKdcsDown = _decision?.AllKdcsDown ?? false,
         Reason = reason,
         Rounds = _rounds,
-        Kdcs = _kdcStatus.Select(Copy).ToList(),
+        Kdcs = _kdcStatus.Select(status => status.Copy()).ToList(),
         Vrrp = _vrrp?.Instances() ?? new List<VrrpInstanceStatus>(),
         SplitBrains = _vrrp?.SplitBrains() ?? new List<SplitBrainStatus>(),
     };
+}
 
-    private static KdcStatus Copy(KdcStatus status) => new()
+/// <summary>One KDC the monitor probes: the node's own, or a peer's (peers are probed to know a failover has a target).</summary>
+public sealed class MonitoredKdc
+{
+    public MonitoredKdc(string name, KdcProbeRequest request, bool isLocal)
     {
-        Kdc = status.Kdc,
-        IsLocal = status.IsLocal,
-        State = status.State,
-        StateSince = status.StateSince,
-        LastProbeStatus = status.LastProbeStatus,
-        LastRoundTripMilliseconds = status.LastRoundTripMilliseconds,
-        LastProbe = status.LastProbe,
-        ConsecutiveFailures = status.ConsecutiveFailures,
-        LastMessage = status.LastMessage,
-    };
+        Name = string.IsNullOrEmpty(name) ? throw new ArgumentException("A KDC name is required.", nameof(name)) : name;
+        Request = request ?? throw new ArgumentNullException(nameof(request));
+        IsLocal = isLocal;
+    }
+
+    public string Name { get; }
+
+    public KdcProbeRequest Request { get; }
+
+    public bool IsLocal { get; }
+}
+
+/// <summary>Probes one KDC once; a down KDC is a result, never an exception.</summary>
+public interface IKdcProber
+{
+    Task<KdcHealthResult> ProbeAsync(KdcProbeRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>The monitor's prober in production: the same AS-exchange probe as Test-KdcHealth.</summary>
+public sealed class KdcHealthProber : IKdcProber
+{
+    private readonly KdcHealthProbe _probe;
+
+    public KdcHealthProber(KdcHealthProbe probe)
+    {
+        _probe = probe ?? throw new ArgumentNullException(nameof(probe));
+    }
+
+    public Task<KdcHealthResult> ProbeAsync(KdcProbeRequest request, CancellationToken cancellationToken) =>
+        _probe.ProbeAsync(request, cancellationToken);
 }

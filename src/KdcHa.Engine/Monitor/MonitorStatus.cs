@@ -1,11 +1,23 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KdcHa.Common;
+using KdcHa.Vrrp;
 
 namespace KdcHa.Monitor;
 
+public enum MonitorRunState
+{
+    Running,
+    Stopped,
+}
+
 /// <summary>
 /// The monitor's status as other processes see it (Get-KdcHaMonitor, scripts): written to a JSON file after every
-/// probe round.
+/// probe round. States are enums for the engine (internal, written to the file by name) and names for PowerShell,
+/// so the object converts to JSON with names like the file.
 /// </summary>
 public sealed class MonitorStatus
 {
@@ -14,7 +26,12 @@ public sealed class MonitorStatus
     public int ProcessId { get; set; }
 
     /// <summary>Running or Stopped.</summary>
-    public string State { get; set; } = string.Empty;
+    [JsonIgnore]
+    public string State => RunState.ToString();
+
+    [JsonInclude]
+    [JsonPropertyName(nameof(State))]
+    internal MonitorRunState RunState { get; set; }
 
     public DateTime Started { get; set; }
 
@@ -44,4 +61,125 @@ public sealed class MonitorStatus
     public bool IsStale { get; set; }
 
     public string Path { get; set; } = string.Empty;
+}
+
+/// <summary>One probed KDC as the monitor last saw it.</summary>
+public sealed class KdcStatus
+{
+    public string Kdc { get; set; } = string.Empty;
+
+    public bool IsLocal { get; set; }
+
+    /// <summary>Up, Down or Unknown.</summary>
+    [JsonIgnore]
+    public string State => Health.ToString();
+
+    [JsonInclude]
+    [JsonPropertyName(nameof(State))]
+    internal KdcHealthState Health { get; set; }
+
+    public DateTime? StateSince { get; set; }
+
+    public string LastProbeStatus { get; set; } = string.Empty;
+
+    public double LastRoundTripMilliseconds { get; set; }
+
+    public DateTime? LastProbe { get; set; }
+
+    public int ConsecutiveFailures { get; set; }
+
+    public string LastMessage { get; set; } = string.Empty;
+
+    internal KdcStatus Copy() => (KdcStatus)MemberwiseClone();
+}
+
+/// <summary>One VRRP instance or sync group as keepalived last reported it through the notify FIFO.</summary>
+public sealed class VrrpInstanceStatus
+{
+    /// <summary>INSTANCE or GROUP.</summary>
+    public string Kind { get; set; } = string.Empty;
+
+    public string Instance { get; set; } = string.Empty;
+
+    /// <summary>As keepalived names it: Master, Backup, Fault...; Unknown until the FIFO says.</summary>
+    [JsonIgnore]
+    public string State => InstanceState.ToString();
+
+    [JsonInclude]
+    [JsonPropertyName(nameof(State))]
+    internal VrrpState InstanceState { get; set; }
+
+    public int? Priority { get; set; }
+
+    public DateTime StateSince { get; set; }
+
+    internal VrrpInstanceStatus Copy() => (VrrpInstanceStatus)MemberwiseClone();
+}
+
+/// <summary>A split brain in progress, as the status file shows it.</summary>
+public sealed class SplitBrainStatus
+{
+    public int VirtualRouterId { get; set; }
+
+    public List<string> Masters { get; set; } = new();
+
+    public DateTime Since { get; set; }
+
+    internal SplitBrainStatus Copy() => new() { VirtualRouterId = VirtualRouterId, Masters = new List<string>(Masters), Since = Since };
+}
+
+public interface IMonitorStatusStore
+{
+    void Write(MonitorStatus status);
+}
+
+/// <summary>The status as a JSON file, replaced atomically so a reader never sees a half-written one.</summary>
+public sealed class MonitorStatusFile : IMonitorStatusStore
+{
+    // A Running status not refreshed for this many intervals belongs to a monitor that stalled or died.
+    private const int StaleAfterIntervals = 5;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public MonitorStatusFile(string path)
+    {
+        Path = path ?? throw new ArgumentNullException(nameof(path));
+    }
+
+    public string Path { get; }
+
+    public void Write(MonitorStatus status) => AtomicFile.Replace(Path, JsonSerializer.SerializeToUtf8Bytes(status, Options));
+
+    /// <exception cref="KdcHaException">The file is missing or is not a monitor status.</exception>
+    public MonitorStatus Read(DateTime utcNow)
+    {
+        MonitorStatus? status;
+        try
+        {
+            status = JsonSerializer.Deserialize<MonitorStatus>(File.ReadAllBytes(Path), Options);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new KdcHaException($"No monitor status at {Path}: Start-KdcHaMonitor has not run with this state directory.", e);
+        }
+        catch (JsonException e)
+        {
+            throw new KdcHaException($"{Path} is not a KdcHa monitor status file: {e.Message}", e);
+        }
+
+        if (status is null)
+        {
+            throw new KdcHaException($"{Path} is not a KdcHa monitor status file: it holds null.");
+        }
+
+        status.Path = Path;
+        status.IsStale = status.RunState == MonitorRunState.Running
+            && utcNow - status.Updated > TimeSpan.FromMilliseconds(StaleAfterIntervals * Math.Max(status.IntervalMilliseconds, 200));
+        return status;
+    }
 }

@@ -39,69 +39,74 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     private static readonly TimeSpan AlertSpoolGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan AlertFlushGrace = TimeSpan.FromSeconds(5);
 
+    private readonly MonitorConfiguration _configuration = new();
+
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Node { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? LocalKdc { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? PeerKdc { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Realm { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Principal { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Keytab { get; set; }
-
-    [Parameter]
-    public int IntervalMilliseconds { get; set; }
-
-    [Parameter]
-    public int TimeoutMilliseconds { get; set; }
-
-    [Parameter]
-    public int Fall { get; set; }
-
-    [Parameter]
-    public int Rise { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? StateDirectory { get; set; }
-
+    // Run length of this invocation, not a node setting: a file never holds it.
     [Parameter]
     public TimeSpan Duration { get; set; }
 
+    // The monitor settings bind straight to the configuration (MonitorConfiguration.Settings names them all); a
+    // -ConfigurationPath file fills in only what no parameter gave.
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? NotifyFifo { get; set; }
+    public string Node { get => _configuration.Node; set => _configuration.Node = value; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? VrrpInterface { get; set; }
+    public string LocalKdc { get => _configuration.LocalKdc; set => _configuration.LocalKdc = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] PeerKdc { get => _configuration.PeerKdc.ToArray(); set => _configuration.PeerKdc = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Realm { get => _configuration.Realm; set => _configuration.Realm = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Principal { get => _configuration.Principal; set => _configuration.Principal = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Keytab { get => _configuration.Keytab; set => _configuration.Keytab = value; }
+
+    [Parameter]
+    public int IntervalMilliseconds { get => _configuration.IntervalMilliseconds; set => _configuration.IntervalMilliseconds = value; }
+
+    [Parameter]
+    public int TimeoutMilliseconds { get => _configuration.TimeoutMilliseconds; set => _configuration.TimeoutMilliseconds = value; }
+
+    [Parameter]
+    public int Fall { get => _configuration.Fall; set => _configuration.Fall = value; }
+
+    [Parameter]
+    public int Rise { get => _configuration.Rise; set => _configuration.Rise = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string StateDirectory { get => _configuration.StateDirectory; set => _configuration.StateDirectory = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NotifyFifo { get => _configuration.NotifyFifo; set => _configuration.NotifyFifo = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VrrpInterface { get => _configuration.VrrpInterface; set => _configuration.VrrpInterface = value; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
-    public string[]? NotificationChannel { get; set; }
+    public string[] NotificationChannel { get => _configuration.NotificationChannel.ToArray(); set => _configuration.NotificationChannel = value; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? NotificationConfigurationPath { get; set; }
+    public string? NotificationConfigurationPath { get => _configuration.NotificationConfigurationPath; set => _configuration.NotificationConfigurationPath = value; }
 
     protected override void ProcessRecord()
     {
@@ -234,15 +239,14 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
 
     private MonitorConfiguration BuildConfiguration()
     {
-        var configuration = new MonitorConfiguration();
+        var configuration = _configuration;
         try
         {
             if (ConfigurationPath is not null)
             {
-                MonitorConfigurationReader.Apply(ReadConfigurationFile(ConfigurationPath), configuration);
+                configuration.ApplyFile(ReadConfigurationFile(ConfigurationPath), MyInvocation.BoundParameters.Keys);
             }
 
-            MonitorConfigurationReader.Apply(MyInvocation.BoundParameters, configuration, ignoreUnknown: true);
             configuration.Validate();
         }
         catch (ConfigurationException e)
@@ -268,7 +272,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
             return (IDictionary)InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", path)[0].BaseObject;
         }
 
-        return MonitorConfigurationReader.ReadJson(path);
+        return MonitorConfiguration.ReadJson(path);
     }
 
     private IReadOnlyList<MonitoredKdc> BuildKdcs(MonitorConfiguration configuration)

@@ -1,5 +1,8 @@
+using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using KdcHa.Configuration;
 
 namespace KdcHa.Tests.Configuration;
@@ -14,7 +17,7 @@ public class MonitorConfigurationTests
         File.WriteAllText(path, "{ \"Node\": \"kdc1\", \"localKdc\": \"10.0.0.11\", \"PeerKdc\": [\"10.0.0.12\"], \"Realm\": \"EXAMPLE.COM\", \"IntervalMilliseconds\": 150 }");
         var configuration = new MonitorConfiguration();
 
-        MonitorConfigurationReader.Apply(MonitorConfigurationReader.ReadJson(path), configuration);
+        configuration.ApplyFile(MonitorConfiguration.ReadJson(path), givenAsParameters: Array.Empty<string>());
         configuration.Validate();
 
         Assert.Equal("kdc1", configuration.Node);
@@ -31,9 +34,9 @@ public class MonitorConfigurationTests
         var configuration = new MonitorConfiguration { StateDirectory = "/run/kdcha-a" };
         Assert.Equal("/run/kdcha-a/notify.fifo", configuration.NotifyFifoPath);
 
-        MonitorConfigurationReader.Apply(
+        configuration.ApplyFile(
             new Hashtable { ["NotifyFifo"] = "/run/ka.fifo", ["VrrpInterface"] = "eth0", ["NotificationChannel"] = "oncall", ["NotificationConfigurationPath"] = "/etc/n.json" },
-            configuration);
+            Array.Empty<string>());
 
         Assert.Equal(("/run/ka.fifo", "eth0", "/etc/n.json"), (configuration.NotifyFifoPath, configuration.VrrpInterface, configuration.NotificationConfigurationPath));
         Assert.Equal(new[] { "oncall" }, configuration.NotificationChannel);
@@ -42,15 +45,44 @@ public class MonitorConfigurationTests
     }
 
     [Fact]
-    public void A_misspelt_setting_in_a_file_is_an_error_but_foreign_parameters_are_ignored()
+    public void A_misspelt_setting_in_a_file_is_an_error_and_parameters_win_over_the_file()
     {
-        var configuration = new MonitorConfiguration();
+        // The cmdlet has bound its parameters (Fall, and common ones such as Verbose) before the file is read.
+        var configuration = new MonitorConfiguration { Fall = 5 };
 
-        var error = Assert.Throws<ConfigurationException>(() => MonitorConfigurationReader.Apply(new Hashtable { ["Intervall"] = 100 }, configuration));
-        MonitorConfigurationReader.Apply(new Hashtable { ["Verbose"] = true, ["Rise"] = 4 }, configuration, ignoreUnknown: true);
+        var error = Assert.Throws<ConfigurationException>(() => configuration.ApplyFile(new Hashtable { ["Intervall"] = 100 }, Array.Empty<string>()));
+        configuration.ApplyFile(new Hashtable { ["Rise"] = 4, ["fall"] = 3 }, new[] { "Verbose", "Fall" });
 
         Assert.Equal("Intervall", error.Setting);
         Assert.Equal(4, configuration.Rise);
+        Assert.Equal(5, configuration.Fall);
+    }
+
+    [Fact]
+    public void EverySettablePropertyIsOneSettingOfItsOwnType()
+    {
+        var properties = typeof(MonitorConfiguration).GetProperties().Where(property => property.CanWrite).ToDictionary(property => property.Name, property => property.PropertyType);
+
+        Assert.Equal(properties.Keys.OrderBy(name => name), MonitorConfiguration.Settings.Select(setting => setting.Name).OrderBy(name => name));
+        Assert.All(MonitorConfiguration.Settings, setting => Assert.Equal(properties[setting.Name], setting.Type));
+    }
+
+    [Fact]
+    public void EverySettingBindsFromAFileValueOfItsType()
+    {
+        // As the JSON reader and Import-PowerShellDataFile give them: whole numbers as long, lists as object arrays.
+        var fileValues = new Dictionary<Type, (object File, object Bound)>
+        {
+            [typeof(string)] = ("/x", "/x"),
+            [typeof(int)] = (7L, 7),
+            [typeof(IReadOnlyList<string>)] = (new object[] { "a" }, new[] { "a" }),
+        };
+        var configuration = new MonitorConfiguration();
+
+        configuration.ApplyFile(new Hashtable(MonitorConfiguration.Settings.ToDictionary(setting => setting.Name, setting => fileValues[setting.Type].File)), Array.Empty<string>());
+
+        Assert.All(MonitorConfiguration.Settings, setting =>
+            Assert.Equal(fileValues[setting.Type].Bound, typeof(MonitorConfiguration).GetProperty(setting.Name)!.GetValue(configuration)));
     }
 
     [Theory]
@@ -59,7 +91,7 @@ public class MonitorConfigurationTests
     [InlineData("PeerKdc", 5)]
     public void A_value_of_the_wrong_type_is_an_error(string setting, object value)
     {
-        var error = Assert.Throws<ConfigurationException>(() => MonitorConfigurationReader.Apply(new Hashtable { [setting] = value }, new MonitorConfiguration()));
+        var error = Assert.Throws<ConfigurationException>(() => new MonitorConfiguration().ApplyFile(new Hashtable { [setting] = value }, Array.Empty<string>()));
 
         Assert.Equal(setting, error.Setting);
     }

@@ -106,7 +106,7 @@ public class KdcHaMonitorTests
         harness.Run();
 
         Assert.Equal(new[] { true, false }, harness.Tracking.Writes);
-        Assert.Equal(3, harness.Status.Written.Last(s => s.State == MonitorRunState.Running).Rounds);
+        Assert.Equal(3, harness.Status.Written.Last(s => s.RunState == MonitorRunState.Running).Rounds);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class KdcHaMonitorTests
         Assert.True(stopped.FaultLeftSet);
         Assert.Equal("the script ended.", stopped.Reason);
         var final = harness.Status.Written.Last();
-        Assert.Equal(MonitorRunState.Stopped, final.State);
+        Assert.Equal(MonitorRunState.Stopped, final.RunState);
         Assert.Equal("the script ended.", final.Reason);
         Assert.True(final.Fault);
     }
@@ -139,7 +139,7 @@ public class KdcHaMonitorTests
 
         harness.Run();
 
-        var status = harness.Status.Written.Last(s => s.State == MonitorRunState.Running);
+        var status = harness.Status.Written.Last(s => s.RunState == MonitorRunState.Running);
         Assert.Equal("node1", status.Node);
         Assert.Equal(42, status.ProcessId);
         var local = status.Kdcs.Single(k => k.IsLocal);

@@ -5,6 +5,16 @@ using System.Threading.Tasks;
 
 namespace KdcHa.Monitor;
 
+/// <summary>Time for the monitor loop: monotonic for scheduling, UTC for what people read.</summary>
+public interface IMonitorClock
+{
+    TimeSpan Elapsed { get; }
+
+    DateTime UtcNow { get; }
+
+    Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken);
+}
+
 /// <summary>Stopwatch (CLOCK_MONOTONIC) for intervals, so a wall-clock step never shortens or stretches one.</summary>
 public sealed class SystemMonitorClock : IMonitorClock
 {

@@ -1,6 +1,0 @@
-namespace KdcHa.Monitor;
-
-public interface IMonitorStatusStore
-{
-    void Write(MonitorStatus status);
-}

@@ -1,8 +1,0 @@
-namespace KdcHa.Monitor;
-
-public enum MonitorEventSeverity
-{
-    Information,
-    Warning,
-    Critical,
-}
