@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -13,11 +12,11 @@ namespace KdcHa.Notification;
 public static class NotificationChannelTester
 {
     public static async Task<NotificationChannelTestResult> TestAsync(
-        INotificationChannel channel, NotificationEvent notification, TimeSpan timeout, SecretRedactor redactor, CancellationToken cancellationToken)
+        INotificationChannel channel, NotificationEvent notification, TimeSpan timeout, SecretRedactor redactor, TimeProvider time, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(timeout);
+        var started = time.GetTimestamp();
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         string reply;
         string failure;
         try
@@ -48,10 +47,10 @@ public static class NotificationChannelTester
             ChannelType = channel.Definition.Type,
             Success = failure.Length == 0,
             Reply = redactor.Redact(reply),
-            RoundTripMs = clock.ElapsedMilliseconds,
+            RoundTripMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
             EventId = notification.Id,
             Message = redactor.Redact(failure),
-            Timestamp = DateTime.UtcNow,
+            Timestamp = time.GetUtcNow().UtcDateTime,
         };
     }
 }

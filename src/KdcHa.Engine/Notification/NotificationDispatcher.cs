@@ -26,7 +26,7 @@ public sealed class NotificationDispatcher : IDisposable
     private readonly Dictionary<string, NotificationLane> _lanes;
     private readonly INotificationSpool _spool;
     private readonly NotificationDispatcherOptions _options;
-    private readonly INotificationClock _clock;
+    private readonly TimeProvider _time;
     private readonly INotificationLog _log;
     private readonly SecretRedactor _redactor;
     private readonly NotificationThrottle _throttle;
@@ -41,13 +41,13 @@ public sealed class NotificationDispatcher : IDisposable
         IEnumerable<INotificationChannel> channels,
         INotificationSpool spool,
         NotificationDispatcherOptions? options = null,
-        INotificationClock? clock = null,
+        TimeProvider? time = null,
         INotificationLog? log = null,
         SecretRedactor? redactor = null)
     {
         _spool = spool;
         _options = options ?? new NotificationDispatcherOptions();
-        _clock = clock ?? SystemNotificationClock.Instance;
+        _time = time ?? TimeProvider.System;
         _log = log ?? NullNotificationLog.Instance;
         _redactor = redactor ?? new SecretRedactor();
         _throttle = new NotificationThrottle(_options.DuplicateWindow, _options.FlapWindow, _options.FlapThreshold);
@@ -81,7 +81,7 @@ public sealed class NotificationDispatcher : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            var now = _clock.UtcNow;
+            var now = Now;
             var complete = _options.Templates.Complete(notification);
             var decision = _throttle.Admit(complete, now);
             if (decision != ThrottleDecision.Deliver)
@@ -111,7 +111,7 @@ public sealed class NotificationDispatcher : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            SpoolHousekeeping(_clock.UtcNow, closeEverything: true);
+            SpoolHousekeeping(Now, closeEverything: true);
         }
 
         foreach (var lane in _lanes.Values)
@@ -119,15 +119,15 @@ public sealed class NotificationDispatcher : IDisposable
             lane.Signal();
         }
 
-        var deadline = DateTime.UtcNow + timeout;
+        var started = _time.GetTimestamp();
         while (_lanes.Values.Any(lane => _spool.Pending(lane.Name).Count > 0))
         {
-            if (DateTime.UtcNow >= deadline)
+            if (_time.GetElapsedTime(started) >= timeout)
             {
                 return false;
             }
 
-            await Task.Delay(FlushPollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(FlushPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
@@ -148,7 +148,7 @@ public sealed class NotificationDispatcher : IDisposable
     /// <summary>A Pending result for every notification still spooled for this dispatcher's channels.</summary>
     public IReadOnlyList<NotificationDeliveryResult> PendingResults()
     {
-        var now = _clock.UtcNow;
+        var now = Now;
         var pending = new List<NotificationDeliveryResult>();
         foreach (var lane in _lanes.Values)
         {
@@ -183,7 +183,7 @@ public sealed class NotificationDispatcher : IDisposable
                 return;
             }
 
-            SpoolHousekeeping(_clock.UtcNow, closeEverything: true);
+            SpoolHousekeeping(Now, closeEverything: true);
             _disposed = true;
         }
 
@@ -199,6 +199,8 @@ public sealed class NotificationDispatcher : IDisposable
 
         _stopping.Dispose();
     }
+
+    private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     private NotificationLane LaneNamed(string name) =>
         _lanes.TryGetValue(name, out var lane) ? lane : throw new ArgumentException($"No channel named '{name}' is configured.", nameof(name));
@@ -268,7 +270,7 @@ public sealed class NotificationDispatcher : IDisposable
         {
             try
             {
-                await Task.Delay(HousekeepingInterval, token).ConfigureAwait(false);
+                await Task.Delay(HousekeepingInterval, _time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -282,7 +284,7 @@ public sealed class NotificationDispatcher : IDisposable
                     return;
                 }
 
-                Guard("housekeeping", () => SpoolHousekeeping(_clock.UtcNow, closeEverything: false));
+                Guard("housekeeping", () => SpoolHousekeeping(Now, closeEverything: false));
             }
         }
     }
@@ -292,17 +294,17 @@ public sealed class NotificationDispatcher : IDisposable
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
         {
-            var backoff = lane.RetryAt - DateTime.UtcNow;
+            var backoff = lane.RetryAt - Now;
             try
             {
-                await lane.Wake.WaitAsync(backoff > TimeSpan.Zero ? backoff : _options.PollInterval, token).ConfigureAwait(false);
+                await lane.WaitAsync(backoff > TimeSpan.Zero ? backoff : _options.PollInterval, _time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            if (DateTime.UtcNow < lane.RetryAt)
+            if (Now < lane.RetryAt)
             {
                 continue;
             }
@@ -313,7 +315,7 @@ public sealed class NotificationDispatcher : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                lane.RetryAt = DateTime.UtcNow + _options.PollInterval;
+                lane.RetryAt = Now + _options.PollInterval;
                 _log.Write(_redactor.Redact($"{lane.Name}: the spool is not usable: {e.Message}"));
             }
         }
@@ -344,9 +346,9 @@ public sealed class NotificationDispatcher : IDisposable
             var timeout = TimeSpan.FromSeconds(lane.Channel.Definition.TimeoutSeconds);
             try
             {
-                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                attemptTimeout.CancelAfter(timeout);
-                await lane.Channel.SendAsync(notification, attemptTimeout.Token).ConfigureAwait(false);
+                using var timer = new CancellationTokenSource(timeout, _time);
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(token, timer.Token);
+                await lane.Channel.SendAsync(notification, bounded.Token).ConfigureAwait(false);
             }
             catch (NotificationDeliveryException e) when (e.IsPermanent)
             {
@@ -354,7 +356,7 @@ public sealed class NotificationDispatcher : IDisposable
 
                 // Reported before the file leaves the queue: FlushAsync returns once the queue is empty, and must
                 // then find the result waiting, not miss it by the few microseconds between the two steps.
-                Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, _clock.UtcNow));
+                Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, Now));
                 _spool.SetAside(entry, reason);
                 lane.Failures = 0;
                 lane.LastError = string.Empty;
@@ -369,14 +371,14 @@ public sealed class NotificationDispatcher : IDisposable
             {
                 lane.Failures = attempt;
                 var delay = _backoff.Delay(attempt);
-                lane.RetryAt = DateTime.UtcNow + delay;
+                lane.RetryAt = Now + delay;
                 lane.LastError = _redactor.Redact(e is OperationCanceledException ? $"No answer within the channel's {timeout.TotalSeconds:0} s timeout." : Describe(e));
                 _log.Write($"{lane.Name}: attempt {attempt} for event {notification.Id} failed: {lane.LastError} Next attempt in {delay.TotalSeconds:0.0} s.");
                 return;
             }
 
             // Reported first for the same reason as a rejection; a failure to remove the file only means a repeat.
-            Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, _clock.UtcNow));
+            Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, Now));
             _spool.Complete(entry);
             lane.Failures = 0;
             lane.LastError = string.Empty;

@@ -16,7 +16,9 @@ internal sealed class NotificationLane
 
     public string Name => Channel.Definition.Name;
 
-    public SemaphoreSlim Wake { get; } = new(0, 1);
+    // Completed by Signal, replaced once a wait has seen it. Unlike a semaphore wait, an awaited task that timed out
+    // leaves nothing behind that could swallow the next signal.
+    private TaskCompletionSource _wake = NewWake();
 
     public Task Loop { get; set; } = Task.CompletedTask;
 
@@ -31,15 +33,25 @@ internal sealed class NotificationLane
 
     public DateTime LastOverflowReport { get; set; } = DateTime.MinValue;
 
-    public void Signal()
+    /// <summary>Wakes the loop; one pending wake-up covers any number of new entries.</summary>
+    public void Signal() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>Returns when signalled or when <paramref name="timeout"/> has passed on <paramref name="time"/>.</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
+        var wake = Volatile.Read(ref _wake);
         try
         {
-            Wake.Release();
+            await wake.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
         }
-        catch (SemaphoreFullException)
+        catch (TimeoutException)
         {
-            // Already signalled: one pending wake-up covers any number of new entries.
+            return;
         }
+
+        // The entries behind a signal that lands between here and the next wait are read by the drain that follows.
+        Interlocked.CompareExchange(ref _wake, NewWake(), wake);
     }
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

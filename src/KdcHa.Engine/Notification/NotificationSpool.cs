@@ -26,9 +26,10 @@ public sealed class NotificationSpool : INotificationSpool
     private static readonly TimeSpan AbandonedTemporaryAge = TimeSpan.FromMinutes(10);
 
     private readonly object _sequenceGate = new();
+    private readonly TimeProvider _time;
     private long _lastSequence;
 
-    public NotificationSpool(string root, int maxPendingPerChannel)
+    public NotificationSpool(string root, int maxPendingPerChannel, TimeProvider? time = null)
     {
         if (maxPendingPerChannel < 1)
         {
@@ -37,9 +38,12 @@ public sealed class NotificationSpool : INotificationSpool
 
         Root = root;
         MaxPendingPerChannel = maxPendingPerChannel;
+        _time = time ?? TimeProvider.System;
     }
 
     public string Root { get; }
+
+    private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
     public int MaxPendingPerChannel { get; }
 
@@ -62,7 +66,7 @@ public sealed class NotificationSpool : INotificationSpool
             evicted.Add(oldest);
         }
 
-        var record = new SpoolRecord { Channel = channel, SpooledAt = DateTime.UtcNow, Event = notification };
+        var record = new SpoolRecord { Channel = channel, SpooledAt = Now, Event = notification };
         var temporary = Path.Combine(lane, TemporaryPrefix + Guid.NewGuid().ToString("N"));
         DurableFile.Write(temporary, Encoding.UTF8.GetBytes(NotificationJson.Serialize(record)));
         while (true)
@@ -161,7 +165,7 @@ public sealed class NotificationSpool : INotificationSpool
         lock (_sequenceGate)
         {
             // Clock ticks keep the order across processes and restarts; the counter keeps it within a tick.
-            _lastSequence = Math.Max(_lastSequence + 1, DateTime.UtcNow.Ticks);
+            _lastSequence = Math.Max(_lastSequence + 1, Now.Ticks);
             return _lastSequence;
         }
     }
@@ -196,11 +200,11 @@ public sealed class NotificationSpool : INotificationSpool
         return name.ToString();
     }
 
-    private static void RemoveIfAbandoned(string path)
+    private void RemoveIfAbandoned(string path)
     {
         try
         {
-            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > AbandonedTemporaryAge)
+            if (Now - File.GetLastWriteTimeUtc(path) > AbandonedTemporaryAge)
             {
                 File.Delete(path);
             }

@@ -68,7 +68,7 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
             NotificationChannelTestResult result;
             try
             {
-                result = NotificationChannelTester.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSec), _redactor, CancellationToken)
+                result = NotificationChannelTester.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSec), _redactor, TimeProvider.System, CancellationToken)
                     .GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)

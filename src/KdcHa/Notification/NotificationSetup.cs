@@ -99,7 +99,7 @@ internal sealed class NotificationSetup
     public List<INotificationChannel> CreateChannels(IReadOnlyList<NotificationChannelDefinition> definitions, IHttpPoster poster, SecretRedactor redactor)
     {
         var secrets = new SecretReferenceResolver(redactor, ResolveProvidedSecrets(definitions));
-        var factory = new NotificationChannelFactory(poster, secrets, SystemNotificationClock.Instance);
+        var factory = new NotificationChannelFactory(poster, secrets, TimeProvider.System);
         return definitions.Select(factory.Create).ToList();
     }
 

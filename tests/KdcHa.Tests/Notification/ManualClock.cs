@@ -1,11 +1,15 @@
 using System;
-using KdcHa.Notification;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KdcHa.Tests.Notification;
 
-internal sealed class ManualClock : INotificationClock
+/// <summary>Time that moves only when a test says so; timers and delays made on it fire as it passes them.</summary>
+internal sealed class ManualClock : FakeTimeProvider
 {
-    public DateTime UtcNow { get; set; } = new(2025, 3, 1, 12, 0, 0, DateTimeKind.Utc);
+    public ManualClock()
+        : base(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero))
+    {
+    }
 
-    public void Advance(TimeSpan by) => UtcNow += by;
+    public DateTime UtcNow => GetUtcNow().UtcDateTime;
 }

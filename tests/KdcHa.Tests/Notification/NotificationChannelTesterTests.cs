@@ -61,6 +61,6 @@ public sealed class NotificationChannelTesterTests : IDisposable
         var secrets = new SecretReferenceResolver(_redactor, environment: name => variables.TryGetValue(name, out var value) ? value : null);
         var channel = new NotificationChannelFactory(_poster, secrets, new ManualClock())
             .Create(new NotificationChannelDefinition { Name = "test", Type = "Webhook", Url = url });
-        return NotificationChannelTester.TestAsync(channel, Events.Custom("test"), TimeSpan.FromSeconds(5), _redactor, CancellationToken.None);
+        return NotificationChannelTester.TestAsync(channel, Events.Custom("test"), TimeSpan.FromSeconds(5), _redactor, TimeProvider.System, CancellationToken.None);
     }
 }

@@ -36,16 +36,19 @@ public sealed class NotificationDispatcherTests : IDisposable
     public async Task AfterARealOutageEveryAlertArrivesExactlyOnceInOrder()
     {
         _receiver.Stop();
-        using var dispatcher = Dispatcher();
+        var clock = new ManualClock();
+        using var dispatcher = Dispatcher(clock: clock);
         var sent = Enumerable.Range(0, 25).Select(i => Events.Custom($"alert {i}")).ToList();
         sent.ForEach(dispatcher.Enqueue);
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Three seconds of outage on the dispatcher's clock: several backoff rounds, none of them waited for.
+        await WaitUntil(() => _log.Any(line => line.Contains("attempt 1 for event", StringComparison.Ordinal)));
+        await Advancing(clock, Task.Delay(TimeSpan.FromSeconds(3), clock));
         Assert.Empty(_receiver.Requests);
         Assert.Contains(_log, line => line.Contains("attempt 1 for event", StringComparison.Ordinal));
         _receiver.Start();
 
-        Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
+        Assert.True(await Advancing(clock, dispatcher.FlushAsync(Generous, CancellationToken.None)));
         var keys = _receiver.Requests.Select(request => request.Headers["Idempotency-Key"]).ToList();
         Assert.Equal(sent.Select(notification => notification.Id), keys);
         Assert.All(dispatcher.TakeResults(), result => Assert.Equal("Delivered", result.Status));
@@ -178,11 +181,12 @@ public sealed class NotificationDispatcherTests : IDisposable
         Assert.Contains(Token, _redactor.Secrets.First());
     }
 
-    private NotificationDispatcher Dispatcher(string type = "Webhook", int maxPending = 1000, string? url = null, int timeoutSeconds = 5)
+    private NotificationDispatcher Dispatcher(string type = "Webhook", int maxPending = 1000, string? url = null, int timeoutSeconds = 5, TimeProvider? clock = null)
     {
         var variables = new Dictionary<string, string> { ["HOOK_URL"] = url ?? _receiver.Url($"/hook/{Token}") };
         var secrets = new SecretReferenceResolver(_redactor, environment: name => variables.GetValueOrDefault(name));
-        var channel = new NotificationChannelFactory(_poster, secrets, SystemNotificationClock.Instance)
+        var time = clock ?? TimeProvider.System;
+        var channel = new NotificationChannelFactory(_poster, secrets, time)
             .Create(new NotificationChannelDefinition { Name = "ops", Type = type, Url = "env:HOOK_URL", TimeoutSeconds = timeoutSeconds });
         var options = new NotificationDispatcherOptions
         {
@@ -191,7 +195,30 @@ public sealed class NotificationDispatcherTests : IDisposable
             PollInterval = TimeSpan.FromMilliseconds(200),
         };
         return new NotificationDispatcher(
-            new[] { channel }, new NotificationSpool(Path.Combine(_directory.Path, "spool"), maxPending), options, log: new Log(_log), redactor: _redactor);
+            new[] { channel }, new NotificationSpool(Path.Combine(_directory.Path, "spool"), maxPending, time), options, time, log: new Log(_log), redactor: _redactor);
+    }
+
+    /// <summary>
+    /// Moves the clock on in steps shorter than any backoff, giving the lanes a real moment between steps to
+    /// react, until <paramref name="task"/> ends; bounded in real time so a hang fails instead of spinning.
+    /// </summary>
+    private static async Task<T> Advancing<T>(ManualClock clock, Task<T> task)
+    {
+        await Advancing(clock, (Task)task);
+        return await task;
+    }
+
+    private static async Task Advancing(ManualClock clock, Task task)
+    {
+        var deadline = DateTime.UtcNow + Generous;
+        while (!task.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the task did not end in time");
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(1);
+        }
+
+        await task;
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -32,9 +32,7 @@ public sealed class CommandChannel : INotificationChannel
 
     public async Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
     {
-        using var process = new Process { StartInfo = StartInfo(notification), EnableRaisingEvents = true };
-        var exited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => exited.TrySetResult(true);
+        using var process = new Process { StartInfo = StartInfo(notification) };
         try
         {
             process.Start();
@@ -44,14 +42,13 @@ public sealed class CommandChannel : INotificationChannel
             throw new NotificationDeliveryException($"Cannot start {Definition.Path}: {e.Message}", isPermanent: true, e);
         }
 
-        var errorOutput = process.StandardError.ReadToEndAsync();
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        using (cancellationToken.Register(() => Kill(process)))
+        var errorOutput = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var standardOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        try
         {
             try
             {
-                var input = Encoding.UTF8.GetBytes(NotificationJson.Serialize(notification));
-                await process.StandardInput.BaseStream.WriteAsync(input, 0, input.Length, cancellationToken).ConfigureAwait(false);
+                await process.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(NotificationJson.Serialize(notification)), cancellationToken).ConfigureAwait(false);
                 process.StandardInput.Close();
             }
             catch (System.IO.IOException)
@@ -59,11 +56,15 @@ public sealed class CommandChannel : INotificationChannel
                 // The program exited without reading stdin; its exit code alone decides.
             }
 
-            await exited.Task.ConfigureAwait(false);
-            await Task.WhenAll(errorOutput, standardOutput).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            throw;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        await Task.WhenAll(errorOutput, standardOutput).ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
             var stderr = errorOutput.Result.Trim();

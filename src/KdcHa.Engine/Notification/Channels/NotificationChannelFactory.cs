@@ -7,13 +7,13 @@ public sealed class NotificationChannelFactory
 {
     private readonly IHttpPoster _poster;
     private readonly ISecretResolver _secrets;
-    private readonly INotificationClock _clock;
+    private readonly TimeProvider _time;
 
-    public NotificationChannelFactory(IHttpPoster poster, ISecretResolver secrets, INotificationClock clock)
+    public NotificationChannelFactory(IHttpPoster poster, ISecretResolver secrets, TimeProvider time)
     {
         _poster = poster;
         _secrets = secrets;
-        _clock = clock;
+        _time = time;
     }
 
     public INotificationChannel Create(NotificationChannelDefinition definition)
@@ -36,5 +36,5 @@ public sealed class NotificationChannelFactory
     }
 
     private WebhookChannel Webhook(NotificationChannelDefinition definition, WebhookPayloadBuilder builder) =>
-        new(definition, builder, _poster, _secrets, _clock);
+        new(definition, builder, _poster, _secrets, _time);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -34,8 +35,9 @@ public sealed class SmtpChannel : INotificationChannel
         var server = Definition.Server!;
         try
         {
-            using var connection = await TcpConnection.OpenAsync(server, Port, cancellationToken).ConfigureAwait(false);
-            var smtp = new SmtpDialog(connection);
+            using var client = new TcpClient { NoDelay = true };
+            await client.ConnectAsync(server, Port, cancellationToken).ConfigureAwait(false);
+            await using var smtp = new SmtpDialog(client.GetStream(), cancellationToken);
             if (Security == SmtpSecurity.Tls)
             {
                 await smtp.StartTlsAsync(server, Definition.CertificateSha256).ConfigureAwait(false);
@@ -82,7 +84,7 @@ public sealed class SmtpChannel : INotificationChannel
 
             return accepted.ToString();
         }
-        catch (Exception e) when (e is System.IO.IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
+        catch (Exception e) when (e is System.IO.IOException or SocketException or System.Security.Authentication.AuthenticationException)
         {
             throw new NotificationDeliveryException($"SMTP to {server}:{Port} ({Security}) failed: {e.Message}", isPermanent: false, e);
         }

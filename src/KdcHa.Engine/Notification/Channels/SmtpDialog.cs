@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace KdcHa.Notification.Channels;
@@ -14,28 +16,39 @@ namespace KdcHa.Notification.Channels;
 /// The client half of RFC 5321 that an alert needs: EHLO, STARTTLS (RFC 3207), AUTH PLAIN or LOGIN (RFC 4954),
 /// MAIL, RCPT, DATA. A 4xx reply is worth retrying; a 5xx reply will not change and fails permanently.
 /// </summary>
-internal sealed class SmtpDialog
+internal sealed class SmtpDialog : IAsyncDisposable
 {
     // RFC 5321 §4.5.3.1.5 allows 512 octets per reply line; servers send longer ones, but not this much longer.
     private const int MaxLineBytes = 8192;
 
-    private readonly TcpConnection _connection;
     private readonly byte[] _buffer = new byte[4096];
+    private readonly CancellationToken _cancellationToken;
+    private Stream _stream;
     private int _buffered;
     private int _position;
 
-    public SmtpDialog(TcpConnection connection)
+    /// <param name="stream">The connected TCP stream; the dialog owns it from here on.</param>
+    /// <param name="cancellationToken">Ends every read and write of the dialog; it surfaces as OperationCanceledException.</param>
+    public SmtpDialog(Stream stream, CancellationToken cancellationToken)
     {
-        _connection = connection;
+        _stream = stream;
+        _cancellationToken = cancellationToken;
     }
 
     public async Task StartTlsAsync(string server, string? certificateSha256)
     {
-        var tls = new SslStream(_connection.Stream, leaveInnerStreamOpen: false, (_, certificate, _, errors) => Trusts(certificate, errors, certificateSha256));
-        await _connection.Run(() => tls.AuthenticateAsClientAsync(server)).ConfigureAwait(false);
-        _connection.Stream = tls;
+        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = server,
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusts(certificate, errors, certificateSha256),
+        };
+        await tls.AuthenticateAsClientAsync(options, _cancellationToken).ConfigureAwait(false);
+        _stream = tls;
         _buffered = _position = 0;
     }
+
+    public ValueTask DisposeAsync() => _stream.DisposeAsync();
 
     public async Task<SmtpReply> ExpectAsync(params int[] accepted)
     {
@@ -64,12 +77,11 @@ internal sealed class SmtpDialog
         }
     }
 
-    public Task WriteAsync(byte[] data) =>
-        _connection.Run(async () =>
-        {
-            await _connection.Stream.WriteAsync(data, 0, data.Length, _connection.CancellationToken).ConfigureAwait(false);
-            await _connection.Stream.FlushAsync(_connection.CancellationToken).ConfigureAwait(false);
-        });
+    public async Task WriteAsync(byte[] data)
+    {
+        await _stream.WriteAsync(data, _cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(_cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<SmtpReply> ReadReplyAsync()
     {
@@ -97,7 +109,7 @@ internal sealed class SmtpDialog
         {
             if (_position == _buffered)
             {
-                _buffered = await _connection.Run(() => _connection.Stream.ReadAsync(_buffer, 0, _buffer.Length, _connection.CancellationToken)).ConfigureAwait(false);
+                _buffered = await _stream.ReadAsync(_buffer, _cancellationToken).ConfigureAwait(false);
                 _position = 0;
                 if (_buffered == 0)
                 {
@@ -132,8 +144,7 @@ internal sealed class SmtpDialog
             return false;
         }
 
-        using var sha256 = SHA256.Create();
-        var actual = HmacSignature.Hex(sha256.ComputeHash(certificate.GetRawCertData()));
+        var actual = HmacSignature.Hex(SHA256.HashData(certificate.GetRawCertData()));
         var expected = certificateSha256.Replace(":", string.Empty).Trim();
         return string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase);
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -41,27 +42,25 @@ public sealed class SyslogChannel : INotificationChannel
                 case SyslogTransport.Udp:
                     using (var udp = new UdpClient(AddressFamilyOf(Definition.Server!)))
                     {
-                        var datagram = ClipDatagram(message);
-                        await udp.SendAsync(datagram, datagram.Length, Definition.Server!, Port).ConfigureAwait(false);
+                        await udp.SendAsync(ClipDatagram(message), Definition.Server!, Port, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
                 case SyslogTransport.Tcp:
-                    using (var connection = await TcpConnection.OpenAsync(Definition.Server!, Port, cancellationToken).ConfigureAwait(false))
+                    using (var tcp = new TcpClient { NoDelay = true })
                     {
-                        var prefix = Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " ");
-                        var frame = new byte[prefix.Length + message.Length];
-                        Buffer.BlockCopy(prefix, 0, frame, 0, prefix.Length);
-                        Buffer.BlockCopy(message, 0, frame, prefix.Length, message.Length);
-                        await connection.Run(() => connection.Stream.WriteAsync(frame, 0, frame.Length, cancellationToken)).ConfigureAwait(false);
-                        await connection.Run(() => connection.Stream.FlushAsync(cancellationToken)).ConfigureAwait(false);
+                        await tcp.ConnectAsync(Definition.Server!, Port, cancellationToken).ConfigureAwait(false);
+                        var frame = Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " ").Concat(message).ToArray();
+                        await using var stream = tcp.GetStream();
+                        await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
                 case SyslogTransport.Unix:
                     using (var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified))
                     {
-                        socket.SendTo(ClipDatagram(message), new UnixDomainSocketEndPoint(Definition.SocketPath!));
+                        await socket.SendToAsync(ClipDatagram(message), SocketFlags.None, new UnixDomainSocketEndPoint(Definition.SocketPath!), cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
@@ -107,8 +106,6 @@ public sealed class SyslogChannel : INotificationChannel
             length--;
         }
 
-        var clipped = new byte[length];
-        Buffer.BlockCopy(message, 0, clipped, 0, length);
-        return clipped;
+        return message[..length];
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -53,7 +52,7 @@ public static class SyslogFormatter
         return Encoding.UTF8.GetBytes(line);
     }
 
-    private static string CurrentProcessId { get; } = Process.GetCurrentProcess().Id.ToString(CultureInfo.InvariantCulture);
+    private static string CurrentProcessId { get; } = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
     private static string StructuredData(NotificationEvent notification)
     {

@@ -56,7 +56,7 @@ public sealed class WeComPayloadBuilder : WebhookPayloadBuilder
         while (length < text.Length)
         {
             var step = char.IsHighSurrogate(text[length]) && length + 1 < text.Length ? 2 : 1;
-            var size = Encoding.UTF8.GetByteCount(text.ToCharArray(length, step));
+            var size = Encoding.UTF8.GetByteCount(text.AsSpan(length, step));
             if (bytes + size > budget)
             {
                 break;

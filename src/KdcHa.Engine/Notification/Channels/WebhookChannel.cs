@@ -19,16 +19,16 @@ public sealed class WebhookChannel : INotificationChannel
     private readonly WebhookPayloadBuilder _builder;
     private readonly IHttpPoster _poster;
     private readonly ISecretResolver _secrets;
-    private readonly INotificationClock _clock;
+    private readonly TimeProvider _time;
 
     public WebhookChannel(
-        NotificationChannelDefinition definition, WebhookPayloadBuilder builder, IHttpPoster poster, ISecretResolver secrets, INotificationClock clock)
+        NotificationChannelDefinition definition, WebhookPayloadBuilder builder, IHttpPoster poster, ISecretResolver secrets, TimeProvider time)
     {
         Definition = definition;
         _builder = builder;
         _poster = poster;
         _secrets = secrets;
-        _clock = clock;
+        _time = time;
     }
 
     public NotificationChannelDefinition Definition { get; }
@@ -82,7 +82,7 @@ public sealed class WebhookChannel : INotificationChannel
 
     private WebhookRequest Prepare(NotificationEvent notification, WebhookTarget target, Func<string, string> resolveHeader)
     {
-        var request = _builder.Build(notification, target, new DateTimeOffset(_clock.UtcNow, TimeSpan.Zero));
+        var request = _builder.Build(notification, target, _time.GetUtcNow());
         foreach (var header in Definition.Headers ?? new Dictionary<string, string>())
         {
             request.Headers.Add(new(header.Key, resolveHeader(header.Value)));
