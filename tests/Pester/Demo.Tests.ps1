@@ -18,7 +18,7 @@ AfterAll {
         Where-Object { (Get-Content (Join-Path $_.FullName 'owner')).Split(' ')[0] -eq "$PID" } | Should -BeNullOrEmpty
 }
 
-Describe 'build.ps1 Demo, shortened' {
+Describe 'build.ps1 Demo, shortened' -Tag Lab {
     It 'writes a report with one row per scenario, a chart and the recording' {
         $rows.Count | Should -Be 2
         Join-Path $outputPath 'timeline.svg' | Should -Exist

@@ -55,7 +55,7 @@ AfterAll {
     Remove-Item -LiteralPath $workDir -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'docs/examples/README.md' {
+Describe 'docs/examples/README.md' -Tag Lab {
     It 'indexes every example and is linked from the main README' {
         $index = Get-Content -Raw (Join-Path $examples 'README.md')
         foreach ($link in 'failover-loop.ps1', 'scheduled-health-report/', 'ansible/') { $index | Should -Match ([regex]::Escape("]($link)")) }
@@ -79,7 +79,7 @@ Describe 'docs/examples/README.md' {
     }
 }
 
-Describe 'scheduled-health-report' {
+Describe 'scheduled-health-report' -Tag Lab {
     BeforeAll {
         $script:report = Join-Path $examples 'scheduled-health-report/kdc-health-report.ps1'
         $script:krb5Conf = New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($kdc1.Address):88", "$($kdc2.Address):88" -Path (Join-Path $workDir 'krb5.conf')
@@ -154,7 +154,7 @@ Describe 'scheduled-health-report' {
     }
 }
 
-Describe 'ansible' {
+Describe 'ansible' -Tag Lab {
     BeforeAll {
         if (-not (Get-Command ansible-playbook -CommandType Application -ErrorAction Ignore)) {
             $env:DEBIAN_FRONTEND = 'noninteractive'
@@ -359,7 +359,7 @@ kdcha_virtual_router_id=51
     }
 }
 
-Describe 'failover-loop.ps1' {
+Describe 'failover-loop.ps1' -Tag Lab {
     BeforeAll {
         $script:loop = Join-Path $examples 'failover-loop.ps1'
         foreach ($n in $lab.Kdcs) {

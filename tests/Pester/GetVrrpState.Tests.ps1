@@ -91,7 +91,7 @@ BeforeAll {
     }
 }
 
-Describe 'Get-VrrpState on both nodes, every source' {
+Describe 'Get-VrrpState on both nodes, every source' -Tag Lab {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
         Start-VrrpPair -Lab $lab -TrackFiles -BusAddress (Start-KdcHaLabDBus -Lab $lab) -EnableDBus
@@ -133,7 +133,7 @@ Describe 'Get-VrrpState on both nodes, every source' {
     }
 }
 
-Describe 'Get-VrrpState -Source Wire on a third host' {
+Describe 'Get-VrrpState -Source Wire on a third host' -Tag Lab {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1 -NoKdc
         # keepalived gets the lab's bus but no enable_dbus: the DBus source must say so.
@@ -186,7 +186,7 @@ Describe 'Get-VrrpState -Source Wire on a third host' {
     }
 }
 
-Describe 'Get-VrrpState -Source Wire with IPv6 (VRRPv3) beside IPv4' {
+Describe 'Get-VrrpState -Source Wire with IPv6 (VRRPv3) beside IPv4' -Tag Lab {
     BeforeAll {
         # Each node runs an IPv4 and an IPv6 instance with the same virtual_router_id: two routers that must not
         # be mistaken for one (two masters of "VRID 51" would look like a split brain).

@@ -18,7 +18,7 @@ AfterAll {
     Remove-KdcHaLab -Lab $script:lab
 }
 
-Describe 'Lab bring-up' {
+Describe 'Lab bring-up' -Tag Lab {
     It 'refuses with a clear error when a required program is missing' {
         Mock -ModuleName KdcHaLab Get-Command -ParameterFilter { $Name -eq 'keepalived' } { $null }
         { New-KdcHaLab } | Should -Throw '*missing: keepalived*apt-get install -y keepalived*'
@@ -62,7 +62,7 @@ Describe 'Lab bring-up' {
     }
 }
 
-Describe 'KDC faults' {
+Describe 'KDC faults' -Tag Lab {
     It 'SIGSTOP makes the KDC time out and SIGCONT restores it' {
         $null = Suspend-KdcHaLabKdc -Lab $lab -Node kdc1
         try {
@@ -101,7 +101,7 @@ Describe 'KDC faults' {
     }
 }
 
-Describe 'A KDC on its own copy of the database' {
+Describe 'A KDC on its own copy of the database' -Tag Lab {
     It 'serves the realm as it was when copied, and not what changes afterwards' {
         $port = 10090
         Invoke-KdcHaLabKadmin -Lab $lab -Query 'addprinc +requires_preauth -pw Carol-Pw-1 carol' | Out-Null
@@ -116,7 +116,7 @@ Describe 'A KDC on its own copy of the database' {
     }
 }
 
-Describe 'Realm administration' {
+Describe 'Realm administration' -Tag Lab {
     It 'passes kadmin queries through: a new principal works until its key is randomised' {
         Invoke-KdcHaLabKadmin -Lab $lab -Query 'addprinc +requires_preauth -pw Bob-Pw-1 bob' | Out-Null
         (Invoke-KdcHaLabKinit -Lab $lab -Node kdc1 -Principal "bob@$($lab.Realm)" -Password 'Bob-Pw-1').Succeeded | Should -BeTrue
@@ -129,7 +129,7 @@ Describe 'Realm administration' {
     }
 }
 
-Describe 'Network faults' {
+Describe 'Network faults' -Tag Lab {
     It 'loss 100% on a node makes its KDC unreachable; clearing restores it' {
         $null = Set-KdcHaLabNetem -Lab $lab -Node kdc1 -LossPercent 100
         try { (Invoke-KdcHaLabKinit -Lab $lab -Node kdc1 -TimeoutSec 3).Succeeded | Should -BeFalse }
@@ -163,7 +163,7 @@ Describe 'Network faults' {
     }
 }
 
-Describe 'keepalived, VIP and observation' {
+Describe 'keepalived, VIP and observation' -Tag Lab {
     BeforeAll {
         $null = Start-KdcHaLabVipWatcher -Lab $lab
         $script:kaConfig = @{
@@ -231,7 +231,7 @@ Describe 'keepalived, VIP and observation' {
     }
 }
 
-Describe 'Enctype-restricted realm' {
+Describe 'Enctype-restricted realm' -Tag Lab {
     It 'builds a realm whose only enctype is aes256-cts-hmac-sha384-192' {
         $sha2 = $null
         try {
@@ -246,7 +246,7 @@ Describe 'Enctype-restricted realm' {
     }
 }
 
-Describe 'Teardown' {
+Describe 'Teardown' -Tag Lab {
     It 'Remove-KdcHaLab leaves no namespace, link, directory or process behind' {
         $pids = @(Get-KdcHaLabProcess -Lab $lab | ForEach-Object Pid)
         $pids.Count | Should -BeGreaterOrEqual 3   # two krb5kdc + keepalived on kdc2 at least

@@ -46,7 +46,7 @@ AfterAll {
     Remove-Item -LiteralPath $workDir -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'Move-KdcVip refuses before changing anything' {
+Describe 'Move-KdcVip refuses before changing anything' -Tag Lab {
     It 'reports an unknown instance with the instances the configuration has' {
         { Move-KdcVip -Instance VI_9 -ConfigPath (New-KeepalivedConfig) -Realm KDCHA.TEST } |
             Should -Throw -ErrorId 'UnknownInstance,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*It defines: VI_1*'
@@ -109,7 +109,7 @@ Describe 'Move-KdcVip refuses before changing anything' {
     }
 }
 
-Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' {
+Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' -Tag Lab {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
         foreach ($node in $lab.Kdcs) {
@@ -174,7 +174,7 @@ Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' {
     }
 }
 
-Describe 'Move-KdcVip -Direct in the lab: kdc1 to kdc2 by netlink and gratuitous ARP' {
+Describe 'Move-KdcVip -Direct in the lab: kdc1 to kdc2 by netlink and gratuitous ARP' -Tag Lab {
     BeforeAll {
         $lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
         $client = $lab.Clients[0]

@@ -25,7 +25,7 @@ AfterAll {
     Remove-KdcHaLab -Lab $script:lab
 }
 
-Describe 'Start-KdcHaMonitor failover' {
+Describe 'Start-KdcHaMonitor failover' -Tag Lab {
     BeforeEach { Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module }
 
     It 'moves the VIP off a hung KDC, then preempts back exactly once after rise good probes' {
@@ -89,7 +89,7 @@ Describe 'Start-KdcHaMonitor failover' {
     }
 }
 
-Describe 'Start-KdcHaMonitor stop and status' {
+Describe 'Start-KdcHaMonitor stop and status' -Tag Lab {
     BeforeEach { Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module }
 
     It 'stops cleanly on SIGTERM: exit 0, reason logged, fault clear, heartbeat withdrawn' {
@@ -129,7 +129,7 @@ Describe 'Start-KdcHaMonitor stop and status' {
     }
 }
 
-Describe 'Start-KdcHaMonitor VRRP watching and alerts' {
+Describe 'Start-KdcHaMonitor VRRP watching and alerts' -Tag Lab {
     BeforeAll {
         if (-not ('NotificationReceiver' -as [type])) {
             Add-Type -Path (Join-Path $PSScriptRoot '../Lab/NotificationReceiver.cs')
@@ -241,7 +241,7 @@ Describe 'Start-KdcHaMonitor VRRP watching and alerts' {
     }
 }
 
-Describe 'Start-KdcHaMonitor parameters' {
+Describe 'Start-KdcHaMonitor parameters' -Tag Lab {
     It 'BindsEveryParameterToOneSettingOfItsTypeAndEverySettingToAParameter' {
         # No node setting by design: the file to read, and how long this one invocation runs. No setting is file-only.
         $parameterOnly = 'ConfigurationPath', 'Duration'
@@ -257,7 +257,7 @@ Describe 'Start-KdcHaMonitor parameters' {
     }
 }
 
-Describe 'Monitor cmdlet errors' {
+Describe 'Monitor cmdlet errors' -Tag Lab {
     It 'refuses a monitor without peers as InvalidMonitorConfiguration' {
         { Start-KdcHaMonitor -LocalKdc 127.0.0.1 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -Confirm:$false } |
             Should -Throw -ErrorId 'InvalidMonitorConfiguration,KdcHa.Commands.StartKdcHaMonitorCommand'

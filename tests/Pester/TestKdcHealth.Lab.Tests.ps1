@@ -28,7 +28,7 @@ AfterAll {
     Remove-KdcHaLab -Lab $script:lab
 }
 
-Describe 'A healthy MIT KDC' {
+Describe 'A healthy MIT KDC' -Tag Lab {
     It 'is Healthy at the Reachable level with no principal: the probe name is looked up and unknown' {
         $result = Test-KdcHealth -Kdc $kdc.Address -Realm $lab.Realm
         $result.Status | Should -Be 'Healthy'
@@ -97,7 +97,7 @@ Describe 'A healthy MIT KDC' {
     }
 }
 
-Describe 'A hung KDC (SIGSTOP: process alive, port open, no answer)' {
+Describe 'A hung KDC (SIGSTOP: process alive, port open, no answer)' -Tag Lab {
     BeforeAll {
         $null = Suspend-KdcHaLabKdc -Lab $lab -Node $kdc
     }
@@ -142,7 +142,7 @@ Describe 'A hung KDC (SIGSTOP: process alive, port open, no answer)' {
     }
 }
 
-Describe 'A killed KDC' {
+Describe 'A killed KDC' -Tag Lab {
     BeforeAll {
         $null = Stop-KdcHaLabKdc -Lab $lab -Node $kdc
     }
@@ -161,7 +161,7 @@ Describe 'A killed KDC' {
     }
 }
 
-Describe 'A realm whose only enctype is aes256-cts-hmac-sha384-192' {
+Describe 'A realm whose only enctype is aes256-cts-hmac-sha384-192' -Tag Lab {
     BeforeAll {
         $script:sha2Lab = New-KdcHaLab -KdcCount 1 -ClientCount 0 -Realm 'SHA2.TEST' -SupportedEnctypes 'aes256-cts-hmac-sha384-192'
     }

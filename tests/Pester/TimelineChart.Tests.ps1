@@ -66,7 +66,7 @@ Describe 'ConvertTo-KdcHaTimelineSvg' {
         $bars | ForEach-Object { [double] $_.x + [double] $_.width | Should -BeLessOrEqual 980 }
     }
 
-    It 'renders a PNG when rsvg-convert is installed' {
+    It 'renders a PNG when rsvg-convert is installed' -Skip:(-not (Get-Command rsvg-convert -CommandType Application -ErrorAction Ignore)) {
         $svgPath = Join-Path ([IO.Path]::GetTempPath()) "kdcha-chart-$PID.svg"
         try {
             Set-Content -LiteralPath $svgPath -Value $svg.OuterXml

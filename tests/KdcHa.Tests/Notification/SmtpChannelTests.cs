@@ -14,7 +14,7 @@ public sealed class SmtpChannelTests
 {
     private readonly SecretRedactor _redactor = new();
 
-    [Theory]
+    [LabTheory("aiosmtpd", "openssl")]
     [InlineData("starttls", "StartTls")]
     [InlineData("tls", "Tls")]
     public async Task TheServerReceivesTheAlertOverTlsWithAuth(string mode, string security)
@@ -34,7 +34,7 @@ public sealed class SmtpChannelTests
         Assert.Contains("VI_1 is MASTER on kdc1\r\n.\r\nthe line above is a lone dot", body);
     }
 
-    [Fact]
+    [LabFact("aiosmtpd", "openssl")]
     public async Task AWrongPasswordIsPermanentAndNeverQuotesTheCredential()
     {
         using var sink = new SmtpSink("starttls");
@@ -48,7 +48,7 @@ public sealed class SmtpChannelTests
         Assert.Empty(sink.Messages());
     }
 
-    [Fact]
+    [LabFact("aiosmtpd", "openssl")]
     public async Task AnUnpinnedSelfSignedCertificateIsRefused()
     {
         using var sink = new SmtpSink("starttls");

@@ -17,7 +17,7 @@ public class DBusSourceTests : IDisposable
 
     public void Dispose() => _keepalived.Dispose();
 
-    [Fact]
+    [LabFact("ip", "keepalived", "dbus-daemon", Root = true)]
     public async Task FollowsKeepalivedIntoMasterAndFaultAndAgreesWithTheJsonDump()
     {
         var query = new VrrpQuery { PidFile = _keepalived.PidFile };
@@ -39,7 +39,7 @@ public class DBusSourceTests : IDisposable
         Assert.Equal(VrrpState.Master, (await notifications.ReadAsync(deadline.Token))!.State);
     }
 
-    [Fact]
+    [LabFact("ip", "keepalived", "dbus-daemon", Root = true)]
     public async Task AutoPrefersTheJsonDumpAndFallsBackToDBusBeforeInterface()
     {
         var query = new VrrpQuery { PidFile = _keepalived.PidFile };
@@ -54,7 +54,7 @@ public class DBusSourceTests : IDisposable
         Assert.Equal("DBus", Assert.Single(withoutDumps).Source);
     }
 
-    [Fact]
+    [LabFact("ip", "keepalived", "dbus-daemon", Root = true)]
     public async Task ANameThatIsNotThisKeepalivedsIsNotBelieved()
     {
         var query = new VrrpQuery { PidFile = _keepalived.PidFile };

@@ -20,7 +20,7 @@ public class KeytabMitInteropTests
         new("HTTP/web.example.com@EXAMPLE.COM", 70000, "aes256-cts-hmac-sha1-96", "x"),
     };
 
-    [Fact]
+    [LabFact("ktutil", "klist")]
     public void Parse_MatchesKlistForAKtutilKeytab()
     {
         using var temp = new TempDirectory();
@@ -36,7 +36,7 @@ public class KeytabMitInteropTests
         Assert.All(keytab.Entries, e => Assert.Equal(1, e.NameType));
     }
 
-    [Fact]
+    [LabFact("ktutil", "klist")]
     public void Parse_KnownKeyFromTheReference()
     {
         using var temp = new TempDirectory();
@@ -50,7 +50,7 @@ public class KeytabMitInteropTests
         Assert.Equal("KDCHA.TEST", entry.Realm);
     }
 
-    [Theory]
+    [LabTheory("ktutil", "klist")]
     [InlineData(0)]
     [InlineData(2)]
     [InlineData(5)]
@@ -70,7 +70,7 @@ public class KeytabMitInteropTests
         AssertSameKeys(mitView, keytab);
     }
 
-    [Theory]
+    [LabTheory("ktutil", "klist")]
     [InlineData("bob@KDCHA.TEST", new[] { 18, 17, 20 }, 4u, 20)]
     [InlineData("bob@KDCHA.TEST", new[] { 17, 18 }, 3u, 17)]
     [InlineData("user@EXAMPLE.COM", new[] { 18, 23 }, 300u, 23)]
