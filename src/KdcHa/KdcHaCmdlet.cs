@@ -95,8 +95,14 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
     /// <summary>A stable id per activity, so every update replaces one progress bar instead of stacking new ones.</summary>
     private static int ProgressActivityId(string activity) => StringComparer.Ordinal.GetHashCode(activity) & int.MaxValue;
 
-    protected internal ErrorRecord NewError(Exception exception, string errorId, ErrorCategory category, object? target) =>
-        new(exception, errorId, category, target);
+    /// <summary>An ErrorRecord with an id (and so the category) from the one catalogue, <see cref="KdcHaErrors"/>.</summary>
+    protected internal ErrorRecord NewError(Exception exception, KdcHaError error, object? target) => KdcHaErrors.For(exception, error, target);
+
+    /// <summary>
+    /// The ErrorRecord of an engine failure: the same exception type has the same ErrorId in every cmdlet.
+    /// <paramref name="unlisted"/> names what this cmdlet calls an engine failure the catalogue does not list.
+    /// </summary>
+    protected ErrorRecord EngineError(KdcHaException exception, object? target, KdcHaError unlisted) => KdcHaErrors.For(exception, target, unlisted);
 
     protected KeytabFile LoadKeytab(string keytabPath)
     {
@@ -113,19 +119,19 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            ThrowTerminatingError(NewError(new FileNotFoundException($"The keytab {path} does not exist.", path, e), "KeytabNotFound", ErrorCategory.ObjectNotFound, keytabPath));
+            ThrowTerminatingError(NewError(new FileNotFoundException($"The keytab {path} does not exist.", path, e), KdcHaErrors.KeytabNotFound, keytabPath));
         }
         catch (UnauthorizedAccessException e)
         {
-            ThrowTerminatingError(NewError(new UnauthorizedAccessException($"The keytab {path} cannot be read: {e.Message}", e), "KeytabUnreadable", ErrorCategory.PermissionDenied, keytabPath));
+            ThrowTerminatingError(NewError(new UnauthorizedAccessException($"The keytab {path} cannot be read: {e.Message}", e), KdcHaErrors.KeytabUnreadable, keytabPath));
         }
         catch (IOException e)
         {
-            ThrowTerminatingError(NewError(new IOException($"The keytab {path} cannot be read: {e.Message}", e), "KeytabUnreadable", ErrorCategory.ReadError, keytabPath));
+            ThrowTerminatingError(NewError(new IOException($"The keytab {path} cannot be read: {e.Message}", e), KdcHaErrors.KeytabUnreadable, keytabPath));
         }
         catch (KeytabFormatException e)
         {
-            ThrowTerminatingError(NewError(e, "KeytabInvalid", ErrorCategory.InvalidData, keytabPath));
+            ThrowTerminatingError(NewError(e, KdcHaErrors.KeytabInvalid, keytabPath));
         }
 
         throw new InvalidOperationException("unreachable: ThrowTerminatingError always throws");

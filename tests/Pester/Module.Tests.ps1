@@ -62,3 +62,130 @@ Describe 'Cmdlet <Name> follows the module conventions' -ForEach $exportedCmdlet
         }
     }
 }
+
+# One spelling per unit: a time value in a parameter name spells its unit in full (Milliseconds, Seconds, Minutes,
+# as Start-Sleep and TimeSpan do) and a configuration file is a -ConfigurationPath, in every cmdlet. Renamed
+# parameters keep their old name as an alias, so scripts written against the old name still bind.
+Describe 'Parameter names across the KdcHa cmdlets' {
+    BeforeDiscovery {
+        $renamed = @(
+            @{ Command = 'Move-KdcVip'; Name = 'ConfigurationPath'; OldName = 'ConfigPath' }
+            @{ Command = 'Send-KdcHaNotification'; Name = 'TimeoutSeconds'; OldName = 'TimeoutSec' }
+            @{ Command = 'Test-KdcHaNotificationChannel'; Name = 'TimeoutSeconds'; OldName = 'TimeoutSec' }
+        )
+    }
+
+    BeforeAll {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $parameters = @(foreach ($command in Get-Command -Module KdcHa -CommandType Cmdlet) {
+                foreach ($parameter in $command.Parameters.Values | Where-Object Name -NotIn $common) {
+                    [pscustomobject]@{ Command = $command.Name; Name = $parameter.Name; Aliases = $parameter.Aliases; Type = $parameter.ParameterType }
+                }
+            })
+        $numeric = [int], [long], [double], [decimal]
+    }
+
+    It 'SpellsEveryTimeUnitInFull' {
+        $abbreviated = $parameters | Where-Object Name -CMatch '(Sec|Secs|Ms|Msec|Msecs|Millis|Second|Millisecond|Min|Mins|Minute)$'
+        @($abbreviated | ForEach-Object { "$($_.Command) -$($_.Name)" }) | Should -BeNullOrEmpty
+    }
+
+    It 'NamesTheUnitOfEveryNumericTimeParameter' {
+        $unitless = $parameters | Where-Object {
+            $_.Type -in $numeric -and $_.Name -match 'Timeout|Interval|Delay|Duration|Grace|Stale|Listen|Wait' -and
+            $_.Name -cnotmatch '(Milliseconds|Seconds|Minutes)$'
+        }
+        @($unitless | ForEach-Object { "$($_.Command) -$($_.Name)" }) | Should -BeNullOrEmpty
+    }
+
+    It 'NamesEveryConfigurationFileParameterConfigurationPath' {
+        $misnamed = $parameters | Where-Object { $_.Name -match 'Conf(ig)?|Cfg' -and $_.Name -cnotmatch 'ConfigurationPath$' }
+        @($misnamed | ForEach-Object { "$($_.Command) -$($_.Name)" }) | Should -BeNullOrEmpty
+    }
+
+    It 'AcceptsTimeoutSecWhereverATimeoutIsInSeconds' {
+        $withoutAlias = $parameters | Where-Object { $_.Name -eq 'TimeoutSeconds' -and $_.Aliases -notcontains 'TimeoutSec' }
+        @($withoutAlias | ForEach-Object { "$($_.Command) -$($_.Name)" }) | Should -BeNullOrEmpty
+    }
+
+    It 'ResolvesEveryAliasToItsOwnParameter' {
+        foreach ($parameter in $parameters) {
+            foreach ($alias in $parameter.Aliases) {
+                (Get-Command $parameter.Command).ResolveParameter($alias).Name | Should -Be $parameter.Name -Because "$($parameter.Command) -$alias"
+            }
+        }
+    }
+
+    It 'StillBinds <Command> -<OldName> as -<Name>' -ForEach $renamed {
+        $parameter = (Get-Command $Command).Parameters[$Name]
+        $parameter.Aliases | Should -Contain $OldName
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput("$Command -$OldName 1", [ref] $null, [ref] $null)
+        $binding = [System.Management.Automation.Language.StaticParameterBinder]::BindCommand($ast.EndBlock.Statements[0].PipelineElements[0])
+        $binding.BoundParameters.Keys | Should -Contain $Name
+    }
+}
+
+# One ErrorId catalogue (KdcHa.KdcHaErrors): every id a cmdlet writes is one of its entries, with the entry's
+# category, and each engine exception type becomes one id whichever cmdlet meets it.
+Describe 'The ErrorId catalogue' {
+    BeforeDiscovery {
+        $failures = @(
+            @{ Id = 'InvalidKdcAddress'; Run = { Test-KdcHealth -Kdc 'bad host:99999' -Realm KDCHA.TEST -ErrorAction Stop } }
+            @{ Id = 'KeySourceRequired'; Run = { Test-KdcHealth -Kdc 127.0.0.1 -Realm KDCHA.TEST -Level Authenticated } }
+            @{ Id = 'KeytabNotFound'; Run = { Test-KdcHealth -Kdc 127.0.0.1 -Keytab (Join-Path $TestDrive 'absent.keytab') } }
+            @{ Id = 'MonitorStatusNotFound'; Run = { Get-KdcHaMonitor -Path (Join-Path $TestDrive 'absent.json') -ErrorAction Stop } }
+            @{ Id = 'MonitorConfigurationNotFound'; Run = { Start-KdcHaMonitor -ConfigurationPath (Join-Path $TestDrive 'absent.psd1') -Confirm:$false } }
+            @{ Id = 'KeepalivedNotRunning'; Run = { Get-VrrpState -PidFile (Join-Path $TestDrive 'absent.pid') } }
+            @{ Id = 'NotificationConfigurationNotFound'; Run = { Send-KdcHaNotification -Message m -ConfigurationPath (Join-Path $TestDrive 'absent.json') -WhatIf } }
+        )
+    }
+
+    BeforeAll {
+        $catalogue = @{}
+        foreach ($field in [KdcHa.KdcHaErrors].GetFields([System.Reflection.BindingFlags] 'Public, Static') | Where-Object FieldType -EQ ([KdcHa.KdcHaError])) {
+            $catalogue[$field.Name] = $field.GetValue($null)
+        }
+        # Ids PowerShell itself writes when binding fails; the tests assert some of them.
+        $powershellIds = 'ParameterArgumentValidationError', 'ParameterArgumentTransformationError', 'ParameterBindingFailed', 'MissingMandatoryParameter', 'AmbiguousParameterSet'
+        $repository = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    }
+
+    It 'NamesEveryEntryByItsId' {
+        foreach ($name in $catalogue.Keys) {
+            $catalogue[$name].Id | Should -BeExactly $name
+        }
+    }
+
+    It 'MapsEachEngineExceptionTypeToOneCatalogueEntry' {
+        # Reading the table runs its initializer, which throws when one exception type is listed twice.
+        $byException = [KdcHa.KdcHaErrors]::ByEngineException
+        $byException.Count | Should -BeGreaterThan 0
+        foreach ($type in $byException.Keys) {
+            $type.IsSubclassOf([KdcHa.Common.KdcHaException]) | Should -BeTrue -Because $type.FullName
+            $catalogue.Values | Should -Contain $byException[$type] -Because $type.FullName
+        }
+    }
+
+    It 'IsTheOnlyPlaceThatChoosesAnErrorCategory' {
+        $cmdletSources = Get-ChildItem -LiteralPath (Join-Path $repository 'src/KdcHa') -Recurse -Filter *.cs |
+            Where-Object { $_.Name -ne 'KdcHaErrors.cs' -and $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+        $ownErrors = $cmdletSources | Select-String -Pattern 'ErrorCategory\.|new ErrorRecord\(|ErrorRecord\(\w+, *"'
+        @($ownErrors | ForEach-Object { "$($_.Path):$($_.LineNumber): $($_.Line.Trim())" }) | Should -BeNullOrEmpty
+    }
+
+    It 'HoldsEveryErrorIdTheTestsExpect' {
+        $expected = Get-ChildItem -LiteralPath (Join-Path $repository 'tests/Pester') -Filter *.ps1 |
+            Select-String -Pattern "'(\w+),KdcHa\.Commands\.\w+Command'" -AllMatches |
+            ForEach-Object { $_.Matches.Groups | Where-Object Name -EQ 1 | ForEach-Object Value } | Sort-Object -Unique
+        $expected.Count | Should -BeGreaterThan 10
+        @($expected | Where-Object { $_ -notin $catalogue.Keys -and $_ -notin $powershellIds }) | Should -BeNullOrEmpty
+    }
+
+    It 'WritesIdAndCategoryFromTheCatalogue for <Id>' -ForEach $failures {
+        $record = $null
+        try { & $Run | Out-Null } catch { $record = $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId.Split(',')[0] | Should -Be $Id
+        $record.CategoryInfo.Category | Should -Be $catalogue[$Id].Category
+    }
+}

@@ -49,7 +49,7 @@ AfterAll {
 Describe 'Move-KdcVip refuses before changing anything' -Tag Lab {
     It 'reports an unknown instance with the instances the configuration has' {
         { Move-KdcVip -Instance VI_9 -ConfigPath (New-KeepalivedConfig) -Realm KDCHA.TEST } |
-            Should -Throw -ErrorId 'UnknownInstance,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*It defines: VI_1*'
+            Should -Throw -ErrorId 'InstanceNotFound,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*It defines: VI_1*'
     }
 
     It 'reports a missing configuration file' {

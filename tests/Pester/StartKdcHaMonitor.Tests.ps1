@@ -285,9 +285,9 @@ Describe 'Monitor cmdlet errors' -Tag Lab {
             Should -Throw -ErrorId 'NotificationConfigurationNotFound,KdcHa.Commands.StartKdcHaMonitorCommand'
     }
 
-    It 'refuses an interface that does not exist as VrrpInterfaceNotFound' {
+    It 'refuses an interface that does not exist as InterfaceNotFound' {
         { Start-KdcHaMonitor -PeerKdc 127.0.0.2 -Realm KDCHA.TEST -StateDirectory /tmp/kdcha-none -VrrpInterface kdcha-nosuch0 -Confirm:$false } |
-            Should -Throw -ErrorId 'VrrpInterfaceNotFound,KdcHa.Commands.StartKdcHaMonitorCommand'
+            Should -Throw -ErrorId 'InterfaceNotFound,KdcHa.Commands.StartKdcHaMonitorCommand'
     }
 
     It 'reports a missing status as MonitorStatusNotFound' {

@@ -33,15 +33,15 @@ public sealed class GetKdcHaMonitorCommand : KdcHaCmdlet
         }
         catch (KdcHaException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
         {
-            WriteError(NewError(e, "MonitorStatusNotFound", ErrorCategory.ObjectNotFound, path));
+            WriteError(NewError(e, KdcHaErrors.MonitorStatusNotFound, path));
         }
         catch (KdcHaException e)
         {
-            WriteError(NewError(e, "MonitorStatusInvalid", ErrorCategory.InvalidData, path));
+            WriteError(NewError(e, KdcHaErrors.MonitorStatusInvalid, path));
         }
         catch (UnauthorizedAccessException e)
         {
-            WriteError(NewError(e, "MonitorStatusUnreadable", ErrorCategory.PermissionDenied, path));
+            WriteError(NewError(e, KdcHaErrors.MonitorStatusUnreadable, path));
         }
     }
 }

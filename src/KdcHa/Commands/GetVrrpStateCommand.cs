@@ -40,7 +40,7 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
         {
             ThrowTerminatingError(NewError(
                 new PlatformNotSupportedException("Get-VrrpState reads keepalived and raw VRRP packets through Linux interfaces (/proc, signals, SO_BINDTODEVICE); it runs on Linux only."),
-                "PlatformNotSupported", ErrorCategory.NotImplemented, RuntimeInformation.OSDescription));
+                KdcHaErrors.PlatformNotSupported, RuntimeInformation.OSDescription));
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
         catch (KdcHaException e)
         {
             WriteSteps(steps);
-            ThrowTerminatingError(ErrorFor(e, query.PidFile));
+            ThrowTerminatingError(EngineError(e, query.PidFile, KdcHaErrors.SourceUnavailable));
             return;
         }
 
@@ -93,7 +93,7 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
         {
             WriteError(NewError(
                 new ItemNotFoundException($"keepalived runs no VRRP instance named '{missing}'. It runs: {string.Join(", ", states.Select(s => s.Name))}."),
-                "InstanceNotFound", ErrorCategory.ObjectNotFound, missing));
+                KdcHaErrors.InstanceNotFound, missing));
         }
     }
 
@@ -104,14 +104,4 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
             WriteVerbose(step);
         }
     }
-
-    private ErrorRecord ErrorFor(KdcHaException exception, string pidFile) => exception switch
-    {
-        KeepalivedNotRunningException => NewError(exception, "KeepalivedNotRunning", ErrorCategory.ObjectNotFound, pidFile),
-        PidFileStaleException => NewError(exception, "PidFileStale", ErrorCategory.InvalidData, pidFile),
-        VrrpPermissionException => NewError(exception, "PermissionDenied", ErrorCategory.PermissionDenied, pidFile),
-        VrrpInterfaceNotFoundException notFound => NewError(exception, "InterfaceNotFound", ErrorCategory.ObjectNotFound, notFound.InterfaceName),
-        KeepalivedDumpFormatException => NewError(exception, "DumpInvalid", ErrorCategory.InvalidData, pidFile),
-        _ => NewError(exception, "SourceUnavailable", ErrorCategory.ResourceUnavailable, Source),
-    };
 }

@@ -36,6 +36,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
 
     [Parameter(ParameterSetName = MoveSet)]
     [Parameter(ParameterSetName = RestoreSet)]
+    [Alias("TimeoutSec")]
     [ValidateRange(1, 600)]
     public int TimeoutSeconds { get; set; } = 10;
 
@@ -70,8 +71,9 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
 
     [Parameter(ParameterSetName = MoveSet)]
     [Parameter(ParameterSetName = RestoreSet)]
+    [Alias("ConfigPath")]
     [ValidateNotNullOrEmpty]
-    public string ConfigPath { get; set; } = "/etc/keepalived/keepalived.conf";
+    public string ConfigurationPath { get; set; } = "/etc/keepalived/keepalived.conf";
 
     [Parameter(ParameterSetName = MoveSet)]
     [Parameter(ParameterSetName = RestoreSet)]
@@ -87,12 +89,12 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     {
         if (!UnixHost.IsLinux)
         {
-            ThrowTerminatingError(NewError(new PlatformNotSupportedException("Move-KdcVip drives keepalived and Linux network interfaces; it runs on Linux only."), "NotLinux", ErrorCategory.NotImplemented, null));
+            ThrowTerminatingError(NewError(new PlatformNotSupportedException("Move-KdcVip drives keepalived and Linux network interfaces; it runs on Linux only."), KdcHaErrors.PlatformNotSupported, null));
         }
 
         if (!UnixHost.IsRoot)
         {
-            ThrowTerminatingError(NewError(new UnauthorizedAccessException("Move-KdcVip writes the keepalived maintenance file and listens for VRRP on a raw socket, or with -Direct changes interface addresses through netlink and sends ARP from a packet socket: run it as root."), "NotRoot", ErrorCategory.PermissionDenied, null));
+            ThrowTerminatingError(NewError(new UnauthorizedAccessException("Move-KdcVip writes the keepalived maintenance file and listens for VRRP on a raw socket, or with -Direct changes interface addresses through netlink and sends ARP from a packet socket: run it as root."), KdcHaErrors.PermissionDenied, null));
         }
     }
 
@@ -106,7 +108,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
 
         try
         {
-            var track = MaintenanceTrack.Resolve(KeepalivedConfigReader.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath)), Instance);
+            var track = MaintenanceTrack.Resolve(KeepalivedConfigReader.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigurationPath)), Instance);
             var realm = ResolveRealm();
             var flag = new MaintenanceFlagFile(track.FilePath);
             var switchover = new KeepalivedSwitchover(
@@ -138,7 +140,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         }
         catch (KdcHaException e)
         {
-            ThrowTerminatingError(ToErrorRecord(e));
+            ThrowTerminatingError(EngineError(e, Instance, KdcHaErrors.MoveFailed));
         }
     }
 
@@ -175,7 +177,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         }
         catch (KdcHaException e)
         {
-            ThrowTerminatingError(ToErrorRecord(e));
+            ThrowTerminatingError(EngineError(e, Interface, KdcHaErrors.MoveFailed));
         }
     }
 
@@ -187,7 +189,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         }
         catch (FormatException e)
         {
-            ThrowTerminatingError(NewError(new ArgumentException(e.Message, nameof(Address), e), "InvalidAddress", ErrorCategory.InvalidArgument, Address));
+            ThrowTerminatingError(NewError(new ArgumentException(e.Message, nameof(Address), e), KdcHaErrors.InvalidAddress, Address));
             throw;
         }
     }
@@ -203,7 +205,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         var realm = Realm ?? Krb5DefaultRealm.Find(Environment.GetEnvironmentVariable("KRB5_CONFIG"));
         if (realm is null)
         {
-            ThrowTerminatingError(NewError(new ArgumentException("No realm to probe the VIP in: give -Realm, or set default_realm in krb5.conf."), "RealmRequired", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(NewError(new ArgumentException("No realm to probe the VIP in: give -Realm, or set default_realm in krb5.conf."), KdcHaErrors.RealmRequired, null));
         }
 
         return realm!;
@@ -238,7 +240,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         }
         catch (SocketException e)
         {
-            ThrowTerminatingError(NewError(new ArgumentException($"-To '{To}' is neither an address nor a name that resolves: {e.Message}", e), "UnknownPeer", ErrorCategory.ObjectNotFound, To));
+            ThrowTerminatingError(NewError(new ArgumentException($"-To '{To}' is neither an address nor a name that resolves: {e.Message}", e), KdcHaErrors.UnknownPeer, To));
             throw;
         }
     }
@@ -273,20 +275,4 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
 
         WriteObject(result);
     }
-
-    private ErrorRecord ToErrorRecord(KdcHaException e) => e switch
-    {
-        VrrpInstanceNotFoundException notFound => NewError(e, "UnknownInstance", ErrorCategory.ObjectNotFound, notFound.Instance),
-        MaintenanceTrackException => NewError(e, "MaintenanceTrackNotConfigured", ErrorCategory.NotEnabled, Instance),
-        KeepalivedConfigException => NewError(e, "KeepalivedConfigInvalid", ErrorCategory.InvalidData, ConfigPath),
-        NotVipHolderException => NewError(e, "NotVipHolder", ErrorCategory.InvalidOperation, Instance),
-        SwitchoverTimeoutException => NewError(e, "SwitchoverTimeout", ErrorCategory.OperationTimeout, Instance),
-        InterfaceNotFoundException missing => NewError(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, missing.InterfaceName),
-        AddressInUseException inUse => NewError(e, "AddressInUse", ErrorCategory.ResourceExists, inUse.Address),
-        NetlinkException => NewError(e, "NetlinkError", ErrorCategory.InvalidOperation, Address),
-        LinkLayerException => NewError(e, "LinkLayerError", ErrorCategory.WriteError, Interface),
-        VrrpInterfaceNotFoundException missing => NewError(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, missing.InterfaceName),
-        InsufficientPrivilegeException or VrrpPermissionException => NewError(e, "NotRoot", ErrorCategory.PermissionDenied, Direct ? Interface : Instance),
-        _ => NewError(e, "MoveFailed", ErrorCategory.NotSpecified, Instance),
-    };
 }

@@ -106,7 +106,7 @@ public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
         }
         catch (ConfigurationException e)
         {
-            ThrowTerminatingError(NewError(e, "InvalidKeepalivedSetting", ErrorCategory.InvalidArgument, e.Setting));
+            ThrowTerminatingError(NewError(e, KdcHaErrors.InvalidKeepalivedSetting, e.Setting));
             return;
         }
 

@@ -22,6 +22,7 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
     public NotificationSeverity MinimumSeverity { get; set; } = NotificationSeverity.Info;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("TimeoutSec")]
     [ValidateRange(1, 600)]
     public int TimeoutSeconds { get; set; } = 10;
 
@@ -102,7 +103,7 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
         }
         catch (NotificationConfigurationException e)
         {
-            WriteError(NewError(e, "ChannelDefinitionInvalid", ErrorCategory.InvalidArgument, Name));
+            WriteError(NewError(e, KdcHaErrors.ChannelDefinitionInvalid, Name));
             return;
         }
 
@@ -196,7 +197,7 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
         {
             ThrowTerminatingError(NewError(
                 new ArgumentException($"{session} lives only in this PowerShell process and cannot be written to {path}. Register the channel with env:, file: or vault: references instead of -Credential."),
-                "SessionSecretNotPersistable", ErrorCategory.InvalidArgument, Name));
+                KdcHaErrors.SessionSecretNotPersistable, Name));
         }
 
         var configuration = File.Exists(path) ? LoadConfiguration() : new NotificationConfiguration();
@@ -205,7 +206,7 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
         {
             ThrowTerminatingError(NewError(
                 new InvalidOperationException($"{path} already defines a channel named '{definition.Name}'. Add -Force to replace it."),
-                "ChannelExists", ErrorCategory.ResourceExists, Name));
+                KdcHaErrors.ChannelExists, Name));
         }
 
         if (!ShouldProcess(path, $"{(existing >= 0 ? "Replace" : "Add")} notification channel '{definition.Name}' ({definition.Type})"))
@@ -228,7 +229,7 @@ public sealed class NewKdcHaNotificationChannelCommand : NotificationCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(NewError(e, "NotificationConfigurationUnwritable", ErrorCategory.WriteError, path));
+            ThrowTerminatingError(NewError(e, KdcHaErrors.NotificationConfigurationUnwritable, path));
         }
 
         WriteVerbose($"Registered channel '{definition.Name}' in {path}.");

@@ -79,8 +79,9 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     public NotificationChannelSelector[]? Channel { get; set; }
 
     [Parameter]
+    [Alias("TimeoutSec")]
     [ValidateRange(0, 3600)]
-    public int TimeoutSec { get; set; } = 30;
+    public int TimeoutSeconds { get; set; } = 30;
 
     private bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && whatIf is SwitchParameter { IsPresent: true };
 
@@ -132,7 +133,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(NewError(e, "SpoolUnavailable", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, notification.Id));
+            WriteError(NewError(e, KdcHaErrors.SpoolUnavailable, notification.Id));
         }
 
         EmitProgress();
@@ -147,7 +148,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
 
         try
         {
-            _dispatcher.FlushAsync(TimeSpan.FromSeconds(TimeoutSec), CancellationToken).GetAwaiter().GetResult();
+            _dispatcher.FlushAsync(TimeSpan.FromSeconds(TimeoutSeconds), CancellationToken).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -195,7 +196,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
                         $"{count} notification(s) wait in {System.IO.Path.Combine(_spool.Root, name)} for channel '{name}', which {ResolvedConfigurationPath} does not define " +
                         "(an in-session channel of an earlier process, or one removed from the file); its secrets are unknown here, so nothing was sent. " +
                         "Create the channel again and run Send-KdcHaNotification -Pending -Channel $channel to deliver them, or delete the folder."),
-                    "SpoolChannelUnknown", ErrorCategory.ObjectNotFound, name));
+                    KdcHaErrors.SpoolChannelUnknown, name));
             }
         }
     }
@@ -242,14 +243,14 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         if (result.Status == nameof(NotificationDeliveryStatus.Pending))
         {
             WriteError(NewError(
-                new TimeoutException($"Event {result.EventId} was not delivered to '{result.Channel}' within {TimeoutSec} s and stays spooled for the next run: {result.Message}"),
-                "NotificationPending", ErrorCategory.OperationTimeout, result));
+                new TimeoutException($"Event {result.EventId} was not delivered to '{result.Channel}' within {TimeoutSeconds} s and stays spooled for the next run: {result.Message}"),
+                KdcHaErrors.NotificationPending, result));
         }
         else if (result.Status == nameof(NotificationDeliveryStatus.Rejected))
         {
             WriteError(NewError(
                 new InvalidOperationException($"Channel '{result.Channel}' refused event {result.EventId} for good: {result.Message}"),
-                "NotificationRejected", ErrorCategory.InvalidResult, result));
+                KdcHaErrors.NotificationRejected, result));
         }
     }
 }

@@ -214,11 +214,11 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         }
         catch (VrrpInterfaceNotFoundException e)
         {
-            ThrowTerminatingError(NewError(e, "VrrpInterfaceNotFound", ErrorCategory.ObjectNotFound, name));
+            ThrowTerminatingError(NewError(e, KdcHaErrors.InterfaceNotFound, name));
         }
         catch (VrrpPermissionException e)
         {
-            ThrowTerminatingError(NewError(e, "VrrpPermissionDenied", ErrorCategory.PermissionDenied, name));
+            ThrowTerminatingError(NewError(e, KdcHaErrors.PermissionDenied, name));
         }
     }
 
@@ -251,7 +251,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         }
         catch (ConfigurationException e)
         {
-            ThrowTerminatingError(NewError(e, "InvalidMonitorConfiguration", ErrorCategory.InvalidArgument, e.Setting));
+            ThrowTerminatingError(NewError(e, KdcHaErrors.InvalidMonitorConfiguration, e.Setting));
         }
 
         return configuration;
@@ -263,7 +263,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         if (!File.Exists(path))
         {
             ThrowTerminatingError(NewError(new FileNotFoundException($"The monitor configuration {path} does not exist.", path),
-                "MonitorConfigurationNotFound", ErrorCategory.ObjectNotFound, configurationPath));
+                KdcHaErrors.MonitorConfigurationNotFound, configurationPath));
         }
 
         if (string.Equals(Path.GetExtension(path), ".psd1", StringComparison.OrdinalIgnoreCase))
@@ -289,7 +289,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
             {
                 ThrowTerminatingError(NewError(
                     new ArgumentException($"The keytab {configuration.Keytab} holds no usable key for {client}@{realm}. It holds: {string.Join(", ", keytab.Principals)}."),
-                    "PrincipalNotInKeytab", ErrorCategory.ObjectNotFound, principal));
+                    KdcHaErrors.PrincipalNotInKeytab, principal));
             }
 
             keySource = keytabSource;

@@ -29,8 +29,9 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
     public NotificationChannelDefinition[] InputObject { get; set; } = Array.Empty<NotificationChannelDefinition>();
 
     [Parameter]
+    [Alias("TimeoutSec")]
     [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = 10;
+    public int TimeoutSeconds { get; set; } = 10;
 
     protected override void BeginProcessing()
     {
@@ -68,7 +69,7 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
             NotificationChannelTestResult result;
             try
             {
-                result = NotificationChannelTester.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSec), _redactor, TimeProvider.System, CancellationToken)
+                result = NotificationChannelTester.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSeconds), _redactor, TimeProvider.System, CancellationToken)
                     .GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)

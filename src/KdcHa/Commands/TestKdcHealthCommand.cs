@@ -80,7 +80,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
         {
             ThrowTerminatingError(NewError(
                 new ArgumentException("-Level Authenticated needs a key: give -Keytab or -Credential."),
-                "KeySourceRequired", ErrorCategory.InvalidArgument, Level));
+                KdcHaErrors.KeySourceRequired, Level));
         }
 
         if (Keytab is not null)
@@ -103,7 +103,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
                 _allHealthy = false;
                 WriteError(NewError(
                     new ArgumentException($"'{kdc}' is not a KDC address: use host, host:port or [IPv6-address]:port."),
-                    "InvalidKdcAddress", ErrorCategory.InvalidArgument, kdc));
+                    KdcHaErrors.InvalidKdcAddress, kdc));
                 continue;
             }
 
@@ -112,7 +112,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
                 _allHealthy = false;
                 WriteError(NewError(
                     new ArgumentException($"No realm for {kdc}: give -Realm, or a -Principal of the form name@REALM."),
-                    "RealmRequired", ErrorCategory.InvalidArgument, kdc));
+                    KdcHaErrors.RealmRequired, kdc));
                 continue;
             }
 
@@ -191,7 +191,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             {
                 ThrowTerminatingError(NewError(
                     new ArgumentException($"The keytab {Keytab} holds no usable key for {principal}. It holds: {string.Join(", ", _keytab.Principals)}."),
-                    "PrincipalNotInKeytab", ErrorCategory.ObjectNotFound, principal));
+                    KdcHaErrors.PrincipalNotInKeytab, principal));
             }
 
             source = keytabSource;

@@ -40,15 +40,15 @@ internal sealed class NotificationSetup
         }
         catch (NotificationConfigurationException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException)
         {
-            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, "NotificationConfigurationNotFound", ErrorCategory.ObjectNotFound, path));
+            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, KdcHaErrors.NotificationConfigurationNotFound, path));
         }
         catch (NotificationConfigurationException e)
         {
-            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, "NotificationConfigurationInvalid", ErrorCategory.InvalidData, path));
+            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, KdcHaErrors.NotificationConfigurationInvalid, path));
         }
         catch (UnauthorizedAccessException e)
         {
-            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, "NotificationConfigurationUnreadable", ErrorCategory.PermissionDenied, path));
+            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, KdcHaErrors.NotificationConfigurationUnreadable, path));
         }
 
         throw new InvalidOperationException("unreachable: ThrowTerminatingError always throws");
@@ -86,7 +86,7 @@ internal sealed class NotificationSetup
                 {
                     _cmdlet.ThrowTerminatingError(_cmdlet.NewError(
                         new ArgumentException($"Two different channels named '{match.Name}' were selected; channel names identify spool folders and must be unique."),
-                        "ChannelNameConflict", ErrorCategory.InvalidArgument, match.Name));
+                        KdcHaErrors.ChannelNameConflict, match.Name));
                 }
 
                 selected.Add(match);
@@ -140,7 +140,7 @@ internal sealed class NotificationSetup
         }
         catch (NotificationConfigurationException e)
         {
-            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, "ChannelDefinitionInvalid", ErrorCategory.InvalidArgument, definition.Name));
+            _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, KdcHaErrors.ChannelDefinitionInvalid, definition.Name));
         }
 
         return definition;
@@ -154,7 +154,7 @@ internal sealed class NotificationSetup
         {
             _cmdlet.ThrowTerminatingError(_cmdlet.NewError(
                 new ArgumentException($"No channel in {path} matches '{name}'. Configured: {string.Join(", ", configured.Select(channel => channel.Name))}."),
-                "ChannelNotFound", ErrorCategory.ObjectNotFound, name));
+                KdcHaErrors.ChannelNotFound, name));
         }
 
         return matches;
@@ -188,7 +188,7 @@ internal sealed class NotificationSetup
 
     private PipelineStoppedException Terminate(NotificationSecretException e)
     {
-        _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, "SecretUnavailable", ErrorCategory.ObjectNotFound, e.Reference));
+        _cmdlet.ThrowTerminatingError(_cmdlet.NewError(e, KdcHaErrors.SecretUnavailable, e.Reference));
         return new PipelineStoppedException();
     }
 
