@@ -180,16 +180,17 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
 
         private void Add(object write)
         {
-            // After the drain has ended (a stopped pipeline), late reports from clean-up code have nowhere to go.
-            if (!_writes.IsAddingCompleted)
+            // After the drain has ended (a stopped pipeline), late reports from clean-up code have nowhere to go;
+            // once the drain is disposed, the same holds (ObjectDisposedException is an InvalidOperationException).
+            try
             {
-                try
+                if (!_writes.IsAddingCompleted)
                 {
                     _writes.Add(write);
                 }
-                catch (InvalidOperationException)
-                {
-                }
+            }
+            catch (InvalidOperationException)
+            {
             }
         }
 

@@ -2,8 +2,25 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace KdcHa.Notification;
+
+public interface INotificationChannel
+{
+    NotificationChannelDefinition Definition { get; }
+
+    /// <summary>
+    /// Completes with the channel's answer (an HTTP status, the SMTP reply to the message, an exit code) once the
+    /// channel accepted the notification, for Test-KdcHaNotificationChannel to show; throws
+    /// <see cref="NotificationDeliveryException"/> otherwise.
+    /// </summary>
+    Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken);
+
+    /// <summary>What SendAsync would send, with secret references in place of secrets, for -WhatIf.</summary>
+    string Preview(NotificationEvent notification);
+}
 
 /// <summary>
 /// One channel as the configuration file and New-KdcHaNotificationChannel describe it. Secret-bearing fields
@@ -198,4 +215,47 @@ public sealed class NotificationChannelDefinition
 
     private NotificationConfigurationException Invalid(string field, string problem) =>
         new($"Channel '{Name}': {field} {problem}.");
+}
+
+public enum NotificationChannelType
+{
+    Webhook,
+    Slack,
+    Teams,
+    DingTalk,
+    WeCom,
+    Feishu,
+    Email,
+    Syslog,
+    Command,
+}
+
+/// <summary>How the DingTalk and WeCom robots render the text: both accept a markdown subset or plain text.</summary>
+public enum MessageFormat
+{
+    Markdown,
+    Text,
+}
+
+public enum SmtpSecurity
+{
+    /// <summary>STARTTLS on the submission port; the server must offer it, or nothing is sent.</summary>
+    StartTls,
+
+    /// <summary>Implicit TLS from the first byte (SMTPS, port 465).</summary>
+    Tls,
+
+    /// <summary>Plain text: only for a relay on the same host or a lab.</summary>
+    None,
+}
+
+public enum SyslogTransport
+{
+    Udp,
+
+    /// <summary>RFC 6587 octet counting: "LENGTH SP MESSAGE".</summary>
+    Tcp,
+
+    /// <summary>A local datagram socket such as /dev/log (journald, rsyslog imuxsock).</summary>
+    Unix,
 }

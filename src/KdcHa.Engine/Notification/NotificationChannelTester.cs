@@ -44,7 +44,7 @@ public static class NotificationChannelTester
         return new NotificationChannelTestResult
         {
             Channel = channel.Definition.Name,
-            ChannelType = channel.Definition.Type,
+            Type = channel.Definition.ChannelType,
             Success = failure.Length == 0,
             Reply = redactor.Redact(reply),
             RoundTripMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
@@ -53,4 +53,31 @@ public static class NotificationChannelTester
             Timestamp = time.GetUtcNow().UtcDateTime,
         };
     }
+}
+
+/// <summary>
+/// The outcome of one direct test send to a channel. Like <see cref="NotificationDeliveryResult"/> its public
+/// properties are strings, numbers, Booleans and UTC times, so it passes through ConvertTo-Json unchanged.
+/// </summary>
+public sealed class NotificationChannelTestResult
+{
+    public string Channel { get; init; } = string.Empty;
+
+    public string ChannelType => Type.ToString();
+
+    public bool Success { get; init; }
+
+    /// <summary>The channel's answer: "HTTP 200", the SMTP reply, "exit code 0"; empty when none came.</summary>
+    public string Reply { get; init; } = string.Empty;
+
+    public long RoundTripMs { get; init; }
+
+    public string EventId { get; init; } = string.Empty;
+
+    /// <summary>Why the test failed, with every resolved secret masked; empty on success.</summary>
+    public string Message { get; init; } = string.Empty;
+
+    public DateTime Timestamp { get; init; }
+
+    internal NotificationChannelType Type { get; init; }
 }

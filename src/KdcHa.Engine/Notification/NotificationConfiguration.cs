@@ -1,6 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KdcHa.Common;
 
 namespace KdcHa.Notification;
 
@@ -74,4 +80,84 @@ public sealed class NotificationConfiguration
             channel.Validate();
         }
     }
+}
+
+/// <summary>Finds, reads and atomically rewrites the configuration file.</summary>
+public static class NotificationConfigurationFile
+{
+    public const string DefaultPath = "/etc/kdcha/notification.json";
+    public const string PathVariable = "KDCHA_NOTIFICATION_CONFIG";
+
+    /// <summary>The explicit path, else $KDCHA_NOTIFICATION_CONFIG, else /etc/kdcha/notification.json.</summary>
+    public static string Resolve(string? explicitPath) =>
+        !string.IsNullOrEmpty(explicitPath) ? explicitPath!
+        : Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : DefaultPath;
+
+    public static NotificationConfiguration Load(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new NotificationConfigurationException(
+                $"The notification configuration {path} does not exist. Create it with New-KdcHaNotificationChannel -Register, or name another with -ConfigurationPath or ${PathVariable}.", e);
+        }
+
+        NotificationConfiguration configuration;
+        try
+        {
+            configuration = NotificationJson.Deserialize<NotificationConfiguration>(json);
+        }
+        catch (JsonException e)
+        {
+            throw new NotificationConfigurationException($"The notification configuration {path} is not valid: {e.Message}", e);
+        }
+
+        configuration.Validate();
+        return configuration;
+    }
+
+    /// <summary>Writes to a temporary file, flushes it to disk and renames it over the old one, mode 0600.</summary>
+    public static void Save(string path, NotificationConfiguration configuration)
+    {
+        configuration.Validate();
+        var content = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(configuration, NotificationJson.IndentedOptions) + "\n");
+        AtomicFile.Replace(path, content, durable: true, prepare: FilePermissions.RestrictToOwner);
+    }
+}
+
+/// <summary>The one JSON dialect of the feature: spool files, the configuration file, command stdin, generic webhooks.</summary>
+public static class NotificationJson
+{
+    public static JsonSerializerOptions Options { get; } = Create(indented: false);
+
+    public static JsonSerializerOptions IndentedOptions { get; } = Create(indented: true);
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Deserialize<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("The document is the JSON literal null.");
+
+    private static JsonSerializerOptions Create(bool indented) => new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+
+        // Accepts hand-written files and ConvertTo-Json output (PascalCase names, enum numbers) alike.
+        PropertyNameCaseInsensitive = true,
+        DictionaryKeyPolicy = null,
+        WriteIndented = indented,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+
+        // Bodies go to HTTP APIs and files, never into HTML, so non-ASCII text (alerts in Chinese for DingTalk,
+        // WeCom and Feishu) stays readable in -WhatIf output and spool files instead of becoming \uXXXX.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
 }

@@ -1,19 +1,22 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Common;
 
 namespace KdcHa.Notification;
 
 /// <summary>
-/// The alerting engine. <see cref="Enqueue(NotificationEvent)"/> writes the notification durably to the spool, once
-/// per channel, and returns without touching the network, so a monitor loop never waits on a slow webhook. One
-/// background loop per channel delivers that channel's spool in order, one notification at a time, retrying the
-/// head with exponential backoff and jitter; a notification leaves the spool only once its channel accepted it.
+/// The alerting engine. <see cref="Enqueue(NotificationEvent, IOperationOutput)"/> writes the notification durably to
+/// the spool, once per channel, and returns without touching the network, so a monitor loop never waits on a slow
+/// webhook. Once <see cref="Start"/>ed, one background loop per channel delivers that channel's spool in order, one
+/// notification at a time, retrying the head with exponential backoff and jitter; a notification leaves the spool
+/// only once its channel accepted it. What the dispatcher does reaches its caller through an
+/// <see cref="IOperationOutput"/>: progress as verbose lines (redacted), each final outcome as a
+/// <see cref="NotificationDeliveryResult"/> object.
 /// Delivery is at least once: a crash after the channel accepted a notification but before its file is removed
 /// sends it again on restart, with the same event id for the receiver to drop the repeat.
 /// </summary>
@@ -27,14 +30,13 @@ public sealed class NotificationDispatcher : IDisposable
     private readonly INotificationSpool _spool;
     private readonly NotificationDispatcherOptions _options;
     private readonly TimeProvider _time;
-    private readonly INotificationLog _log;
     private readonly SecretRedactor _redactor;
     private readonly NotificationThrottle _throttle;
     private readonly RetryBackoff _backoff;
-    private readonly ConcurrentQueue<NotificationDeliveryResult> _results = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
-    private readonly Task _housekeeping;
+    private IOperationOutput _output = OperationOutput.None;
+    private Task? _housekeeping;
     private bool _disposed;
 
     public NotificationDispatcher(
@@ -42,13 +44,11 @@ public sealed class NotificationDispatcher : IDisposable
         INotificationSpool spool,
         NotificationDispatcherOptions? options = null,
         TimeProvider? time = null,
-        INotificationLog? log = null,
         SecretRedactor? redactor = null)
     {
         _spool = spool;
         _options = options ?? new NotificationDispatcherOptions();
         _time = time ?? TimeProvider.System;
-        _log = log ?? NullNotificationLog.Instance;
         _redactor = redactor ?? new SecretRedactor();
         _throttle = new NotificationThrottle(_options.DuplicateWindow, _options.FlapWindow, _options.FlapThreshold);
         _backoff = new RetryBackoff(_options.RetryInitialDelay, _options.RetryMaxDelay);
@@ -62,20 +62,40 @@ public sealed class NotificationDispatcher : IDisposable
 
             _lanes.Add(channel.Definition.Name, new NotificationLane(channel));
         }
-
-        foreach (var lane in _lanes.Values)
-        {
-            lane.Loop = Task.Run(() => RunLaneAsync(lane));
-        }
-
-        _housekeeping = Task.Run(RunHousekeepingAsync);
     }
 
-    /// <summary>Spools the notification for every channel whose minimum severity it meets; returns at once.</summary>
-    public void Enqueue(NotificationEvent notification) => Enqueue(notification, _lanes.Keys);
+    /// <summary>
+    /// Starts delivering every channel's spool, and the housekeeping that closes flap windows and reports overflows.
+    /// From here on the dispatcher writes to <paramref name="output"/> from its own threads, until disposed.
+    /// </summary>
+    public void Start(IOperationOutput output)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_housekeeping is not null)
+            {
+                throw new InvalidOperationException("The dispatcher has already started.");
+            }
+
+            _output = output;
+            foreach (var lane in _lanes.Values)
+            {
+                lane.Loop = Task.Run(() => RunLaneAsync(lane));
+            }
+
+            _housekeeping = Task.Run(RunHousekeepingAsync);
+        }
+    }
+
+    /// <summary>
+    /// Spools the notification for every channel whose minimum severity it meets and returns at once; what it did
+    /// (spooled, held back, evicted) goes to <paramref name="output"/> before it returns.
+    /// </summary>
+    public void Enqueue(NotificationEvent notification, IOperationOutput output) => Enqueue(notification, _lanes.Keys, output);
 
     /// <summary>Spools the notification for the named channels only (those it meets the minimum severity of).</summary>
-    public void Enqueue(NotificationEvent notification, IEnumerable<string> channels)
+    public void Enqueue(NotificationEvent notification, IEnumerable<string> channels, IOperationOutput output)
     {
         var targets = channels.Select(LaneNamed).ToList();
         lock (_gate)
@@ -91,14 +111,14 @@ public sealed class NotificationDispatcher : IDisposable
                     : $"{complete.Instance} is flapping; a FlapSummary alert reports these changes when the {_options.FlapWindow.TotalSeconds:0} s window closes.";
                 foreach (var lane in targets.Where(lane => Accepts(lane, complete)))
                 {
-                    Report(NotificationDeliveryResult.Of(complete, lane.Channel.Definition, NotificationDeliveryStatus.Suppressed, 0, reason, now));
+                    output.WriteObject(NotificationDeliveryResult.Of(complete, lane.Channel.Definition, NotificationDeliveryStatus.Suppressed, 0, reason, now));
                 }
 
-                _log.Write($"Held back event {complete.Id} ({complete.Kind}): {reason}");
+                Log(output, $"Held back event {complete.Id} ({complete.Kind}): {reason}");
                 return;
             }
 
-            Spool(complete, targets, now);
+            Spool(complete, targets, now, output);
         }
     }
 
@@ -111,6 +131,11 @@ public sealed class NotificationDispatcher : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            if (_housekeeping is null)
+            {
+                throw new InvalidOperationException("Start the dispatcher before waiting for its delivery.");
+            }
+
             SpoolHousekeeping(Now, closeEverything: true);
         }
 
@@ -131,18 +156,6 @@ public sealed class NotificationDispatcher : IDisposable
         }
 
         return true;
-    }
-
-    /// <summary>Final results (delivered, rejected, evicted, suppressed) since the last call; safe from any thread.</summary>
-    public IReadOnlyList<NotificationDeliveryResult> TakeResults()
-    {
-        var taken = new List<NotificationDeliveryResult>();
-        while (_results.TryDequeue(out var result))
-        {
-            taken.Add(result);
-        }
-
-        return taken;
     }
 
     /// <summary>A Pending result for every notification still spooled for this dispatcher's channels.</summary>
@@ -190,11 +203,11 @@ public sealed class NotificationDispatcher : IDisposable
         _stopping.Cancel();
         try
         {
-            Task.WaitAll(_lanes.Values.Select(lane => lane.Loop).Append(_housekeeping).ToArray(), StopGracePeriod);
+            Task.WaitAll(_lanes.Values.Select(lane => lane.Loop).Append(_housekeeping ?? Task.CompletedTask).ToArray(), StopGracePeriod);
         }
         catch (AggregateException)
         {
-            // The loops end by cancellation; any other fault was already reported through the log.
+            // The loops end by cancellation; any other fault was already reported through the output.
         }
 
         _stopping.Dispose();
@@ -208,26 +221,26 @@ public sealed class NotificationDispatcher : IDisposable
     private static bool Accepts(NotificationLane lane, NotificationEvent notification) =>
         lane.Channel.Definition.Accepts(notification.Severity);
 
-    private void Spool(NotificationEvent notification, IEnumerable<NotificationLane> targets, DateTime now)
+    private void Spool(NotificationEvent notification, IEnumerable<NotificationLane> targets, DateTime now, IOperationOutput output)
     {
         foreach (var lane in targets.Where(lane => Accepts(lane, notification)))
         {
             var added = _spool.Add(lane.Name, notification);
             foreach (var evicted in added.Evicted)
             {
-                Report(new NotificationDeliveryResult
+                output.WriteObject(new NotificationDeliveryResult
                 {
                     EventId = evicted.EventId,
                     Channel = lane.Name,
-                    ChannelType = lane.Channel.Definition.Type,
-                    Status = nameof(NotificationDeliveryStatus.Evicted),
+                    Type = lane.Channel.Definition.ChannelType,
+                    DeliveryStatus = NotificationDeliveryStatus.Evicted,
                     Message = "The channel's spool was full; the oldest notification was dropped.",
                     Timestamp = now,
                 });
             }
 
             lane.EvictedSinceReport += added.Evicted.Count;
-            _log.Write($"Spooled event {notification.Id} ({notification.Kind}, {notification.Severity}) for {lane.Name}.");
+            Log(output, $"Spooled event {notification.Id} ({notification.Kind}, {notification.Severity}) for {lane.Name}.");
             lane.Signal();
         }
     }
@@ -236,7 +249,7 @@ public sealed class NotificationDispatcher : IDisposable
     {
         foreach (var summary in _throttle.TakeSummaries(now, closeEverything))
         {
-            Spool(summary, _lanes.Values, now);
+            Spool(summary, _lanes.Values, now, _output);
         }
 
         foreach (var lane in _lanes.Values.Where(lane => lane.EvictedSinceReport > 0))
@@ -249,7 +262,7 @@ public sealed class NotificationDispatcher : IDisposable
             var dropped = lane.EvictedSinceReport;
             lane.EvictedSinceReport = 0;
             lane.LastOverflowReport = now;
-            Spool(OverflowAlert(lane.Name, dropped, now), new[] { lane }, now);
+            Spool(OverflowAlert(lane.Name, dropped, now), new[] { lane }, now, _output);
         }
     }
 
@@ -316,7 +329,7 @@ public sealed class NotificationDispatcher : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 lane.RetryAt = Now + _options.PollInterval;
-                _log.Write(_redactor.Redact($"{lane.Name}: the spool is not usable: {e.Message}"));
+                Log(_output, $"{lane.Name}: the spool is not usable: {e.Message}");
             }
         }
     }
@@ -356,11 +369,11 @@ public sealed class NotificationDispatcher : IDisposable
 
                 // Reported before the file leaves the queue: FlushAsync returns once the queue is empty, and must
                 // then find the result waiting, not miss it by the few microseconds between the two steps.
-                Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, Now));
+                _output.WriteObject(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Rejected, attempt, reason, Now));
                 _spool.SetAside(entry, reason);
                 lane.Failures = 0;
                 lane.LastError = string.Empty;
-                _log.Write($"{lane.Name}: event {notification.Id} rejected for good and set aside in {NotificationSpool.RejectedFolder}/: {reason}");
+                Log(_output, $"{lane.Name}: event {notification.Id} rejected for good and set aside in {NotificationSpool.RejectedFolder}/: {reason}");
                 continue;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -373,16 +386,16 @@ public sealed class NotificationDispatcher : IDisposable
                 var delay = _backoff.Delay(attempt);
                 lane.RetryAt = Now + delay;
                 lane.LastError = _redactor.Redact(e is OperationCanceledException ? $"No answer within the channel's {timeout.TotalSeconds:0} s timeout." : Describe(e));
-                _log.Write($"{lane.Name}: attempt {attempt} for event {notification.Id} failed: {lane.LastError} Next attempt in {delay.TotalSeconds:0.0} s.");
+                Log(_output, $"{lane.Name}: attempt {attempt} for event {notification.Id} failed: {lane.LastError} Next attempt in {delay.TotalSeconds:0.0} s.");
                 return;
             }
 
             // Reported first for the same reason as a rejection; a failure to remove the file only means a repeat.
-            Report(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, Now));
+            _output.WriteObject(NotificationDeliveryResult.Of(notification, lane.Channel.Definition, NotificationDeliveryStatus.Delivered, attempt, string.Empty, Now));
             _spool.Complete(entry);
             lane.Failures = 0;
             lane.LastError = string.Empty;
-            _log.Write($"{lane.Name}: delivered event {notification.Id} on attempt {attempt}.");
+            Log(_output, $"{lane.Name}: delivered event {notification.Id} on attempt {attempt}.");
         }
     }
 
@@ -400,12 +413,13 @@ public sealed class NotificationDispatcher : IDisposable
         catch (SpoolCorruptException e)
         {
             _spool.SetAside(entry, e.Message);
-            _log.Write($"{entry.Channel}: set aside unreadable spool file: {e.Message}");
+            Log(_output, $"{entry.Channel}: set aside unreadable spool file: {e.Message}");
             return null;
         }
     }
 
-    private void Report(NotificationDeliveryResult result) => _results.Enqueue(result);
+    // Exception texts and server replies may quote a secret; nothing leaves the dispatcher unredacted.
+    private void Log(IOperationOutput output, string line) => output.WriteVerbose(_redactor.Redact(line));
 
     private void Guard(string activity, Action action)
     {
@@ -415,13 +429,13 @@ public sealed class NotificationDispatcher : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.Write(_redactor.Redact($"{activity} failed: {e.Message}"));
+            Log(_output, $"{activity} failed: {e.Message}");
         }
     }
 
     // Engine exceptions carry operator-facing messages; anything else is named by type so a bug stays recognisable.
     internal static string Describe(Exception e) =>
-        e is Common.KdcHaException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        e is KdcHaException ? e.Message : $"{e.GetType().Name}: {e.Message}";
 
     private void ThrowIfDisposed()
     {
@@ -430,4 +444,78 @@ public sealed class NotificationDispatcher : IDisposable
             throw new ObjectDisposedException(nameof(NotificationDispatcher));
         }
     }
+}
+
+public sealed class NotificationDispatcherOptions
+{
+    public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan FlapWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>State changes of one instance within the flap window that are still sent one by one.</summary>
+    public int FlapThreshold { get; init; } = 3;
+
+    public TimeSpan RetryInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often an idle channel looks for notifications other processes spooled.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>At most one SpoolOverflow alert per channel per interval, however many notifications were dropped.</summary>
+    public TimeSpan OverflowReportInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    public NotificationTemplates Templates { get; init; } = new();
+}
+
+/// <summary>One channel's delivery state: its wake-up signal, its backoff, and the loop that drains its spool folder.</summary>
+internal sealed class NotificationLane
+{
+    public NotificationLane(INotificationChannel channel)
+    {
+        Channel = channel;
+    }
+
+    public INotificationChannel Channel { get; }
+
+    public string Name => Channel.Definition.Name;
+
+    // Completed by Signal, replaced once a wait has seen it. Unlike a semaphore wait, an awaited task that timed out
+    // leaves nothing behind that could swallow the next signal.
+    private TaskCompletionSource _wake = NewWake();
+
+    public Task Loop { get; set; } = Task.CompletedTask;
+
+    /// <summary>Failed attempts in a row on the entry at the head of the lane.</summary>
+    public int Failures { get; set; }
+
+    public DateTime RetryAt { get; set; } = DateTime.MinValue;
+
+    public string LastError { get; set; } = string.Empty;
+
+    public int EvictedSinceReport { get; set; }
+
+    public DateTime LastOverflowReport { get; set; } = DateTime.MinValue;
+
+    /// <summary>Wakes the loop; one pending wake-up covers any number of new entries.</summary>
+    public void Signal() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>Returns when signalled or when <paramref name="timeout"/> has passed on <paramref name="time"/>.</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var wake = Volatile.Read(ref _wake);
+        try
+        {
+            await wake.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return;
+        }
+
+        // The entries behind a signal that lands between here and the next wait are read by the drain that follows.
+        Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+    }
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -9,6 +9,27 @@ using KdcHa.Common;
 
 namespace KdcHa.Notification;
 
+/// <summary>Durable per-channel queues that outlive the process; several processes may share one spool.</summary>
+public interface INotificationSpool
+{
+    /// <summary>Durably stores the notification for the channel before returning, evicting the oldest past the bound.</summary>
+    SpoolAddResult Add(string channel, NotificationEvent notification);
+
+    /// <summary>The channel's entries, oldest first.</summary>
+    IReadOnlyList<SpoolEntry> Pending(string channel);
+
+    /// <summary>Throws <see cref="SpoolCorruptException"/> for a file that is not a spool record.</summary>
+    NotificationEvent Read(SpoolEntry entry);
+
+    void Complete(SpoolEntry entry);
+
+    /// <summary>Moves the entry to the channel's rejected folder, where an operator can inspect it.</summary>
+    void SetAside(SpoolEntry entry, string reason);
+
+    /// <summary>Exclusive right to deliver the channel's entries, or null while another dispatcher holds it.</summary>
+    IDisposable? TryLock(string channel);
+}
+
 /// <summary>
 /// A directory per channel holding one JSON file per notification. Files are written to a temporary name, flushed to
 /// disk (fsync) and renamed, so a crash leaves either the whole record or nothing. Names start with a sequence
@@ -215,3 +236,23 @@ public sealed class NotificationSpool : INotificationSpool
         }
     }
 }
+
+/// <summary>One notification waiting for one channel: a file named &lt;sequence&gt;-&lt;event id&gt;.json in the channel's folder.</summary>
+public sealed record SpoolEntry(string Channel, string Path, long Sequence, string EventId);
+
+/// <summary>
+/// The content of a spool file: the channel by name and the event. Never a URL, key or password; those are
+/// resolved from the channel's references when the notification is sent.
+/// </summary>
+public sealed class SpoolRecord
+{
+    public string Channel { get; set; } = string.Empty;
+
+    public DateTime SpooledAt { get; set; }
+
+    public NotificationEvent Event { get; set; } = new();
+}
+
+/// <param name="Entry">The notification's new entry.</param>
+/// <param name="Evicted">The oldest entries removed to keep the channel within its bound.</param>
+public sealed record SpoolAddResult(SpoolEntry Entry, IReadOnlyList<SpoolEntry> Evicted);

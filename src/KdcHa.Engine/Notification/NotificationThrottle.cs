@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace KdcHa.Notification;
@@ -116,4 +117,113 @@ public sealed class NotificationThrottle
         _openSummaries[instance] = new FlapSummary(change, start, times.Count(time => time >= start), _flapWindow);
         return true;
     }
+}
+
+/// <summary>The state changes of one VRRP instance inside one flap window, collected until the window closes.</summary>
+internal sealed class FlapSummary
+{
+    public FlapSummary(NotificationEvent first, DateTime windowStart, int changesSoFar, TimeSpan window)
+    {
+        First = first;
+        Last = first;
+        WindowStart = windowStart;
+        Changes = changesSoFar;
+        Window = window;
+        Severity = first.Severity;
+    }
+
+    public NotificationEvent First { get; }
+
+    public NotificationEvent Last { get; private set; }
+
+    public DateTime WindowStart { get; }
+
+    public TimeSpan Window { get; }
+
+    public DateTime Due => WindowStart + Window;
+
+    public int Changes { get; private set; }
+
+    public int HeldBack { get; private set; } = 1;
+
+    public NotificationSeverity Severity { get; private set; }
+
+    public void Add(NotificationEvent change)
+    {
+        Last = change;
+        Changes++;
+        HeldBack++;
+        Severity = (NotificationSeverity)Math.Max((int)Severity, (int)change.Severity);
+    }
+
+    public NotificationEvent ToEvent(DateTime now)
+    {
+        var seconds = Window.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
+        return new NotificationEvent
+        {
+            Time = now,
+            Host = Last.Host,
+            Source = Last.Source,
+            Kind = NotificationKind.FlapSummary,
+            Severity = (NotificationSeverity)Math.Max((int)NotificationSeverity.Warning, (int)Severity),
+            Instance = Last.Instance,
+            OldState = First.OldState,
+            NewState = Last.NewState,
+            Message = $"{Last.Instance} changed state {Changes} times in {seconds} s on {Last.Host}; it is now {Last.NewState ?? "unknown"}. " +
+                $"{HeldBack} of those alerts were held back.",
+            Details = new Dictionary<string, string>
+            {
+                ["changes"] = Changes.ToString(CultureInfo.InvariantCulture),
+                ["heldBack"] = HeldBack.ToString(CultureInfo.InvariantCulture),
+                ["windowSeconds"] = seconds,
+                ["windowStart"] = WindowStart.ToString("o", CultureInfo.InvariantCulture),
+            },
+        };
+    }
+}
+
+/// <summary>
+/// Exponential backoff with "equal jitter": half the capped exponential delay is fixed, half random, so two nodes
+/// that lost the same endpoint at the same moment do not retry in lockstep, yet nobody retries at once.
+/// </summary>
+public sealed class RetryBackoff
+{
+    private readonly TimeSpan _initial;
+    private readonly TimeSpan _maximum;
+    private readonly Random _random;
+    private readonly object _gate = new();
+
+    public RetryBackoff(TimeSpan initial, TimeSpan maximum, Random? random = null)
+    {
+        _initial = initial;
+        _maximum = maximum;
+        _random = random ?? new Random();
+    }
+
+    /// <param name="failures">How many attempts in a row have failed, from 1.</param>
+    public TimeSpan Delay(int failures)
+    {
+        var exponent = Math.Min(failures - 1, 30);
+        var capped = Math.Min(_maximum.TotalMilliseconds, _initial.TotalMilliseconds * Math.Pow(2, exponent));
+        double jitter;
+        lock (_gate)
+        {
+            jitter = _random.NextDouble();
+        }
+
+        return TimeSpan.FromMilliseconds(capped / 2 + jitter * capped / 2);
+    }
+}
+
+/// <summary>What the throttle makes of one notification.</summary>
+public enum ThrottleDecision
+{
+    /// <summary>Spool it for its channels.</summary>
+    Deliver,
+
+    /// <summary>The same alert went out within the duplicate window.</summary>
+    Duplicate,
+
+    /// <summary>Its instance is flapping: the flap summary will stand for it.</summary>
+    Flapping,
 }

@@ -4,8 +4,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using KdcHa.Notification;
-using KdcHa.Notification.Channels;
 
 namespace KdcHa.Commands;
 
@@ -15,13 +15,14 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
 {
     private const string EventSet = "Event";
     private const string PendingSet = "Pending";
+    private const string SpoolActivity = "Spooling the notification";
+    private const string DeliveryActivity = "Delivering notifications";
 
-    private readonly List<INotificationChannel> _channels = new();
-    private HttpClientPoster? _poster;
-    private QueuedNotificationLog? _log;
-    private NotificationDispatcher? _dispatcher;
-    private NotificationSpool? _spool;
-    private NotificationTemplates _templates = new();
+    // After Ctrl+C during delivery: enough for the channels to abandon their attempts; what is left stays spooled.
+    private static readonly TimeSpan DeliveryShutdownGrace = TimeSpan.FromSeconds(5);
+
+    private NotificationService? _service;
+    private bool _sending;
 
     [Parameter(Position = 0, ParameterSetName = EventSet, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
@@ -88,20 +89,12 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     protected override void BeginProcessing()
     {
         var configuration = LoadConfiguration(fileOptional: Channel is { Length: > 0 } && Channel.All(selector => selector.Definition is not null));
-        var definitions = SelectChannels(configuration.Channels, Channel);
-        _templates = configuration.ToDispatcherOptions().Templates;
-        var redactor = new SecretRedactor();
-        _poster = new HttpClientPoster();
-        _channels.AddRange(CreateChannels(definitions, _poster, redactor));
-        if (IsWhatIf)
+        _service = OpenService(configuration, SelectChannels(configuration.Channels, Channel));
+        _sending = !IsWhatIf;
+        if (_sending)
         {
-            return;
+            WriteVerbose($"Spool {_service.Spool.Root}; channels {string.Join(", ", _service.Channels.Select(channel => channel.Definition.Name))}.");
         }
-
-        _log = new QueuedNotificationLog(redactor);
-        _spool = Setup.CreateSpool(configuration);
-        WriteVerbose($"Spool {_spool.Root}; channels {string.Join(", ", _channels.Select(channel => channel.Definition.Name))}.");
-        _dispatcher = Setup.CreateDispatcher(configuration, _channels, _spool, _log, redactor);
     }
 
     protected override void ProcessRecord()
@@ -111,9 +104,10 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
             return;
         }
 
-        var notification = _templates.Complete(NewEvent());
+        var service = _service!;
+        var notification = service.Templates.Complete(NewEvent());
         var approved = new List<string>();
-        foreach (var channel in _channels.Where(channel => channel.Definition.Accepts(notification.Severity)))
+        foreach (var channel in service.Channels.Where(channel => channel.Definition.Accepts(notification.Severity)))
         {
             var description = DescribeSend(notification, channel);
             if (ShouldProcess(description, description, "Send-KdcHaNotification"))
@@ -122,43 +116,54 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
             }
         }
 
-        if (_dispatcher is null || approved.Count == 0)
+        if (!_sending || approved.Count == 0)
         {
             return;
         }
 
         try
         {
-            _dispatcher.Enqueue(notification, approved);
+            RunOnPipeline(SpoolActivity, (output, _) =>
+            {
+                service.Dispatcher.Enqueue(notification, approved, output);
+                return Task.FromResult(true);
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             WriteError(NewError(e, KdcHaErrors.SpoolUnavailable, notification.Id));
         }
-
-        EmitProgress();
     }
 
     protected override void EndProcessing()
     {
-        if (_dispatcher is null)
+        if (!_sending)
         {
             return;
         }
 
+        NotificationDeliveryReport report;
         try
         {
-            _dispatcher.FlushAsync(TimeSpan.FromSeconds(TimeoutSeconds), CancellationToken).GetAwaiter().GetResult();
+            report = RunOnPipeline(DeliveryActivity, (output, token) => _service!.DeliverAsync(TimeSpan.FromSeconds(TimeoutSeconds), output, token), DeliveryShutdownGrace);
         }
         catch (OperationCanceledException)
         {
             return;
         }
 
-        EmitProgress();
-        foreach (var pending in _dispatcher.PendingResults())
+        foreach (var rejected in report.Rejected)
         {
-            WriteResult(pending);
+            WriteError(NewError(
+                new InvalidOperationException($"Channel '{rejected.Channel}' refused event {rejected.EventId} for good: {rejected.Message}"),
+                KdcHaErrors.NotificationRejected, rejected));
+        }
+
+        foreach (var pending in report.Pending)
+        {
+            WriteError(NewError(
+                new TimeoutException($"Event {pending.EventId} was not delivered to '{pending.Channel}' within {TimeoutSeconds} s and stays spooled for the next run: {pending.Message}"),
+                KdcHaErrors.NotificationPending, pending));
         }
 
         if (ParameterSetName == PendingSet && Channel is null)
@@ -171,8 +176,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     {
         if (disposing)
         {
-            _dispatcher?.Dispose();
-            _poster?.Dispose();
+            _service?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -185,15 +189,16 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     /// </summary>
     private void ReportUnknownSpoolChannels()
     {
-        var known = new HashSet<string>(_channels.Select(channel => channel.Definition.Name), StringComparer.Ordinal);
-        foreach (var name in _spool!.Channels().Where(name => !known.Contains(name)))
+        var spool = _service!.Spool;
+        var known = new HashSet<string>(_service.Channels.Select(channel => channel.Definition.Name), StringComparer.Ordinal);
+        foreach (var name in spool.Channels().Where(name => !known.Contains(name)))
         {
-            var count = _spool.Pending(name).Count;
+            var count = spool.Pending(name).Count;
             if (count > 0)
             {
                 WriteError(NewError(
                     new InvalidOperationException(
-                        $"{count} notification(s) wait in {System.IO.Path.Combine(_spool.Root, name)} for channel '{name}', which {ResolvedConfigurationPath} does not define " +
+                        $"{count} notification(s) wait in {System.IO.Path.Combine(spool.Root, name)} for channel '{name}', which {ResolvedConfigurationPath} does not define " +
                         "(an in-session channel of an earlier process, or one removed from the file); its secrets are unknown here, so nothing was sent. " +
                         "Create the channel again and run Send-KdcHaNotification -Pending -Channel $channel to deliver them, or delete the folder."),
                     KdcHaErrors.SpoolChannelUnknown, name));
@@ -222,35 +227,5 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
         }
 
         return Time is { } time ? notification with { Time = time.ToUniversalTime() } : notification;
-    }
-
-    private void EmitProgress()
-    {
-        foreach (var line in _log!.Drain())
-        {
-            WriteVerbose(line);
-        }
-
-        foreach (var result in _dispatcher!.TakeResults())
-        {
-            WriteResult(result);
-        }
-    }
-
-    private void WriteResult(NotificationDeliveryResult result)
-    {
-        WriteObject(result);
-        if (result.Status == nameof(NotificationDeliveryStatus.Pending))
-        {
-            WriteError(NewError(
-                new TimeoutException($"Event {result.EventId} was not delivered to '{result.Channel}' within {TimeoutSeconds} s and stays spooled for the next run: {result.Message}"),
-                KdcHaErrors.NotificationPending, result));
-        }
-        else if (result.Status == nameof(NotificationDeliveryStatus.Rejected))
-        {
-            WriteError(NewError(
-                new InvalidOperationException($"Channel '{result.Channel}' refused event {result.EventId} for good: {result.Message}"),
-                KdcHaErrors.NotificationRejected, result));
-        }
     }
 }

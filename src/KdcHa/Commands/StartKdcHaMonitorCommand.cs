@@ -7,13 +7,13 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Common;
 using KdcHa.Configuration;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
 using KdcHa.Monitor;
 using KdcHa.Notification;
-using KdcHa.Notification.Channels;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Commands;
@@ -122,7 +122,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         var kdcs = BuildKdcs(configuration);
         using var queue = new MonitorEventQueue();
         using var notifying = alerts is null ? null : new NotifyingEventSink(
-            notification => alerts.Dispatcher.Enqueue(notification, alerts.Channels),
+            alerts.Enqueue,
             (notification, error) => PublishUnlessComplete(queue, new MonitorSourceFailedEvent(
                 configuration.Node, DateTime.UtcNow, "notification spool", $"alert {notification.Id} ({notification.Kind}) was not spooled: {error.Message}")));
         IMonitorEventSink events = notifying is null ? queue : new FanOutEventSink(queue, notifying);
@@ -156,7 +156,6 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
                 WriteVerbose($"[{monitorEvent.Severity}] {monitorEvent.EventType}: {monitorEvent.Message}");
                 WriteObject(monitorEvent);
                 WriteInteractiveProgress(monitorEvent);
-                alerts?.WriteProgress(this);
             }
 
             run.GetAwaiter().GetResult();
@@ -165,7 +164,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         {
             // Also after Ctrl+C, when writing to the pipeline throws: the loop must finish its shutdown writes.
             run.Wait(ShutdownGrace);
-            alerts?.Flush(this, AlertFlushGrace);
+            alerts?.Flush(AlertFlushGrace);
         }
     }
 
@@ -192,12 +191,13 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         var path = setup.ResolvePath(configuration.NotificationConfigurationPath);
         var notificationConfiguration = setup.Load(path);
         var definitions = setup.SelectChannels(notificationConfiguration.Channels, configuration.NotificationChannel.Select(name => new NotificationChannelSelector(name)), path);
-        var redactor = new SecretRedactor();
-        var poster = new HttpClientPoster();
-        var channels = setup.CreateChannels(definitions, poster, redactor);
-        var log = new QueuedNotificationLog(redactor);
         WriteVerbose($"Alerts to {string.Join(", ", definitions.Select(channel => channel.Name))} from {path}; spool {setup.SpoolPath(notificationConfiguration)}.");
-        return new MonitorAlerts(setup.CreateDispatcher(notificationConfiguration, channels, setup.CreateSpool(notificationConfiguration), log, redactor), poster, log, definitions.Select(channel => channel.Name).ToList());
+        var alerts = new MonitorAlerts(setup.Open(notificationConfiguration, definitions));
+
+        // The dispatcher's progress needs an output that the pipeline thread drains; until this cmdlet runs the
+        // monitor through RunOnPipeline, its alerts deliver without reporting progress.
+        alerts.Start(OperationOutput.None);
+        return alerts;
     }
 
     private void CheckVrrpInterface(MonitorConfiguration configuration)

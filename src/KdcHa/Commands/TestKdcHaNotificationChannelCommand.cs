@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using KdcHa.Notification;
-using KdcHa.Notification.Channels;
 
 namespace KdcHa.Commands;
 
@@ -14,9 +13,7 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
     private const string NameSet = "Name";
     private const string DefinitionSet = "Definition";
 
-    private readonly SecretRedactor _redactor = new();
-    private HttpClientPoster? _poster;
-    private NotificationTemplates _templates = new();
+    private NotificationConfiguration _configuration = new();
     private IReadOnlyList<NotificationChannelDefinition> _configured = Array.Empty<NotificationChannelDefinition>();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
@@ -37,14 +34,11 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
     {
         // Definition objects need no configuration file; templates come from it when there is one.
         var byName = ParameterSetName == NameSet;
-        var configuration = LoadConfiguration(fileOptional: !byName);
-        _templates = configuration.ToDispatcherOptions().Templates;
+        _configuration = LoadConfiguration(fileOptional: !byName);
         if (byName)
         {
-            _configured = SelectChannels(configuration.Channels, Name.Select(name => new NotificationChannelSelector(name)));
+            _configured = SelectChannels(_configuration.Channels, Name.Select(name => new NotificationChannelSelector(name)));
         }
-
-        _poster = new HttpClientPoster();
     }
 
     protected override void ProcessRecord()
@@ -52,10 +46,11 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
         var definitions = ParameterSetName == NameSet
             ? _configured
             : SelectChannels(Array.Empty<NotificationChannelDefinition>(), InputObject.Select(definition => new NotificationChannelSelector(definition)));
-        foreach (var channel in CreateChannels(definitions, _poster!, _redactor))
+        using var service = OpenService(_configuration, definitions);
+        foreach (var channel in service.Channels)
         {
             // Every test gets a new id, so no receiver or throttle could take it for a repeat of the last one.
-            var notification = _templates.Complete(new NotificationEvent
+            var notification = service.Templates.Complete(new NotificationEvent
             {
                 Kind = NotificationKind.ChannelTest,
                 Source = "Test-KdcHaNotificationChannel",
@@ -69,8 +64,7 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
             NotificationChannelTestResult result;
             try
             {
-                result = NotificationChannelTester.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSeconds), _redactor, TimeProvider.System, CancellationToken)
-                    .GetAwaiter().GetResult();
+                result = RunOnPipeline("Testing notification channel", (_, token) => service.TestAsync(channel, notification, TimeSpan.FromSeconds(TimeoutSeconds), token));
             }
             catch (OperationCanceledException)
             {
@@ -81,15 +75,5 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
             WriteVerbose($"{result.Channel}: {(result.Success ? "answered" : "failed")} in {result.RoundTripMs} ms {result.Reply} {result.Message}".TrimEnd());
             WriteObject(result);
         }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _poster?.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

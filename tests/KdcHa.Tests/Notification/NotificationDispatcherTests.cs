@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -23,7 +22,7 @@ public sealed class NotificationDispatcherTests : IDisposable
     private readonly LoopbackHttpReceiver _receiver = new();
     private readonly HttpClientPoster _poster = new();
     private readonly SecretRedactor _redactor = new();
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly RecordingOutput _output = new();
 
     public void Dispose()
     {
@@ -39,19 +38,19 @@ public sealed class NotificationDispatcherTests : IDisposable
         var clock = new ManualClock();
         using var dispatcher = Dispatcher(clock: clock);
         var sent = Enumerable.Range(0, 25).Select(i => Events.Custom($"alert {i}")).ToList();
-        sent.ForEach(dispatcher.Enqueue);
+        sent.ForEach(notification => dispatcher.Enqueue(notification, _output));
 
         // Three seconds of outage on the dispatcher's clock: several backoff rounds, none of them waited for.
-        await WaitUntil(() => _log.Any(line => line.Contains("attempt 1 for event", StringComparison.Ordinal)));
+        await WaitUntil(() => _output.Lines.Any(line => line.Contains("attempt 1 for event", StringComparison.Ordinal)));
         await Advancing(clock, Task.Delay(TimeSpan.FromSeconds(3), clock));
         Assert.Empty(_receiver.Requests);
-        Assert.Contains(_log, line => line.Contains("attempt 1 for event", StringComparison.Ordinal));
+        Assert.Contains(_output.Lines, line => line.Contains("attempt 1 for event", StringComparison.Ordinal));
         _receiver.Start();
 
         Assert.True(await Advancing(clock, dispatcher.FlushAsync(Generous, CancellationToken.None)));
         var keys = _receiver.Requests.Select(request => request.Headers["Idempotency-Key"]).ToList();
         Assert.Equal(sent.Select(notification => notification.Id), keys);
-        Assert.All(dispatcher.TakeResults(), result => Assert.Equal("Delivered", result.Status));
+        Assert.All(_output.Results, result => Assert.Equal("Delivered", result.Status));
     }
 
     [Fact]
@@ -61,7 +60,7 @@ public sealed class NotificationDispatcherTests : IDisposable
         var sent = Enumerable.Range(0, 10).Select(i => Events.Custom($"alert {i}")).ToList();
         using (var first = Dispatcher())
         {
-            sent.ForEach(first.Enqueue);
+            sent.ForEach(notification => first.Enqueue(notification, _output));
             Assert.False(await first.FlushAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None));
             Assert.Equal(10, first.PendingResults().Count);
         }
@@ -78,11 +77,11 @@ public sealed class NotificationDispatcherTests : IDisposable
     {
         using var dispatcher = Dispatcher(type: "DingTalk");
         _receiver.ResponseBody = """{"errcode":310000,"errmsg":"keywords not in content"}""";
-        dispatcher.Enqueue(Events.Custom("refused"));
-        await WaitUntil(() => dispatcher.TakeResults() is { Count: > 0 } results && results[0].Status == "Rejected");
+        dispatcher.Enqueue(Events.Custom("refused"), _output);
+        await WaitUntil(() => _output.Results is { Length: > 0 } results && results[0].Status == "Rejected");
 
         _receiver.ResponseBody = """{"errcode":0,"errmsg":"ok"}""";
-        dispatcher.Enqueue(Events.Custom("accepted"));
+        dispatcher.Enqueue(Events.Custom("accepted"), _output);
 
         Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
         var rejected = Path.Combine(_directory.Path, "spool", "ops", NotificationSpool.RejectedFolder);
@@ -96,8 +95,8 @@ public sealed class NotificationDispatcherTests : IDisposable
         _receiver.Stop();
         using var dispatcher = Dispatcher(maxPending: 4);
         var sent = Enumerable.Range(0, 10).Select(i => Events.Custom($"alert {i}")).ToList();
-        sent.ForEach(dispatcher.Enqueue);
-        Assert.Equal(6, dispatcher.TakeResults().Count(result => result.Status == "Evicted"));
+        sent.ForEach(notification => dispatcher.Enqueue(notification, _output));
+        Assert.Equal(6, _output.Results.Count(result => result.Status == "Evicted"));
 
         _receiver.Start();
         Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
@@ -117,11 +116,11 @@ public sealed class NotificationDispatcherTests : IDisposable
         using var dispatcher = Dispatcher();
         for (var i = 0; i < 6; i++)
         {
-            dispatcher.Enqueue(Events.StateChange(i % 2 == 0 ? "BACKUP" : "MASTER", i % 2 == 0 ? "MASTER" : "BACKUP") with { Time = DateTime.UtcNow });
+            dispatcher.Enqueue(Events.StateChange(i % 2 == 0 ? "BACKUP" : "MASTER", i % 2 == 0 ? "MASTER" : "BACKUP") with { Time = DateTime.UtcNow }, _output);
         }
 
-        dispatcher.Enqueue(Events.Custom("KDC down"));
-        dispatcher.Enqueue(Events.Custom("KDC down"));
+        dispatcher.Enqueue(Events.Custom("KDC down"), _output);
+        dispatcher.Enqueue(Events.Custom("KDC down"), _output);
 
         Assert.True(await dispatcher.FlushAsync(Generous, CancellationToken.None));
         var kinds = _receiver.Requests.Select(request => request.Json.GetProperty("kind").GetString()).ToList();
@@ -129,7 +128,7 @@ public sealed class NotificationDispatcherTests : IDisposable
         Assert.Equal(1, kinds.Count(kind => kind == "Custom"));
         var summary = _receiver.Requests.Select(request => request.Json).Single(body => body.GetProperty("kind").GetString() == "FlapSummary");
         Assert.StartsWith("VI_1 changed state 6 times", summary.GetProperty("message").GetString());
-        Assert.Equal(4, dispatcher.TakeResults().Count(result => result.Status == "Suppressed"));
+        Assert.Equal(4, _output.Results.Count(result => result.Status == "Suppressed"));
     }
 
     [Fact]
@@ -144,12 +143,12 @@ public sealed class NotificationDispatcherTests : IDisposable
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < 20; i++)
             {
-                dispatcher.Enqueue(Events.Custom($"alert {i}"));
+                dispatcher.Enqueue(Events.Custom($"alert {i}"), _output);
             }
 
             // A correctness bound with slack, not a speed target: 20 HTTP timeouts would take 20 s.
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Enqueue blocked for {clock.Elapsed}");
-            await WaitUntil(() => _log.Any(line => line.Contains("timeout", StringComparison.Ordinal)));
+            await WaitUntil(() => _output.Lines.Any(line => line.Contains("timeout", StringComparison.Ordinal)));
             Assert.Equal(20, dispatcher.PendingResults().Count);
         }
         finally
@@ -164,8 +163,8 @@ public sealed class NotificationDispatcherTests : IDisposable
         _receiver.Stop();
         using (var dispatcher = Dispatcher())
         {
-            dispatcher.Enqueue(Events.Custom("secret check"));
-            await WaitUntil(() => _log.Any(line => line.Contains("failed", StringComparison.Ordinal)));
+            dispatcher.Enqueue(Events.Custom("secret check"), _output);
+            await WaitUntil(() => _output.Lines.Any(line => line.Contains("failed", StringComparison.Ordinal)));
             var pending = dispatcher.PendingResults();
             Assert.All(pending, result => Assert.DoesNotContain(Token, result.Message));
         }
@@ -177,7 +176,7 @@ public sealed class NotificationDispatcherTests : IDisposable
             Assert.DoesNotContain(Token, file);
             Assert.DoesNotContain(Token, File.ReadAllText(file));
         });
-        Assert.All(_log, line => Assert.DoesNotContain(Token, line));
+        Assert.All(_output.Lines, line => Assert.DoesNotContain(Token, line));
         Assert.Contains(Token, _redactor.Secrets.First());
     }
 
@@ -194,8 +193,10 @@ public sealed class NotificationDispatcherTests : IDisposable
             RetryMaxDelay = TimeSpan.FromMilliseconds(400),
             PollInterval = TimeSpan.FromMilliseconds(200),
         };
-        return new NotificationDispatcher(
-            new[] { channel }, new NotificationSpool(Path.Combine(_directory.Path, "spool"), maxPending, time), options, time, log: new Log(_log), redactor: _redactor);
+        var dispatcher = new NotificationDispatcher(
+            new[] { channel }, new NotificationSpool(Path.Combine(_directory.Path, "spool"), maxPending, time), options, time, _redactor);
+        dispatcher.Start(_output);
+        return dispatcher;
     }
 
     /// <summary>
@@ -229,10 +230,5 @@ public sealed class NotificationDispatcherTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, "the condition did not come true in time");
             await Task.Delay(20);
         }
-    }
-
-    private sealed class Log(ConcurrentQueue<string> lines) : INotificationLog
-    {
-        public void Write(string message) => lines.Enqueue(message);
     }
 }

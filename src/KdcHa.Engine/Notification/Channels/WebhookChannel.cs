@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -63,7 +65,7 @@ public sealed class WebhookChannel : INotificationChannel
 
     public string Preview(NotificationEvent notification)
     {
-        var request = Prepare(notification, new WebhookTarget(Definition.Url!, signingSecret: null), resolveHeader: header => header);
+        var request = Prepare(notification, new WebhookTarget(Definition.Url!, SigningSecret: null), resolveHeader: header => header);
         var preview = new StringBuilder();
         preview.Append("POST ").Append(request.Url).Append('\n');
         preview.Append("Content-Type: ").Append(request.ContentType).Append('\n');
@@ -103,3 +105,76 @@ public sealed class WebhookChannel : INotificationChannel
         return e.Message;
     }
 }
+
+/// <summary>The one HTTP path every webhook vendor goes through.</summary>
+public interface IHttpPoster
+{
+    /// <summary>Returns whatever status the server answered; throws only when no answer came.</summary>
+    Task<WebhookResponse> PostAsync(WebhookRequest request, CancellationToken cancellationToken);
+}
+
+public sealed class HttpClientPoster : IHttpPoster, IDisposable
+{
+    // Enough for every vendor's error JSON; a hostile or broken endpoint cannot make us buffer more.
+    private const int MaxResponseBytes = 64 * 1024;
+
+    private readonly HttpClient _client;
+
+    public HttpClientPoster()
+    {
+        // The dispatcher bounds every attempt with the channel's own timeout; HttpClient's global one would fight it.
+        _client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    public async Task<WebhookResponse> PostAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(request.Url, UriKind.Absolute))
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(request.Body)),
+        };
+        message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.ContentType);
+        foreach (var header in request.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        return new WebhookResponse((int)response.StatusCode, body);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxResponseBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+}
+
+/// <summary>An HTTP POST as a payload builder shapes it; the URL may be a secret reference when only previewed.</summary>
+public sealed record WebhookRequest(string Url, string Body)
+{
+    public string ContentType { get; init; } = "application/json; charset=utf-8";
+
+    public List<KeyValuePair<string, string>> Headers { get; } = new();
+}
+
+public sealed record WebhookResponse(int StatusCode, string Body)
+{
+    /// <summary>The start of the body, enough to explain a refusal in an error message.</summary>
+    public string BodyExcerpt => Body.Length <= 200 ? Body : Body[..200] + "...";
+
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+}
+
+/// <summary>Where and how to sign: resolved secrets at send time, the references themselves (no key) for a preview.</summary>
+public sealed record WebhookTarget(string Url, string? SigningSecret);

@@ -1,8 +1,0 @@
-namespace KdcHa.Notification;
-
-public enum NotificationSeverity
-{
-    Info,
-    Warning,
-    Critical,
-}
