@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using KdcHa.Common;
+using KdcHa.Keepalived;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Notification;
 using KdcHa.Vip;

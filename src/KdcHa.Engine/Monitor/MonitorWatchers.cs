@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Keepalived;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Monitor;

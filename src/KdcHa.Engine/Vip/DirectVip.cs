@@ -128,3 +128,69 @@ public sealed class DirectVip
         return request.Count;
     }
 }
+
+/// <summary>What Move-KdcVip -Direct takes: an address on an interface, announced Count times Interval apart.</summary>
+public sealed record DirectVipRequest(LinkInterface Link, InterfaceAddress Address)
+{
+    public bool Force { get; init; }
+
+    public int Count { get; init; } = 3;
+
+    public TimeSpan Interval { get; init; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>The outcome of a direct take or release; flat so ConvertTo-Json gives automation one object.</summary>
+public sealed record DirectVipResult
+{
+    /// <summary>Take or Release.</summary>
+    public string Operation { get; init; } = string.Empty;
+
+    public string Interface { get; init; } = string.Empty;
+
+    /// <summary>The address with its prefix, e.g. 192.0.2.10/32.</summary>
+    public string Address { get; init; } = string.Empty;
+
+    /// <summary>This interface's Ethernet address, which neighbours now map the address to (Take).</summary>
+    public string MacAddress { get; init; } = string.Empty;
+
+    /// <summary>True when the address was added or removed; false when it was already there (Take) or already gone (Release).</summary>
+    public bool Changed { get; init; }
+
+    /// <summary>True when an RFC 5227 ARP probe found the address free before it was added (false with -Force, IPv6 or Release).</summary>
+    public bool Probed { get; init; }
+
+    /// <summary>Gratuitous ARP or unsolicited neighbour advertisements sent.</summary>
+    public int Announcements { get; init; }
+
+    public DateTime Started { get; init; }
+
+    public double DurationMilliseconds { get; init; }
+
+    public string Message { get; init; } = string.Empty;
+}
+
+/// <summary>Opens Ethernet-level channels on an interface for one EtherType (ARP, IPv6).</summary>
+public interface ILinkLayer
+{
+    ILinkLayerChannel Open(LinkInterface link, ushort etherType);
+}
+
+/// <summary>Whole Ethernet frames in and out of one interface.</summary>
+public interface ILinkLayerChannel : IDisposable
+{
+    void Send(byte[] frame);
+
+    /// <summary>The length of the next frame copied into <paramref name="buffer"/>, or 0 when none came within <paramref name="timeout"/>.</summary>
+    int Receive(byte[] buffer, TimeSpan timeout);
+}
+
+/// <summary>The kernel's interface addresses, changed the way <c>ip addr add|del</c> changes them.</summary>
+public interface IInterfaceAddressTable
+{
+    /// <exception cref="NetlinkException">The kernel refused; errno 17 (EEXIST) when the address is already there.</exception>
+    void Add(LinkInterface link, InterfaceAddress address);
+
+    /// <summary>False when the interface does not have the address.</summary>
+    /// <exception cref="NetlinkException">The kernel refused.</exception>
+    bool Remove(LinkInterface link, InterfaceAddress address);
+}

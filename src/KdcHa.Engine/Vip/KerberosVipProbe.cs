@@ -8,6 +8,12 @@ using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Vip;
 
+/// <summary>One Kerberos probe of the VIP: the proof that clients are served after the move.</summary>
+public interface IVipProbe
+{
+    Task<KdcHealthResult> ProbeAsync(IPAddress vip, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// A Reachable-level AS exchange with the VIP: a KDC that answers PREAUTH_REQUIRED or PRINCIPAL_UNKNOWN read its
 /// database, which is what a client needs.

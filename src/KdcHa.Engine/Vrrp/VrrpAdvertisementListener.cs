@@ -21,7 +21,7 @@ namespace KdcHa.Vrrp;
 /// </summary>
 /// <remarks>
 /// The sockets are made with libc directly: .NET's Socket refuses protocol numbers it has no ProtocolType for, and
-/// netstandard2.0 cannot wrap a foreign descriptor. One background thread per listener waits in poll(2) on the
+/// one poll(2) over every socket and an eventfd needs the bare descriptors. One background thread per listener waits in poll(2) on the
 /// sockets and an eventfd that Dispose signals, so an idle listener costs no wake-ups, and queues what parses;
 /// <see cref="ReceiveAsync"/> takes from that queue, so a cancelled wait loses nothing. Packet sockets carry a
 /// kernel filter that passes only IP protocol 112, so other traffic on the link never wakes the thread.
@@ -302,4 +302,11 @@ public sealed class VrrpAdvertisementListener : IVrrpAdvertisementSource
 
         return int.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
+}
+
+/// <summary>Where VRRP advertisements are heard: a socket on an interface in production, a script in unit tests.</summary>
+public interface IVrrpAdvertisementSource : IDisposable
+{
+    /// <summary>The next advertisement; null once disposed. Cancelling loses no packet: it waits for the next call.</summary>
+    Task<VrrpAdvertisement?> ReceiveAsync(CancellationToken cancellationToken);
 }

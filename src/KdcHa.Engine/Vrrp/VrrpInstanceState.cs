@@ -91,3 +91,72 @@ public sealed class VrrpInstanceState
         return null;
     }
 }
+
+/// <summary>
+/// A VRRP instance's state as keepalived names it. Stop and Deleted are keepalived's own codes (98 and 97): the
+/// instance is going away. Unknown covers a code this version does not know, never a failure to read.
+/// </summary>
+public enum VrrpState
+{
+    Init,
+    Backup,
+    Master,
+    Fault,
+    Stop,
+    Deleted,
+    Unknown,
+}
+
+/// <summary>
+/// Get-VrrpState's output: a VrrpInstanceState with the state as a string, because the objects leave PowerShell
+/// through ConvertTo-Json (Ansible) where an enum would turn into a number. Instance and VirtualRouterId bind by
+/// property name to the cmdlets that act on an instance.
+/// </summary>
+public sealed class VrrpStateRecord
+{
+    public VrrpStateRecord(VrrpInstanceState state)
+    {
+        Instance = state.Name;
+        VirtualRouterId = state.VirtualRouterId;
+        Interface = state.Interface;
+        Family = state.Family;
+        State = state.State.ToString();
+        Priority = state.Priority;
+        EffectivePriority = state.EffectivePriority;
+        VirtualIPAddresses = state.VirtualIPAddresses;
+        HoldsVirtualIP = state.HoldsVirtualIP;
+        MasterAddress = state.MasterAddress;
+        Peers = state.Peers;
+        SplitBrain = state.SplitBrain;
+        LastTransition = state.LastTransition;
+        Source = state.Source;
+    }
+
+    public string Instance { get; }
+
+    public int VirtualRouterId { get; }
+
+    public string? Interface { get; }
+
+    public string? Family { get; }
+
+    public string State { get; }
+
+    public int? Priority { get; }
+
+    public int? EffectivePriority { get; }
+
+    public IReadOnlyList<string> VirtualIPAddresses { get; }
+
+    public bool? HoldsVirtualIP { get; }
+
+    public string? MasterAddress { get; }
+
+    public IReadOnlyList<VrrpPeer> Peers { get; }
+
+    public bool? SplitBrain { get; }
+
+    public DateTime? LastTransition { get; }
+
+    public string Source { get; }
+}

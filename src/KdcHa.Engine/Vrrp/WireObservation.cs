@@ -79,3 +79,42 @@ public sealed class WireObservation
         return (peers, master?.Source.ToString(), SplitBrains.Any(s => s.Family == family && s.VirtualRouterId == virtualRouterId));
     }
 }
+
+/// <summary>A router heard on the wire for one virtual router id: what its latest advertisement said.</summary>
+public sealed class VrrpPeer
+{
+    public VrrpPeer(string address, int priority, double advertisementIntervalSeconds, int version, IReadOnlyList<string> virtualIPAddresses, DateTime lastSeenUtc)
+    {
+        Address = address;
+        Priority = priority;
+        AdvertisementIntervalSeconds = advertisementIntervalSeconds;
+        Version = version;
+        VirtualIPAddresses = virtualIPAddresses;
+        LastSeenUtc = lastSeenUtc;
+    }
+
+    public string Address { get; }
+
+    public int Priority { get; }
+
+    public double AdvertisementIntervalSeconds { get; }
+
+    public int Version { get; }
+
+    public IReadOnlyList<string> VirtualIPAddresses { get; }
+
+    public DateTime LastSeenUtc { get; }
+
+    /// <summary>Only a master advertises with a priority above 0; priority 0 is a master resigning.</summary>
+    public bool IsMaster => Priority > 0;
+
+    public override string ToString() => $"{Address} ({Priority})";
+}
+
+/// <summary>How a virtual router heard on the wire is named where keepalived's instance name is unknown.</summary>
+public static class VirtualRouterName
+{
+    /// <summary>"VRID 51" for IPv4, "VRID 51 IPv6" for IPv6, whose virtual routers are separate ones.</summary>
+    public static string Of(AddressFamily family, int virtualRouterId) =>
+        family == AddressFamily.InterNetworkV6 ? $"VRID {virtualRouterId} IPv6" : $"VRID {virtualRouterId}";
+}

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using KdcHa.Common;
+using KdcHa.Keepalived;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Commands;

@@ -4,10 +4,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using KdcHa.Common;
+using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
 using KdcHa.Vip;
-using KdcHa.Vrrp;
 
 namespace KdcHa.Commands;
 

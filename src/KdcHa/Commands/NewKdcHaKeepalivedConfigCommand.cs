@@ -2,6 +2,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using KdcHa.Configuration;
+using KdcHa.Keepalived;
 
 namespace KdcHa.Commands;
 

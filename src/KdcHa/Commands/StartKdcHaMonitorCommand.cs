@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Configuration;
+using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;

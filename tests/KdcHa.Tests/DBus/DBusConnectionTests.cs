@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -36,38 +35,6 @@ public class DBusConnectionTests : IDisposable
 
         var e = await Assert.ThrowsAsync<DBusErrorException>(() => Call(connection, "GetNameOwner", "s", "org.kdcha.Nobody"));
         Assert.Equal(DBusErrorException.NameHasNoOwner, e.ErrorName);
-    }
-
-    [Fact]
-    public async Task ReceivesTheSignalsItMatched()
-    {
-        using var listener = await DBusConnection.ConnectAsync(_bus.Address, Timeout, CancellationToken.None);
-        await listener.AddMatchAsync("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged'", Timeout, CancellationToken.None);
-
-        using var other = await DBusConnection.ConnectAsync(_bus.Address, Timeout, CancellationToken.None);
-        using var deadline = new CancellationTokenSource(Timeout);
-        DBusMessage? signal;
-        do
-        {
-            signal = await listener.ReceiveSignalAsync(deadline.Token);
-        }
-        while (signal is not null && !(signal.Member == "NameOwnerChanged" && (string)signal.Body[0] == other.UniqueName));
-
-        Assert.NotNull(signal);
-        Assert.Equal(new object[] { other.UniqueName, string.Empty, other.UniqueName }, signal!.Body);
-    }
-
-    [Fact]
-    public async Task DisposingWakesAWaitingSignalReaderWithNull()
-    {
-        var connection = await DBusConnection.ConnectAsync(_bus.Address, Timeout, CancellationToken.None);
-
-        // The bus tells every new connection that it acquired its unique name.
-        Assert.Equal("NameAcquired", (await connection.ReceiveSignalAsync(CancellationToken.None))!.Member);
-        var waiting = connection.ReceiveSignalAsync(CancellationToken.None);
-        connection.Dispose();
-
-        Assert.Null(await waiting.WaitAsync(Timeout));
     }
 
     [Fact]

@@ -3,9 +3,11 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Keepalived;
 using KdcHa.Monitor;
 using KdcHa.Tests.Vrrp;
 using KdcHa.Vrrp;
+
 using static KdcHa.Kerberos.Health.KdcHealthStatus;
 
 namespace KdcHa.Tests.Monitor;

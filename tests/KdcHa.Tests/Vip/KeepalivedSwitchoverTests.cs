@@ -1,7 +1,7 @@
 using System;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Vip;
 

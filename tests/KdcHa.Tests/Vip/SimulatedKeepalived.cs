@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Net;
 using System.Threading.Tasks;
+using KdcHa.Keepalived;
 using KdcHa.Vip;
 
 namespace KdcHa.Tests.Vip;

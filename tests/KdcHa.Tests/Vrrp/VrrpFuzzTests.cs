@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using KdcHa.Keepalived;
 using KdcHa.Tests.Fuzzing;
-using KdcHa.Vip;
+using KdcHa.Tests.Keepalived;
 using KdcHa.Vrrp;
 using Xunit.Abstractions;
 

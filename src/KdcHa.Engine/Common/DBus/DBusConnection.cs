@@ -7,13 +7,12 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Common.DBus;
 
 /// <summary>
 /// A client connection to a DBus bus over a unix socket: EXTERNAL authentication, Hello, method calls matched to
-/// their replies by serial, and the signals the bus routes here (after <see cref="AddMatchAsync"/>). One receive
+/// their replies by serial. Signals are not read: KdcHa asks for none. One receive
 /// loop reads every message; each call and the handshake have a deadline, and a deadline that passes is a
 /// <see cref="DBusConnectionException"/>, never a hang.
 /// </summary>
@@ -26,17 +25,12 @@ public sealed class DBusConnection : IDisposable
     public const string BusName = "org.freedesktop.DBus";
     public const string BusPath = "/org/freedesktop/DBus";
 
-    /// <summary>A signal reader that falls this far behind loses the oldest signals: the newest say what is true now.</summary>
-    public const int MaximumQueuedSignals = 1024;
-
     // The bus's SASL lines are "OK <32 hex digits>" or "REJECTED <mechanisms>"; far longer is not a bus.
     private const int MaximumAuthenticationLineLength = 512;
 
     private readonly Socket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<DBusMessage>> _pendingCalls = new();
-    private readonly Queue<DBusMessage> _signals = new();
-    private readonly SemaphoreSlim _signalsQueued = new(0);
     private readonly byte[] _receiveBuffer = new byte[4096];
     private int _receiveStart;
     private int _receiveEnd;
@@ -123,7 +117,7 @@ public sealed class DBusConnection : IDisposable
 
             // The receive loop may have failed before this call was registered; it would never complete it then.
             ThrowIfFailed();
-            message = await UntilAsync(reply.Task, deadline.Token).ConfigureAwait(false);
+            message = await reply.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -139,32 +133,6 @@ public sealed class DBusConnection : IDisposable
             : message;
     }
 
-    /// <summary>Asks the bus to route the signals <paramref name="rule"/> matches to this connection.</summary>
-    public Task AddMatchAsync(string rule, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(BusName, BusPath, BusName, "AddMatch", "s", new object[] { rule }, timeout, cancellationToken);
-
-    /// <summary>The next signal routed here, waiting as long as it takes; null once disposed.</summary>
-    /// <exception cref="DBusConnectionException">The connection failed.</exception>
-    /// <exception cref="DBusProtocolException">The bus sent bytes that are not DBus.</exception>
-    public async Task<DBusMessage?> ReceiveSignalAsync(CancellationToken cancellationToken)
-    {
-        while (!_disposed)
-        {
-            lock (_signals)
-            {
-                if (_signals.Count > 0)
-                {
-                    return _signals.Dequeue();
-                }
-            }
-
-            ThrowIfFailed();
-            await _signalsQueued.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return null;
-    }
-
     public void Dispose()
     {
         if (_disposed)
@@ -175,20 +143,6 @@ public sealed class DBusConnection : IDisposable
         _disposed = true;
         Fail(new DBusConnectionException($"The connection to {Endpoint} was closed."));
         _socket.Dispose();
-    }
-
-    private static async Task<T> UntilAsync<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(true), cancelled))
-        {
-            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
-            {
-                throw new OperationCanceledException(cancellationToken);
-            }
-        }
-
-        return await task.ConfigureAwait(false);
     }
 
     private async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -215,7 +169,7 @@ public sealed class DBusConnection : IDisposable
         var uid = LibC.GetEffectiveUserId().ToString(CultureInfo.InvariantCulture);
         var hexUid = string.Concat(Encoding.ASCII.GetBytes(uid).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
         await SendAsync(Encoding.ASCII.GetBytes($"\0AUTH EXTERNAL {hexUid}\r\n"), cancellationToken).ConfigureAwait(false);
-        var answer = await UntilAsync(AbandonedTask.ObserveFault(ReadAuthenticationLineAsync()), cancellationToken).ConfigureAwait(false);
+        var answer = await ReadAuthenticationLineAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (answer.StartsWith("REJECTED", StringComparison.Ordinal))
         {
             throw new DBusConnectionException($"The bus at {Endpoint} refused EXTERNAL authentication for uid {uid}.", permissionDenied: true);
@@ -284,20 +238,6 @@ public sealed class DBusConnection : IDisposable
                 }
 
                 break;
-            case DBusMessageType.Signal:
-                lock (_signals)
-                {
-                    _signals.Enqueue(message);
-                    if (_signals.Count <= MaximumQueuedSignals)
-                    {
-                        _signalsQueued.Release();
-                        return;
-                    }
-
-                    _signals.Dequeue();
-                }
-
-                break;
         }
     }
 
@@ -311,9 +251,6 @@ public sealed class DBusConnection : IDisposable
                 call.TrySetException(Rethrowable(failure));
             }
         }
-
-        // Wakes a signal reader, which then sees the failure (or the disposal).
-        _signalsQueued.Release();
     }
 
     private void ThrowIfFailed()
@@ -337,8 +274,7 @@ public sealed class DBusConnection : IDisposable
             var sent = 0;
             while (sent < bytes.Length)
             {
-                var send = AbandonedTask.ObserveFault(_socket.SendAsync(new ArraySegment<byte>(bytes, sent, bytes.Length - sent), SocketFlags.None));
-                sent += await UntilAsync(send, cancellationToken).ConfigureAwait(false);
+                sent += await _socket.SendAsync(new ArraySegment<byte>(bytes, sent, bytes.Length - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using KdcHa.Configuration;
+
+namespace KdcHa.Keepalived;
+
+/// <summary>
+/// Writes the keepalived.conf of one KdcHa node: a VRRP instance for the KDC VIP that the KdcHa monitor drives
+/// through a weight-0 fault file (FAULT: the master leaves with a priority-0 advert, the fastest hand-over) and a
+/// heartbeat whose staleness lowers the priority (a node whose monitor died or stalled yields to a supervised one;
+/// when every monitor is dead all nodes lose the same weight and the VIP stays). Comments in the output say why.
+/// </summary>
+public static class KeepalivedConfigWriter
+{
+    // How long each heartbeat check runs: just under the 1 s script interval, so a stale heartbeat is seen within
+    // ~50 ms however its staleness falls against the interval, with one fork per second and not per check.
+    private const int CheckBudgetMilliseconds = 900;
+    private const int CheckStepMilliseconds = 50;
+
+    // Linux IFNAMSIZ is 16 including the terminating NUL.
+    private static readonly Regex InterfaceName = new("^[A-Za-z0-9_.@-]{1,15}$", RegexOptions.CultureInvariant);
+
+    /// <exception cref="ConfigurationException">The first invalid setting.</exception>
+    public static string Write(KeepalivedNodeSettings settings)
+    {
+        if (settings is null)
+        {
+            throw new ArgumentNullException(nameof(settings));
+        }
+
+        Validate(settings);
+        var faultFile = Path.Combine(settings.StateDirectory, "fault");
+        var heartbeatFile = Path.Combine(settings.StateDirectory, "heartbeat");
+        var maintenanceTrack = MaintenanceTrack.NameFor(settings.InstanceName);
+        var maintenanceFile = Path.Combine(settings.StateDirectory, "maintenance-" + settings.InstanceName);
+        var staleSeconds = (settings.HeartbeatStaleMilliseconds / 1000m).ToString(CultureInfo.InvariantCulture);
+        var steps = CheckBudgetMilliseconds / CheckStepMilliseconds;
+        var step = (CheckStepMilliseconds / 1000m).ToString(CultureInfo.InvariantCulture);
+        var advert = settings.AdvertIntervalSeconds.ToString(CultureInfo.InvariantCulture);
+        var text = new StringBuilder();
+        text.Append($@"# keepalived.conf for KdcHa node {settings.RouterId}, written by New-KdcHaKeepalivedConfig.
+# The KdcHa monitor (Start-KdcHaMonitor -StateDirectory {settings.StateDirectory}) drives this instance; keep the
+# state directory the same on both sides.
+
+global_defs {{
+    router_id {settings.RouterId}
+    # State transitions, in order, for the monitor (keepalived writes; the monitor reads).
+    notify_fifo {settings.NotifyFifo}
+    # The heartbeat check runs as root without a shell; refuse scripts that other users could modify.
+    script_user root
+    enable_script_security
+    # VRRPv{settings.VrrpVersion}: {(settings.VrrpVersion == 3 ? "sub-second advert_int is only possible in version 3." : "needed for auth_type; advert_int is whole seconds.")}
+    vrrp_version {settings.VrrpVersion}
+}}
+
+# Health: the monitor writes 1 here when the local KDC is down and a peer KDC is up, 0 otherwise (atomic rename,
+# seen at once through inotify). weight 0 puts the instance in FAULT: a master leaves with a priority-0 advert and
+# the backup takes over after its skew time alone, instead of waiting out the master-down timer.
+track_file kdcha_fault {{
+    file ""{faultFile}""
+    weight 0
+    # A missing file reads as healthy; an existing one (left by a previous run) is kept.
+    init_file 0
+}}
+
+# Supervision: the monitor refreshes this file every probe round. When it is older than {staleSeconds} s (monitor
+# dead or stalled) the priority drops by {settings.MonitorWeight}, so a node whose monitor is alive takes the VIP; when
+# every monitor is dead all nodes drop alike and the VIP stays. Each check watches the file for {CheckBudgetMilliseconds} ms
+# (one fork per second, not per check), so staleness is seen within {CheckStepMilliseconds} ms.
+vrrp_script kdcha_monitor_alive {{
+    script ""/usr/bin/perl -MTime::HiRes=time,stat,sleep -e for(1..{steps}){{exit(1)if(time-(stat(@ARGV[0]))[9]>@ARGV[1]);sleep({step})}} {heartbeatFile} {staleSeconds}""
+    interval 1
+    timeout 2
+    fall 1
+    rise 1
+    weight -{settings.MonitorWeight}
+}}
+
+# Planned maintenance: Move-KdcVip -Instance {settings.InstanceName} writes 1 here to hand the VIP over and keep it
+# away, across keepalived restarts too; Move-KdcVip -Restore writes 0. weight {MaintenanceTrack.DeepestStandbyWeight} drops this node to the lowest
+# priority without FAULT: it keeps advertising until a peer has taken over, so the hand-over leaves no moment
+# without a VIP holder, and it still takes the VIP back if every peer fails during the maintenance.
+track_file {maintenanceTrack} {{
+    file ""{maintenanceFile}""
+    weight {MaintenanceTrack.DeepestStandbyWeight}
+    init_file 0
+}}
+
+vrrp_instance {settings.InstanceName} {{
+    # Every node starts as BACKUP: the election (priority, then address) picks the master, never a static role.
+    state BACKUP
+    interface {settings.Interface}
+    virtual_router_id {settings.VirtualRouterId}
+    priority {settings.Priority}
+    # Master down after 3 x advert_int + skew: {advert} s adverts bound a silent failure to about {(settings.AdvertIntervalSeconds * 3.5m).ToString("0.###", CultureInfo.InvariantCulture)} s.
+    advert_int {advert}
+");
+        if (settings.NoPreempt)
+        {
+            text.Append("    # No preemption: a recovered node with a higher priority does not take the VIP back.\n    nopreempt\n");
+        }
+
+        if (settings.UnicastPeer.Count > 0)
+        {
+            if (settings.UnicastSourceAddress is not null)
+            {
+                text.Append($"    unicast_src_ip {settings.UnicastSourceAddress}\n");
+            }
+
+            text.Append("    # Unicast adverts, for networks that filter multicast; FAULT rather than a silent fallback when no peer is configured.\n    unicast_peer {\n");
+            foreach (var peer in settings.UnicastPeer)
+            {
+                text.Append($"        {peer}\n");
+            }
+
+            text.Append("    }\n    unicast_fault_no_peer\n");
+        }
+
+        if (settings.AuthenticationPassword is not null)
+        {
+            text.Append($"    # VRRPv2 simple password: guards against a misconfigured neighbour, not an attacker (it is sent in clear).\n    authentication {{\n        auth_type PASS\n        auth_pass {settings.AuthenticationPassword}\n    }}\n");
+        }
+
+        text.Append("    virtual_ipaddress {\n");
+        foreach (var address in settings.VirtualAddress)
+        {
+            text.Append($"        {(address.Contains("/") ? address : address + (IsIPv6(address) ? "/128" : "/32"))} dev {settings.Interface}\n");
+        }
+
+        text.Append($"    }}\n    track_file {{\n        kdcha_fault\n        {maintenanceTrack}\n    }}\n    track_script {{\n        kdcha_monitor_alive\n    }}\n}}\n");
+        return text.ToString();
+    }
+
+    private static void Validate(KeepalivedNodeSettings settings)
+    {
+        ConfigurationException.ThrowUnless(!string.IsNullOrWhiteSpace(settings.RouterId) && !settings.RouterId.Any(char.IsWhiteSpace), nameof(settings.RouterId), "must be one word");
+        ConfigurationException.ThrowUnless(Regex.IsMatch(settings.InstanceName, "^[A-Za-z0-9_-]{1,64}$"), nameof(settings.InstanceName), "must be 1-64 letters, digits, '_' or '-'");
+        ConfigurationException.ThrowUnless(InterfaceName.IsMatch(settings.Interface), nameof(settings.Interface), $"'{settings.Interface}' is not a Linux interface name (1-15 characters, no spaces or '/')");
+        ConfigurationException.ThrowUnless(settings.VirtualRouterId is >= 1 and <= 255, nameof(settings.VirtualRouterId), "must be between 1 and 255");
+        ConfigurationException.ThrowUnless(settings.Priority is >= 1 and <= 254, nameof(settings.Priority), "must be between 1 and 254 (255 is reserved for the address owner)");
+        ConfigurationException.ThrowUnless(settings.VrrpVersion is 2 or 3, nameof(settings.VrrpVersion), "must be 2 or 3");
+        ConfigurationException.ThrowUnless(settings.VrrpVersion == 3
+                ? settings.AdvertIntervalSeconds is >= 0.01m and <= 40.95m && decimal.Remainder(settings.AdvertIntervalSeconds * 100, 1) == 0
+                : settings.AdvertIntervalSeconds is >= 1 and <= 255 && decimal.Remainder(settings.AdvertIntervalSeconds, 1) == 0,
+            nameof(settings.AdvertIntervalSeconds),
+            settings.VrrpVersion == 3 ? "must be 0.01-40.95 s in steps of 0.01 s for VRRPv3" : "must be whole seconds (1-255) for VRRPv2");
+        ConfigurationException.ThrowUnless(settings.AuthenticationPassword is null || settings.VrrpVersion == 2, nameof(settings.AuthenticationPassword),
+            "needs VrrpVersion 2: VRRPv3 has no authentication");
+        ConfigurationException.ThrowUnless(settings.AuthenticationPassword is null || Regex.IsMatch(settings.AuthenticationPassword, "^[!-~]{1,8}$"), nameof(settings.AuthenticationPassword),
+            "must be 1-8 printable characters without spaces (keepalived truncates longer ones)");
+        ConfigurationException.ThrowUnless(settings.VirtualAddress.Count > 0, nameof(settings.VirtualAddress), "needs at least one address");
+        foreach (var address in settings.VirtualAddress)
+        {
+            RequireAddress(nameof(settings.VirtualAddress), address, allowPrefix: true);
+        }
+
+        ConfigurationException.ThrowUnless(settings.VirtualAddress.Select(IsIPv6).Distinct().Count() == 1, nameof(settings.VirtualAddress), "must all be IPv4 or all IPv6 (one family per VRRP instance)");
+        foreach (var peer in settings.UnicastPeer)
+        {
+            RequireAddress(nameof(settings.UnicastPeer), peer, allowPrefix: false);
+        }
+
+        if (settings.UnicastSourceAddress is not null)
+        {
+            RequireAddress(nameof(settings.UnicastSourceAddress), settings.UnicastSourceAddress, allowPrefix: false);
+        }
+
+        ConfigurationException.ThrowUnless(settings.MonitorWeight is >= 1 and <= 253, nameof(settings.MonitorWeight), "must be between 1 and 253");
+        ConfigurationException.ThrowUnless(settings.HeartbeatStaleMilliseconds is >= 100 and <= 60000, nameof(settings.HeartbeatStaleMilliseconds), "must be between 100 and 60000");
+        ConfigurationException.ThrowUnless(Path.IsPathRooted(settings.StateDirectory) && !settings.StateDirectory.Any(char.IsWhiteSpace), nameof(settings.StateDirectory), "must be an absolute path without spaces");
+        ConfigurationException.ThrowUnless(Path.IsPathRooted(settings.NotifyFifo) && !settings.NotifyFifo.Any(char.IsWhiteSpace), nameof(settings.NotifyFifo), "must be an absolute path without spaces");
+    }
+
+    private static void RequireAddress(string setting, string value, bool allowPrefix)
+    {
+        var slash = value.IndexOf('/');
+        var address = slash < 0 ? value : value.Substring(0, slash);
+        var valid = IPAddress.TryParse(address, out var parsed) && address.Count(c => c == '.') is 0 or 3;
+        if (valid && slash >= 0)
+        {
+            var maximum = parsed!.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
+            valid = allowPrefix && int.TryParse(value.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) && prefix <= maximum;
+        }
+
+        ConfigurationException.ThrowUnless(valid, setting, $"'{value}' is not an IP address{(allowPrefix ? " (optionally with /prefix)" : string.Empty)}");
+    }
+
+    private static bool IsIPv6(string address) => address.Contains(":");
+}
+
+/// <summary>What <see cref="KeepalivedConfigWriter"/> needs to write one node's keepalived.conf.</summary>
+public sealed class KeepalivedNodeSettings
+{
+    public string RouterId { get; set; } = Environment.MachineName;
+
+    public string InstanceName { get; set; } = "KDC_VIP";
+
+    public string Interface { get; set; } = string.Empty;
+
+    public int VirtualRouterId { get; set; } = 51;
+
+    public int Priority { get; set; } = 100;
+
+    public IReadOnlyList<string> VirtualAddress { get; set; } = Array.Empty<string>();
+
+    public int VrrpVersion { get; set; } = 3;
+
+    public decimal AdvertIntervalSeconds { get; set; } = 0.1m;
+
+    public string? UnicastSourceAddress { get; set; }
+
+    public IReadOnlyList<string> UnicastPeer { get; set; } = Array.Empty<string>();
+
+    public string? AuthenticationPassword { get; set; }
+
+    public bool NoPreempt { get; set; }
+
+    public string StateDirectory { get; set; } = MonitorConfiguration.DefaultStateDirectory;
+
+    public string NotifyFifo { get; set; } = MonitorConfiguration.DefaultStateDirectory + "/notify.fifo";
+
+    /// <summary>Subtracted from the priority while the monitor's heartbeat is stale; must exceed every priority gap in the group.</summary>
+    public int MonitorWeight { get; set; } = 150;
+
+    public int HeartbeatStaleMilliseconds { get; set; } = 1000;
+}

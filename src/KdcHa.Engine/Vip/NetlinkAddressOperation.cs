@@ -1,8 +1,0 @@
-namespace KdcHa.Vip;
-
-/// <summary>The two rtnetlink address requests Direct mode sends.</summary>
-public enum NetlinkAddressOperation
-{
-    Add,
-    Remove,
-}

@@ -1,0 +1,95 @@
+using KdcHa.Configuration;
+using KdcHa.Keepalived;
+
+namespace KdcHa.Tests.Keepalived;
+
+public class KeepalivedConfigWriterTests
+{
+    private static KeepalivedNodeSettings Valid() => new()
+    {
+        RouterId = "kdc1",
+        Interface = "eth0",
+        VirtualAddress = new[] { "10.0.0.100" },
+        Priority = 200,
+        StateDirectory = "/run/kdcha",
+        NotifyFifo = "/run/kdcha/notify.fifo",
+    };
+
+    [Fact]
+    public void Writes_a_weight_zero_fault_file_and_a_weighted_heartbeat_check()
+    {
+        var text = KeepalivedConfigWriter.Write(Valid());
+
+        Assert.Contains("file \"/run/kdcha/fault\"\n    weight 0", text);
+        Assert.Contains("/run/kdcha/heartbeat 1\"", text);
+        Assert.Contains("weight -150", text);
+        Assert.Contains("vrrp_version 3", text);
+        Assert.Contains("advert_int 0.1\n", text);
+        Assert.Contains("10.0.0.100/32 dev eth0", text);
+        Assert.Contains("notify_fifo /run/kdcha/notify.fifo", text);
+        Assert.DoesNotContain("nopreempt", text);
+        Assert.DoesNotContain("unicast_peer", text);
+    }
+
+    [Fact]
+    public void Writes_the_maintenance_track_that_Move_KdcVip_demotes_through()
+    {
+        var settings = Valid();
+        var config = KeepalivedConfigReader.Parse(KeepalivedConfigWriter.Write(settings), "/etc/keepalived/keepalived.conf");
+
+        var track = MaintenanceTrack.Resolve(config, settings.InstanceName);
+
+        Assert.Equal($"/run/kdcha/maintenance-{settings.InstanceName}", track.FilePath);
+        Assert.Equal(DemotionMode.Standby, track.Mode);
+        Assert.Equal(MaintenanceTrack.DeepestStandbyWeight, track.Weight);
+    }
+
+    [Fact]
+    public void Writes_unicast_nopreempt_and_a_vrrpv2_password_when_asked()
+    {
+        var settings = Valid();
+        settings.UnicastPeer = new[] { "10.0.0.12" };
+        settings.UnicastSourceAddress = "10.0.0.11";
+        settings.NoPreempt = true;
+        settings.VrrpVersion = 2;
+        settings.AdvertIntervalSeconds = 1;
+        settings.AuthenticationPassword = "s3cret";
+
+        var text = KeepalivedConfigWriter.Write(settings);
+
+        Assert.Contains("unicast_src_ip 10.0.0.11", text);
+        Assert.Contains("unicast_peer {\n        10.0.0.12\n    }", text);
+        Assert.Contains("nopreempt", text);
+        Assert.Contains("auth_pass s3cret", text);
+    }
+
+    public static TheoryData<string, System.Action<KeepalivedNodeSettings>> Invalid => new()
+    {
+        { "VirtualRouterId", s => s.VirtualRouterId = 0 },
+        { "VirtualRouterId", s => s.VirtualRouterId = 256 },
+        { "Priority", s => s.Priority = 255 },
+        { "Priority", s => s.Priority = 0 },
+        { "Interface", s => s.Interface = "eth0 up" },
+        { "Interface", s => s.Interface = "a-very-long-interface" },
+        { "VirtualAddress", s => s.VirtualAddress = new[] { "10.0.0.300" } },
+        { "VirtualAddress", s => s.VirtualAddress = new[] { "10.0.0.1/33" } },
+        { "VirtualAddress", s => s.VirtualAddress = new[] { "10.0.0.1", "fd00::1" } },
+        { "UnicastPeer", s => s.UnicastPeer = new[] { "kdc2" } },
+        { "AdvertIntervalSeconds", s => s.AdvertIntervalSeconds = 0.005m },
+        { "AuthenticationPassword", s => s.AuthenticationPassword = "x" },
+        { "MonitorWeight", s => s.MonitorWeight = 254 },
+        { "StateDirectory", s => s.StateDirectory = "run/kdcha" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Rejects_an_invalid_setting_by_name(string setting, System.Action<KeepalivedNodeSettings> spoil)
+    {
+        var settings = Valid();
+        spoil(settings);
+
+        var error = Assert.Throws<ConfigurationException>(() => KeepalivedConfigWriter.Write(settings));
+
+        Assert.Equal(setting, error.Setting);
+    }
+}
