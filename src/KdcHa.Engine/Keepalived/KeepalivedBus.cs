@@ -2,12 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Xml;
-using KdcHa.Common;
-using KdcHa.Common.DBus;
 using KdcHa.Vrrp;
+using Tmds.DBus.Protocol;
 
 namespace KdcHa.Keepalived;
 
@@ -15,13 +16,20 @@ namespace KdcHa.Keepalived;
 /// keepalived's DBus interface (<c>enable_dbus</c>) as 2.2 publishes it: the bus name org.keepalived.Vrrp1 (or
 /// global_defs dbus_service_name), owned by the VRRP process; one object per instance at
 /// <c>/org/keepalived/Vrrp1/[netns/][name/]Instance/&lt;interface&gt;/&lt;vrid&gt;/IPv4|IPv6</c> with the
-/// properties Name and State (code, name). Every DBus failure leaves here as the Vrrp exception the cmdlet maps.
+/// properties Name and State (code, name). The wire protocol is Tmds.DBus.Protocol's; every DBus failure leaves
+/// here as the Vrrp or Keepalived exception the cmdlet maps, and every call has a deadline.
 /// </summary>
 internal sealed class KeepalivedBus : IDisposable
 {
     public const string DefaultServiceName = "org.keepalived.Vrrp1";
+    public const string SystemBusVariable = "DBUS_SYSTEM_BUS_ADDRESS";
+    public const string DefaultSystemBus = "unix:path=/run/dbus/system_bus_socket";
     public const string InstanceInterface = "org.keepalived.Vrrp1.Instance";
 
+    private const string BusName = "org.freedesktop.DBus";
+    private const string BusPath = "/org/freedesktop/DBus";
+    private const string NameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner";
+    private const string AccessDenied = "org.freedesktop.DBus.Error.AccessDenied";
     private const string RootPath = "/org/keepalived/Vrrp1";
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
     private const string IntrospectableInterface = "org.freedesktop.DBus.Introspectable";
@@ -33,34 +41,66 @@ internal sealed class KeepalivedBus : IDisposable
     private const int MaximumIntrospectionCharacters = 1 << 20;
 
     private readonly DBusConnection _connection;
+    private readonly string _address;
     private readonly TimeSpan _timeout;
 
-    private KeepalivedBus(DBusConnection connection, string serviceName, TimeSpan timeout)
+    private KeepalivedBus(DBusConnection connection, string address, string serviceName, TimeSpan timeout)
     {
         _connection = connection;
+        _address = address;
         ServiceName = serviceName;
         _timeout = timeout;
     }
 
     public string ServiceName { get; }
 
-    private string Where => $"{ServiceName} on {_connection.Endpoint}";
+    private string Where => $"{ServiceName} on {_address}";
 
     /// <summary>The bus keepalived publishes on: its own DBUS_SYSTEM_BUS_ADDRESS, else ours, else the default system bus.</summary>
-    /// <exception cref="VrrpSourceUnavailableException">The address names no unix socket.</exception>
-    public static DBusAddress AddressOf(KeepalivedProcess keepalived) =>
-        Translate(() => DBusAddress.SystemBus(keepalived.SystemBusAddress ?? Environment.GetEnvironmentVariable(DBusAddress.SystemBusVariable)), "the DBus system bus");
+    public static string AddressOf(KeepalivedProcess keepalived) =>
+        (keepalived.SystemBusAddress ?? Environment.GetEnvironmentVariable(SystemBusVariable)) is { Length: > 0 } address ? address : DefaultSystemBus;
+
+    /// <summary>
+    /// True when some alternative of the address could answer: an abstract socket, a socket file that exists, or a
+    /// transport other than unix, which only a connection can try.
+    /// </summary>
+    public static bool MayBeListening(string address) =>
+        address.Split(';', StringSplitOptions.RemoveEmptyEntries).Any(alternative =>
+        {
+            if (!alternative.StartsWith("unix:", StringComparison.Ordinal))
+            {
+                return alternative.Contains(':');
+            }
+
+            var keys = alternative.Substring("unix:".Length).Split(',').Select(pair => pair.Split('=', 2)).Where(pair => pair.Length == 2).ToList();
+            return keys.Any(pair => pair[0] is "abstract" or "tmpdir" or "dir" or "runtime")
+                || keys.Any(pair => pair[0] == "path" && File.Exists(Uri.UnescapeDataString(pair[1])));
+        });
 
     /// <summary>Connects and checks that the service name belongs to this keepalived, not to another one on the same bus.</summary>
     public static async Task<KeepalivedBus> ConnectAsync(KeepalivedProcess keepalived, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var address = AddressOf(keepalived);
-        var connection = await TranslateAsync(() => DBusConnection.ConnectAsync(address, timeout, cancellationToken), $"the DBus system bus {address}").ConfigureAwait(false);
+        var bus = await OpenAsync(AddressOf(keepalived), ServiceNameOf(keepalived), timeout, cancellationToken).ConfigureAwait(false);
         try
         {
-            var bus = new KeepalivedBus(connection, ServiceNameOf(keepalived), timeout);
             await bus.RequireOwnerAsync(keepalived, cancellationToken).ConfigureAwait(false);
             return bus;
+        }
+        catch
+        {
+            bus.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Connects to the bus at <paramref name="address"/> within <paramref name="timeout"/> (authentication and Hello).</summary>
+    internal static async Task<KeepalivedBus> OpenAsync(string address, string serviceName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var connection = new DBusConnection(new DBusConnectionOptions(address) { AutoConnect = false });
+        try
+        {
+            await Deadline(connection.ConnectAsync().AsTask(), timeout, $"the DBus system bus {address}", "did not complete its handshake", cancellationToken).ConfigureAwait(false);
+            return new KeepalivedBus(connection, address, serviceName, timeout);
         }
         catch
         {
@@ -84,8 +124,8 @@ internal sealed class KeepalivedBus : IDisposable
                 throw new KeepalivedDumpFormatException($"{Where} publishes more than {MaximumObjects} objects or nests them deeper than {MaximumDepth}: that is not keepalived.");
             }
 
-            var reply = await CallAsync(path, IntrospectableInterface, "Introspect", string.Empty, Array.Empty<object>(), "s", cancellationToken).ConfigureAwait(false);
-            var (interfaces, children) = ParseIntrospection((string)reply[0], path);
+            var xml = await CallAsync(ServiceName, path, IntrospectableInterface, "Introspect", argument: null, "s", static (ref Reader reader) => reader.ReadString(), cancellationToken).ConfigureAwait(false);
+            var (interfaces, children) = ParseIntrospection(xml, path);
             if (interfaces.Contains(InstanceInterface))
             {
                 instances.Add(path);
@@ -103,14 +143,13 @@ internal sealed class KeepalivedBus : IDisposable
     /// <summary>One instance: Name and State from its properties; interface, VRID and family from its object path.</summary>
     public async Task<VrrpInstanceState> ReadInstanceAsync(string path, CancellationToken cancellationToken)
     {
-        var reply = await CallAsync(path, PropertiesInterface, "GetAll", "s", new object[] { InstanceInterface }, "a{sv}", cancellationToken).ConfigureAwait(false);
-        var properties = (Dictionary<object, object>)reply[0];
-        var name = properties.TryGetValue("Name", out var nameValue) ? NameFrom((DBusVariant)nameValue, path) : throw Unexpected(path, "has no Name property");
-        var state = properties.TryGetValue("State", out var stateValue) && ((DBusVariant)stateValue).Value is object[] { Length: 2 } pair && pair[0] is uint code
-            ? KeepalivedStateCodes.FromCode(code)
+        var properties = await CallAsync(ServiceName, path, PropertiesInterface, "GetAll", InstanceInterface, "a{sv}", static (ref Reader reader) => reader.ReadDictionaryOfStringToVariantValue(), cancellationToken).ConfigureAwait(false);
+        var name = properties.TryGetValue("Name", out var nameValue) ? NameFrom(nameValue, path) : throw Unexpected(path, "has no Name property");
+        var state = properties.TryGetValue("State", out var stateValue) && stateValue is { Type: VariantValueType.Struct, Count: 2 } && stateValue.GetItem(0).Type == VariantValueType.UInt32
+            ? KeepalivedStateCodes.FromCode(stateValue.GetItem(0).GetUInt32())
             : throw Unexpected(path, "has no State property of type (us)");
         var segments = path.Split('/');
-        var (interfaceName, vrid, family) = (segments[segments.Length - 3], segments[segments.Length - 2], segments[segments.Length - 1]);
+        var (interfaceName, vrid, family) = (segments[^3], segments[^2], segments[^1]);
         return new VrrpInstanceState(name, KeepalivedNumbers.Parse(vrid, 1, 255) ?? throw Unexpected(path, "does not end in /<interface>/<vrid>/<family>"), state, "DBus")
         {
             Interface = interfaceName,
@@ -133,17 +172,20 @@ internal sealed class KeepalivedBus : IDisposable
         }
     }
 
-    private static string NameFrom(DBusVariant value, string path) => value.Value switch
+    private static string NameFrom(VariantValue value, string path) => value switch
     {
-        string name => name,
+        { Type: VariantValueType.String } => value.GetString(),
 
         // keepalived 2.2 wraps the name in a one-field struct: the property's value is (s), not s.
-        object[] { Length: 1 } wrapped when wrapped[0] is string name => name,
-        _ => throw Unexpected(path, $"has a Name of type {value.Signature}"),
+        { Type: VariantValueType.Struct, Count: 1 } when value.GetItem(0).Type == VariantValueType.String => value.GetItem(0).GetString(),
+        _ => throw Unexpected(path, $"has a Name of type {value.Type}"),
     };
 
     private static KeepalivedDumpFormatException Unexpected(string path, string what) =>
         new($"keepalived's DBus object {path} {what}: that is not keepalived 2.2's interface.");
+
+    private static bool IsPathElement(string element) =>
+        element.Length > 0 && element.All(c => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
     private static (HashSet<string> Interfaces, List<string> Children) ParseIntrospection(string xml, string path)
     {
@@ -167,7 +209,7 @@ internal sealed class KeepalivedBus : IDisposable
                 }
                 else if (reader.Name == "node" && name is not null)
                 {
-                    children.Add(DBusObjectPath.IsElement(name) ? name : throw Unexpected(path, $"names a child '{name}' that is not a path element"));
+                    children.Add(IsPathElement(name) ? name : throw Unexpected(path, $"names a child '{name}' that is not a path element"));
                 }
             }
         }
@@ -179,31 +221,20 @@ internal sealed class KeepalivedBus : IDisposable
         return (interfaces, children);
     }
 
-    private async Task<IReadOnlyList<object>> CallAsync(string path, string @interface, string member, string signature, IReadOnlyList<object> arguments, string replySignature, CancellationToken cancellationToken)
-    {
-        var reply = await TranslateAsync(() => _connection.CallAsync(ServiceName, path, @interface, member, signature, arguments, _timeout, cancellationToken), Where).ConfigureAwait(false);
-        return reply.Signature == replySignature ? reply.Body : throw Unexpected(path, $"answered {member} with '{reply.Signature}', not '{replySignature}'");
-    }
-
     private async Task RequireOwnerAsync(KeepalivedProcess keepalived, CancellationToken cancellationToken)
     {
-        DBusMessage reply;
+        uint owner;
         try
         {
-            reply = await _connection.CallAsync(DBusConnection.BusName, DBusConnection.BusPath, DBusConnection.BusName, "GetConnectionUnixProcessID", "s", new object[] { ServiceName }, _timeout, cancellationToken).ConfigureAwait(false);
+            owner = await CallAsync(BusName, BusPath, BusName, "GetConnectionUnixProcessID", ServiceName, "u", static (ref Reader reader) => reader.ReadUInt32(), cancellationToken).ConfigureAwait(false);
         }
-        catch (DBusErrorException e) when (e.ErrorName == DBusErrorException.NameHasNoOwner)
+        catch (VrrpSourceUnavailableException e) when (e.InnerException is DBusErrorReplyException { ErrorName: NameHasNoOwner })
         {
             throw new VrrpSourceUnavailableException(
-                $"keepalived (pid {keepalived.ProcessId}) publishes nothing on {_connection.Endpoint}: nobody owns {ServiceName}. It needs enable_dbus in global_defs, " +
-                $"and a dbus_service_name of its own when several keepalived share the bus.", e);
-        }
-        catch (KdcHaException e) when (e is DBusErrorException or DBusConnectionException or DBusProtocolException)
-        {
-            throw Translated(e, Where);
+                $"keepalived (pid {keepalived.ProcessId}) publishes nothing on {_address}: nobody owns {ServiceName}. It needs enable_dbus in global_defs, " +
+                $"and a dbus_service_name of its own when several keepalived share the bus.", e.InnerException);
         }
 
-        var owner = reply.Signature == "u" ? (uint)reply.Body[0] : throw new KeepalivedDumpFormatException($"The bus at {_connection.Endpoint} answered GetConnectionUnixProcessID with '{reply.Signature}'.");
         var keepalivedProcesses = new HashSet<long>(keepalived.ChildProcessIds().Select(id => (long)id)) { keepalived.ProcessId };
         if (!keepalivedProcesses.Contains(owner))
         {
@@ -213,37 +244,88 @@ internal sealed class KeepalivedBus : IDisposable
         }
     }
 
-    private static T Translate<T>(Func<T> operation, string where)
+    /// <summary>
+    /// One method call, with no argument or one string, within the bus's deadline; a reply of another signature than
+    /// <paramref name="replySignature"/> is not keepalived's.
+    /// </summary>
+    private Task<T> CallAsync<T>(string destination, string path, string @interface, string member, string? argument, string replySignature, ReadBody<T> read, CancellationToken cancellationToken)
+    {
+        MessageBuffer message;
+        using (var writer = _connection.GetMessageWriter())
+        {
+            writer.WriteMethodCallHeader(destination, path, @interface, member, argument is null ? null : "s");
+            if (argument is not null)
+            {
+                writer.WriteString(argument);
+            }
+
+            message = writer.CreateMessage();
+        }
+
+        var call = _connection.CallMethodAsync(
+            message,
+            static (Message reply, object? state) =>
+            {
+                var (expected, read, what) = ((string, ReadBody<T>, string))state!;
+                if (reply.SignatureAsString != expected)
+                {
+                    throw new KeepalivedDumpFormatException($"{what} answered with '{reply.SignatureAsString}', not '{expected}'.");
+                }
+
+                var body = reply.GetBodyReader();
+                return read(ref body);
+            },
+            (replySignature, read, $"{@interface}.{member} on {destination} {path}"));
+        return Deadline(call, _timeout, Where, $"gave no reply to {member} on {path}", cancellationToken);
+    }
+
+    private delegate T ReadBody<T>(ref Reader reader);
+
+    /// <summary>Waits for a DBus operation within <paramref name="timeout"/> and turns its failure into the exception the cmdlet maps.</summary>
+    private static async Task<T> Deadline<T>(Task<T> operation, TimeSpan timeout, string where, string lateness, CancellationToken cancellationToken)
     {
         try
         {
-            return operation();
+            return await operation.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (KdcHaException e) when (e is DBusErrorException or DBusConnectionException or DBusProtocolException)
+        catch (TimeoutException e)
         {
-            throw Translated(e, where);
+            throw new VrrpSourceUnavailableException($"{where} {lateness} within {timeout.TotalSeconds:0.###} s.", e);
+        }
+        catch (DBusErrorReplyException e)
+        {
+            throw e.ErrorName == AccessDenied
+                ? new VrrpPermissionException(
+                    $"The bus policy does not let this user read {where}: {e.ErrorMessage} keepalived's policy file allows everyone to read org.keepalived.Vrrp1; " +
+                    "another dbus_service_name needs a policy of its own.", e)
+                : new VrrpSourceUnavailableException($"{where} answered with an error: {e.ErrorName}: {e.ErrorMessage}", e);
+        }
+        catch (DBusConnectFailedException e) when (IsPermissionFailure(e))
+        {
+            throw new VrrpPermissionException($"{where} refused this user: {e.Message}", e);
+        }
+        catch (DBusExceptionBase e) when (e is DBusReadException or DBusMessageException or DBusUnexpectedValueException || e.InnerException is FormatException or ProtocolViolationException)
+        {
+            throw new KeepalivedDumpFormatException($"{where} sent bytes that are not DBus: {e.Message}", e);
+        }
+        catch (DBusExceptionBase e)
+        {
+            throw new VrrpSourceUnavailableException($"{where} did not answer: {e.Message}", e);
         }
     }
 
-    private static async Task<T> TranslateAsync<T>(Func<Task<T>> operation, string where)
+    private static async Task Deadline(Task operation, TimeSpan timeout, string where, string lateness, CancellationToken cancellationToken) =>
+        await Deadline(Completed(operation), timeout, where, lateness, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<bool> Completed(Task operation)
     {
-        try
-        {
-            return await operation().ConfigureAwait(false);
-        }
-        catch (KdcHaException e) when (e is DBusErrorException or DBusConnectionException or DBusProtocolException)
-        {
-            throw Translated(e, where);
-        }
+        await operation.ConfigureAwait(false);
+        return true;
     }
 
-    private static KdcHaException Translated(KdcHaException e, string where) => e switch
-    {
-        DBusErrorException { ErrorName: DBusErrorException.AccessDenied } => new VrrpPermissionException(
-            $"The bus policy does not let this user read {where}: {e.Message} keepalived's policy file allows everyone to read org.keepalived.Vrrp1; " +
-            "another dbus_service_name needs a policy of its own.", e),
-        DBusConnectionException { PermissionDenied: true } => new VrrpPermissionException($"{where} refused this user: {e.Message}", e),
-        DBusProtocolException => new KeepalivedDumpFormatException($"{where} sent bytes that are not DBus: {e.Message}", e),
-        _ => new VrrpSourceUnavailableException($"{where} did not answer: {e.Message}", e),
-    };
+    // Tmds.DBus.Protocol reports a refused socket as its inner SocketException and a refused EXTERNAL
+    // authentication only in its message.
+    private static bool IsPermissionFailure(DBusConnectFailedException e) =>
+        e.InnerException is SocketException { SocketErrorCode: SocketError.AccessDenied }
+        || e.Message.Contains("Authentication failure", StringComparison.Ordinal);
 }

@@ -5,7 +5,6 @@ using System.Net;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using KdcHa.Common;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Keepalived;
@@ -94,22 +93,7 @@ public sealed class DBusStateSource : IVrrpStateSource
 {
     public string Name => "DBus";
 
-    public bool IsAvailable(VrrpQuery query)
-    {
-        if (!query.HasKeepalived())
-        {
-            return false;
-        }
-
-        try
-        {
-            return KeepalivedBus.AddressOf(query.FindKeepalived()).MayBeListening();
-        }
-        catch (KdcHaException)
-        {
-            return false;
-        }
-    }
+    public bool IsAvailable(VrrpQuery query) => query.HasKeepalived() && KeepalivedBus.MayBeListening(KeepalivedBus.AddressOf(query.FindKeepalived()));
 
     public async Task<IReadOnlyList<VrrpInstanceState>> GetStatesAsync(VrrpQuery query, CancellationToken cancellationToken)
     {

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using KdcHa.Common.DBus;
 using KdcHa.Keepalived;
 using KdcHa.Vrrp;
 
@@ -56,8 +55,9 @@ public class DBusSourceTests : IDisposable
     {
         var query = new VrrpQuery { PidFile = _keepalived.PidFile };
         await WaitForStateAsync(query, VrrpState.Master);
-        using var impostor = await DBusConnection.ConnectAsync(_keepalived.BusAddress, Patience, CancellationToken.None);
-        await impostor.CallAsync(DBusConnection.BusName, DBusConnection.BusPath, DBusConnection.BusName, "RequestName", "su", new object[] { "org.keepalived.Vrrp1.impostor", 0u }, Patience, CancellationToken.None);
+        using var impostor = new Tmds.DBus.Protocol.DBusConnection(_keepalived.BusAddress);
+        await impostor.ConnectAsync().AsTask().WaitAsync(Patience);
+        await impostor.RequestNameAsync("org.keepalived.Vrrp1.impostor").WaitAsync(Patience);
 
         _keepalived.RewriteServiceName("org.keepalived.Vrrp1.impostor");
         var owned = await Assert.ThrowsAsync<VrrpSourceUnavailableException>(() => new DBusStateSource().GetStatesAsync(new VrrpQuery { PidFile = _keepalived.PidFile }, CancellationToken.None));

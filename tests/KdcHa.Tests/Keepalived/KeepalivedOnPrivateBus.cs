@@ -2,8 +2,6 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Text.RegularExpressions;
-using KdcHa.Common.DBus;
-using KdcHa.Tests.DBus;
 
 namespace KdcHa.Tests.Keepalived;
 
@@ -61,7 +59,7 @@ internal sealed class KeepalivedOnPrivateBus : IDisposable
                 start.ArgumentList.Add(argument);
             }
 
-            start.Environment["DBUS_SYSTEM_BUS_ADDRESS"] = _bus.Address.Text;
+            start.Environment["DBUS_SYSTEM_BUS_ADDRESS"] = _bus.Address;
             start.Environment["TMPDIR"] = _directory.Path;
             _keepalived = Process.Start(start) ?? throw new InvalidOperationException("keepalived did not start.");
             _keepalived.OutputDataReceived += (_, _) => { };
@@ -80,7 +78,7 @@ internal sealed class KeepalivedOnPrivateBus : IDisposable
 
     public string PidFile => _directory.File("keepalived.pid");
 
-    public DBusAddress BusAddress => _bus.Address;
+    public string BusAddress => _bus.Address;
 
     public string BrokenFile => _directory.File("broken");
 

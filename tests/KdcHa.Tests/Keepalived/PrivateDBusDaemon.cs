@@ -1,9 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using KdcHa.Common.DBus;
 
-namespace KdcHa.Tests.DBus;
+namespace KdcHa.Tests.Keepalived;
 
 /// <summary>
 /// A dbus-daemon of the test's own, on a socket in a temp directory, that lets everyone own any name and call
@@ -46,12 +45,12 @@ internal sealed class PrivateDBusDaemon : IDisposable
             throw new InvalidOperationException("dbus-daemon printed no address within 10 s.");
         }
 
-        Address = DBusAddress.Parse(address.Trim());
+        Address = address.Trim();
     }
 
     public string SocketPath { get; }
 
-    public DBusAddress Address { get; }
+    public string Address { get; }
 
     public void Dispose()
     {
