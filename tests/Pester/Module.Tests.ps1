@@ -61,6 +61,15 @@ Describe 'Cmdlet <Name> follows the module conventions' -ForEach $exportedCmdlet
             $viewTypes | Should -Contain $type.FullName
         }
     }
+
+    It 'AsksShouldProcessUnlessItOnlyReads' {
+        # Every other cmdlet writes a file, moves an address, drives keepalived or sends a message.
+        $readOnly = 'Get-VrrpState', 'Get-KdcHaMonitor', 'Test-KdcHealth'
+        if ($Name -notin $readOnly) {
+            $command.Parameters.Keys | Should -Contain 'WhatIf'
+            $command.Parameters.Keys | Should -Contain 'Confirm'
+        }
+    }
 }
 
 # One spelling per unit: a time value in a parameter name spells its unit in full (Milliseconds, Seconds, Minutes,
