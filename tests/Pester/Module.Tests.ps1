@@ -190,6 +190,22 @@ Describe 'The ErrorId catalogue' {
         @($expected | Where-Object { $_ -notin $catalogue.Keys -and $_ -notin $powershellIds }) | Should -BeNullOrEmpty
     }
 
+    It 'HoldsEveryErrorIdTheHelpListsAndTheHelpListsEveryOne' {
+        # The ErrorId paragraphs of the cmdlet pages: "Errors (FullyQualifiedErrorId prefix ...", Move-KdcVip's
+        # "Direct mode errors" and Get-VrrpState's list. Parameter and cmdlet names (after a '-') are not ids.
+        $notIds = 'ErrorId', 'FullyQualifiedErrorId', 'KdcHa', 'PowerShell', 'VirtualRouterId'
+        $documented = foreach ($page in Get-ChildItem -LiteralPath (Join-Path $repository 'docs') -Filter *-*.md) {
+            $text = Get-Content -LiteralPath $page.FullName -Raw
+            foreach ($paragraph in [regex]::Matches($text, '(?ms)^(?:Errors \(FullyQualifiedErrorId|Direct mode errors|The command cannot continue).*?(?=^\s*$\n(?!- ))')) {
+                [regex]::Matches($paragraph.Value, '(?<![-\w])[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b').Value |
+                    Where-Object { $_ -notin $notIds -and $_ -notlike '*Command' }
+            }
+        }
+        $documented = @($documented | Sort-Object -Unique)
+        @($documented | Where-Object { $_ -notin $catalogue.Keys }) | Should -BeNullOrEmpty -Because 'the help names only catalogue ids'
+        @($catalogue.Keys | Where-Object { $_ -notin $documented } | Sort-Object) | Should -BeNullOrEmpty -Because 'every catalogue id is in some cmdlet''s help'
+    }
+
     It 'WritesIdAndCategoryFromTheCatalogue for <Id>' -ForEach $failures {
         $record = $null
         try { & $Run | Out-Null } catch { $record = $_ }
