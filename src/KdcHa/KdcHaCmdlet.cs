@@ -1,12 +1,11 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
-using KdcHa.Kerberos.Keytab;
+using KdcHa.Kerberos.Health;
 using KeytabFile = KdcHa.Kerberos.Keytab.Keytab;
 
 namespace KdcHa;
@@ -104,37 +103,19 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected ErrorRecord EngineError(KdcHaException exception, object? target, KdcHaError unlisted) => KdcHaErrors.For(exception, target, unlisted);
 
+    /// <summary>Loads a keytab named by a PowerShell path, writing its warnings here and its failures as terminating errors.</summary>
     protected KeytabFile LoadKeytab(string keytabPath)
     {
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(keytabPath);
         try
         {
-            var keytab = KeytabFile.Load(path);
-            if (FilePermissions.IsWorldReadable(path))
-            {
-                WriteWarning($"The keytab {path} is readable by every user on this host; anyone can impersonate its principals. Run: chmod 600 {path}");
-            }
-
-            return keytab;
+            return RunOnPipeline("Loading the keytab", (output, _) => Task.FromResult(KdcProbeTargetFactory.LoadKeytab(path, output)));
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (KdcHaException e)
         {
-            ThrowTerminatingError(NewError(new FileNotFoundException($"The keytab {path} does not exist.", path, e), KdcHaErrors.KeytabNotFound, keytabPath));
+            ThrowTerminatingError(EngineError(e, keytabPath, KdcHaErrors.KeytabUnreadable));
+            throw;
         }
-        catch (UnauthorizedAccessException e)
-        {
-            ThrowTerminatingError(NewError(new UnauthorizedAccessException($"The keytab {path} cannot be read: {e.Message}", e), KdcHaErrors.KeytabUnreadable, keytabPath));
-        }
-        catch (IOException e)
-        {
-            ThrowTerminatingError(NewError(new IOException($"The keytab {path} cannot be read: {e.Message}", e), KdcHaErrors.KeytabUnreadable, keytabPath));
-        }
-        catch (KeytabFormatException e)
-        {
-            ThrowTerminatingError(NewError(e, KdcHaErrors.KeytabInvalid, keytabPath));
-        }
-
-        throw new InvalidOperationException("unreachable: ThrowTerminatingError always throws");
     }
 
     protected static string NameOf(string principal)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using KdcHa.Common;
 using KdcHa.Keepalived;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Notification;
 using KdcHa.Vip;
@@ -128,7 +129,11 @@ public static class KdcHaErrors
             { typeof(VrrpPermissionException), new(PermissionDenied) },
             { typeof(InsufficientPrivilegeException), new(PermissionDenied) },
             { typeof(VrrpInstanceNotFoundException), new(InstanceNotFound, e => ((VrrpInstanceNotFoundException)e).Instance) },
+            { typeof(KeytabNotFoundException), new(KeytabNotFound) },
+            { typeof(KeytabUnreadableException), new(KeytabUnreadable) },
             { typeof(KeytabFormatException), new(KeytabInvalid) },
+            { typeof(PrincipalNotInKeytabException), new(PrincipalNotInKeytab, e => ((PrincipalNotInKeytabException)e).Principal) },
+            { typeof(RealmRequiredException), new(RealmRequired, e => ((RealmRequiredException)e).Kdc) },
             { typeof(KeepalivedNotRunningException), new(KeepalivedNotRunning) },
             { typeof(PidFileStaleException), new(PidFileStale) },
             { typeof(KeepalivedDumpFormatException), new(DumpInvalid) },

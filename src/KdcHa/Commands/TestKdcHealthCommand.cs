@@ -1,14 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using KdcHa.Common;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Health;
-using KdcHa.Kerberos.Keytab;
-using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
-using KeytabFile = KdcHa.Kerberos.Keytab.Keytab;
 
 namespace KdcHa.Commands;
 
@@ -21,11 +16,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
     private const string KeytabSet = "Keytab";
     private const string CredentialSet = "Credential";
 
-    // Stands in for the client when none is named: "principal unknown" from the KDC then proves a database lookup.
-    private const string ProbeClientName = "kdcha-probe";
-
-    private readonly Dictionary<string, IClientKeySource> _keySources = new(StringComparer.Ordinal);
-    private KeytabFile? _keytab;
+    private KdcProbeTargetFactory? _targets;
     private KdcProbeScheduler? _scheduler;
     private bool _allHealthy = true;
 
@@ -83,18 +74,17 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
                 KdcHaErrors.KeySourceRequired, Level));
         }
 
-        if (Keytab is not null)
+        _targets = new KdcProbeTargetFactory(Keytab is null ? null : LoadKeytab(Keytab), Keytab, Credential?.Password, Credential?.UserName)
         {
-            _keytab = LoadKeytab(Keytab);
-        }
-
+            Level = Level,
+            Transport = Transport,
+            Timeout = TimeSpan.FromMilliseconds(TimeoutMilliseconds),
+        };
         _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport(), PreAuthenticationHints.Shared), ThrottleLimit, CancellationToken);
     }
 
     protected override void ProcessRecord()
     {
-        var principal = ResolvePrincipal();
-        var realm = Realm ?? RealmOf(principal);
         var requests = new List<KdcProbeRequest>(Kdc.Length);
         foreach (var kdc in Kdc)
         {
@@ -107,16 +97,23 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
                 continue;
             }
 
-            if (realm is null)
+            KdcProbeRequest request;
+            try
+            {
+                request = _targets!.Request(endpoint, Principal, Realm);
+            }
+            catch (RealmRequiredException e)
             {
                 _allHealthy = false;
-                WriteError(NewError(
-                    new ArgumentException($"No realm for {kdc}: give -Realm, or a -Principal of the form name@REALM."),
-                    KdcHaErrors.RealmRequired, kdc));
+                WriteError(EngineError(e, kdc, KdcHaErrors.RealmRequired));
                 continue;
             }
+            catch (PrincipalNotInKeytabException e)
+            {
+                ThrowTerminatingError(EngineError(e, e.Principal, KdcHaErrors.PrincipalNotInKeytab));
+                throw;
+            }
 
-            var request = NewRequest(endpoint, realm, principal);
             WriteVerbose($"Probing {endpoint} ({Level}, {Transport}, {TimeoutMilliseconds} ms) as {request.ClientPrincipal}.");
             requests.Add(request);
         }
@@ -159,49 +156,5 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
                 WriteObject(result);
             }
         }
-    }
-
-    private KdcProbeRequest NewRequest(KdcEndpoint endpoint, string realm, string? principal)
-    {
-        var client = PrincipalName.Parse(principal is null ? ProbeClientName : NameOf(principal));
-        return new KdcProbeRequest(endpoint, realm, client, clientIsExpectedToExist: principal is not null)
-        {
-            Level = Level,
-            KeySource = HasKeySource ? KeySourceFor($"{client}@{realm}") : null,
-            Transport = Transport,
-            Timeout = TimeSpan.FromMilliseconds(TimeoutMilliseconds),
-        };
-    }
-
-    private string? ResolvePrincipal() =>
-        Principal ?? (Credential?.UserName is { Length: > 0 } user ? user : null) ?? _keytab?.Principals.FirstOrDefault();
-
-    private IClientKeySource KeySourceFor(string principal)
-    {
-        if (_keySources.TryGetValue(principal, out var known))
-        {
-            return known;
-        }
-
-        IClientKeySource source;
-        if (_keytab is not null)
-        {
-            var keytabSource = new KeytabKeySource(_keytab, principal);
-            if (keytabSource.EncryptionTypes.Count == 0)
-            {
-                ThrowTerminatingError(NewError(
-                    new ArgumentException($"The keytab {Keytab} holds no usable key for {principal}. It holds: {string.Join(", ", _keytab.Principals)}."),
-                    KdcHaErrors.PrincipalNotInKeytab, principal));
-            }
-
-            source = keytabSource;
-        }
-        else
-        {
-            source = new PasswordKeySource(Credential!.Password.Copy());
-        }
-
-        _keySources.Add(principal, source);
-        return source;
     }
 }

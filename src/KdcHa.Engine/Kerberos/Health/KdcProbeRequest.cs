@@ -7,6 +7,8 @@ namespace KdcHa.Kerberos.Health;
 /// <summary>Everything needed to probe one KDC once.</summary>
 public sealed class KdcProbeRequest
 {
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
+
     public KdcProbeRequest(KdcEndpoint endpoint, string realm, PrincipalName client, bool clientIsExpectedToExist)
     {
         Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
@@ -34,7 +36,7 @@ public sealed class KdcProbeRequest
     public KdcTransportProtocol Transport { get; init; } = KdcTransportProtocol.Auto;
 
     /// <summary>The whole probe, name resolution and both exchanges included, never takes longer than this.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
     public string ClientPrincipal => $"{Client}@{Realm}";
 }
