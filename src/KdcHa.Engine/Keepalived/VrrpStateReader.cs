@@ -30,56 +30,53 @@ public sealed class VrrpStateReader
         _sources = sourcesRichestFirst;
     }
 
-    /// <summary>The name of every source this reader knows, richest first.</summary>
-    public IReadOnlyList<string> SourceNames => _sources.Select(s => s.Name).ToList();
-
     /// <summary>
     /// The states from <paramref name="source"/> (one source, or Auto). For Auto, <paramref name="listenOnWire"/>
-    /// also hears the wire for <see cref="VrrpQuery.ListenTime"/>; <paramref name="log"/> is told which source was tried
+    /// also hears the wire for <see cref="VrrpQuery.ListenTime"/>; <paramref name="output"/> is told, as verbose lines, which source was tried
     /// and why another was skipped (the cmdlet's -Verbose).
     /// </summary>
-    public async Task<IReadOnlyList<VrrpInstanceState>> ReadAsync(VrrpQuery query, VrrpSourceKind source, bool listenOnWire, Action<string> log, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<VrrpInstanceState>> ReadAsync(VrrpQuery query, VrrpSourceKind source, bool listenOnWire, IOperationOutput output, CancellationToken cancellationToken)
     {
         if (source != VrrpSourceKind.Auto)
         {
-            var named = _sources.FirstOrDefault(s => s.Name == source.ToString()) ?? throw new ArgumentException($"This reader has no {source} source.", nameof(source));
+            var named = _sources.FirstOrDefault(s => s.Kind == source) ?? throw new ArgumentException($"This reader has no {source} source.", nameof(source));
             return await named.GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
         if (listenOnWire && !query.HasKeepalived())
         {
-            log($"No keepalived at {query.PidFile}: listening on the wire.");
-            return await _sources.First(s => s.Name == nameof(VrrpSourceKind.Wire)).GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
+            output.WriteVerbose($"No keepalived at {query.PidFile}: listening on the wire.");
+            return await _sources.First(s => s.Kind == VrrpSourceKind.Wire).GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
         // Throws the precise reason (not running, stale pid file, permission) when there is no keepalived.
         var keepalived = query.FindKeepalived();
-        log($"keepalived pid {keepalived.ProcessId}, dumps in {keepalived.TempDirectory}, config {keepalived.ConfigFile}.");
-        var states = await FromRichestAsync(query, log, cancellationToken).ConfigureAwait(false);
+        output.WriteVerbose($"keepalived pid {keepalived.ProcessId}, dumps in {keepalived.TempDirectory}, config {keepalived.ConfigFile}.");
+        var states = await FromRichestAsync(query, output, cancellationToken).ConfigureAwait(false);
         return listenOnWire ? await WithWireAsync(states, query, cancellationToken).ConfigureAwait(false) : states;
     }
 
-    private async Task<IReadOnlyList<VrrpInstanceState>> FromRichestAsync(VrrpQuery query, Action<string> log, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<VrrpInstanceState>> FromRichestAsync(VrrpQuery query, IOperationOutput output, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
-        foreach (var source in _sources.Where(s => s.Name != nameof(VrrpSourceKind.Wire)))
+        foreach (var source in _sources.Where(s => s.Kind != VrrpSourceKind.Wire))
         {
             if (!source.IsAvailable(query))
             {
-                log($"{source.Name}: not available here.");
+                output.WriteVerbose($"{source.Kind}: not available here.");
                 continue;
             }
 
             try
             {
                 var states = await source.GetStatesAsync(query, cancellationToken).ConfigureAwait(false);
-                log($"{source.Name}: {states.Count} instance(s).");
+                output.WriteVerbose($"{source.Kind}: {states.Count} instance(s).");
                 return states;
             }
             catch (Exception e) when (e is VrrpSourceUnavailableException or KeepalivedDumpFormatException)
             {
-                log($"{source.Name}: {e.Message}");
-                failures.Add($"{source.Name}: {e.Message}");
+                output.WriteVerbose($"{source.Kind}: {e.Message}");
+                failures.Add($"{source.Kind}: {e.Message}");
             }
         }
 

@@ -12,8 +12,8 @@ namespace KdcHa.Keepalived;
 /// <summary>One way of learning what keepalived's VRRP instances are doing: DBus, Json, Data, Interface or Wire.</summary>
 public interface IVrrpStateSource
 {
-    /// <summary>The name VrrpInstanceState.Source carries for this source's results.</summary>
-    string Name { get; }
+    /// <summary>Which source this is; its name is what VrrpInstanceState.Source carries for its results.</summary>
+    VrrpSourceKind Kind { get; }
 
     /// <summary>Cheap: whether this source can answer the query on this host. Never throws for a missing keepalived.</summary>
     bool IsAvailable(VrrpQuery query);
@@ -24,7 +24,7 @@ public interface IVrrpStateSource
 /// <summary>keepalived's JSON dump: state, base and effective priority, virtual addresses and last transition.</summary>
 public sealed class JsonDumpStateSource : IVrrpStateSource
 {
-    public string Name => "Json";
+    public VrrpSourceKind Kind => VrrpSourceKind.Json;
 
     public bool IsAvailable(VrrpQuery query)
     {
@@ -71,7 +71,7 @@ public sealed class DataDumpStateSource : IVrrpStateSource
     // The last section keepalived 2.2 writes; a dump without it is still being written.
     private const string LastSection = "------< Interfaces >------";
 
-    public string Name => "Data";
+    public VrrpSourceKind Kind => VrrpSourceKind.Data;
 
     public bool IsAvailable(VrrpQuery query) => query.HasKeepalived();
 
@@ -91,7 +91,7 @@ public sealed class DataDumpStateSource : IVrrpStateSource
 /// </summary>
 public sealed class DBusStateSource : IVrrpStateSource
 {
-    public string Name => "DBus";
+    public VrrpSourceKind Kind => VrrpSourceKind.DBus;
 
     public bool IsAvailable(VrrpQuery query) => query.HasKeepalived() && KeepalivedBus.MayBeListening(KeepalivedBus.AddressOf(query.FindKeepalived()));
 
@@ -117,7 +117,7 @@ public sealed class InterfaceStateSource : IVrrpStateSource
 {
     private const string SourceName = "Interface";
 
-    public string Name => SourceName;
+    public VrrpSourceKind Kind => VrrpSourceKind.Interface;
 
     public bool IsAvailable(VrrpQuery query) => query.HasKeepalived() && File.Exists(query.FindKeepalived().ConfigFile);
 
@@ -178,7 +178,7 @@ public sealed class InterfaceStateSource : IVrrpStateSource
 /// </summary>
 public sealed class WireStateSource : IVrrpStateSource
 {
-    public string Name => "Wire";
+    public VrrpSourceKind Kind => VrrpSourceKind.Wire;
 
     public bool IsAvailable(VrrpQuery query) => true;
 
@@ -195,7 +195,7 @@ public sealed class WireStateSource : IVrrpStateSource
                 var (peers, masterAddress, splitBrain) = observation.For(family, virtualRouterId);
                 var master = group.FirstOrDefault(a => a.Priority > 0 && a.Source.ToString() == masterAddress);
                 var vips = (master ?? group.First()).VirtualAddresses.Select(a => a.ToString()).ToList();
-                return new VrrpInstanceState(VirtualRouterName.Of(family, virtualRouterId), virtualRouterId, master is null ? VrrpState.Unknown : VrrpState.Master, Name)
+                return new VrrpInstanceState(VirtualRouterName.Of(family, virtualRouterId), virtualRouterId, master is null ? VrrpState.Unknown : VrrpState.Master, nameof(VrrpSourceKind.Wire))
                 {
                     Interface = interfaceName,
                     Family = VrrpInstanceState.FamilyName(family),

@@ -25,6 +25,9 @@ public sealed class DirectVip
         _linkLayer = linkLayer ?? throw new ArgumentNullException(nameof(linkLayer));
     }
 
+    /// <summary>Direct mode on this host: the kernel's addresses through netlink, ARP and neighbour advertisements from a packet socket.</summary>
+    public static DirectVip OnThisHost() => new(new NetlinkRouteSocket(), new PacketSocket());
+
     /// <exception cref="AddressInUseException">Another host answered the probe (never with Force).</exception>
     /// <exception cref="NetlinkException">The kernel refused the address.</exception>
     public DirectVipResult Take(DirectVipRequest request, CancellationToken cancellationToken)

@@ -4,8 +4,10 @@ using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Common;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
+using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Vip;
 
@@ -33,7 +35,18 @@ public sealed class KeepalivedSwitchover
         _probe = probe ?? throw new ArgumentNullException(nameof(probe));
     }
 
-    public async Task<VipSwitchoverResult> MoveAsync(SwitchoverRequest request, ISwitchoverProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The switchover on this host: the track's maintenance file, VRRP heard on the instance's interface, this
+    /// network namespace's addresses, and a Kerberos probe of the VIP in <paramref name="realm"/>.
+    /// </summary>
+    public static KeepalivedSwitchover OnThisHost(MaintenanceTrack track, string realm, TimeSpan probeTimeout) =>
+        new(
+            new MaintenanceFlagFile(track.FilePath),
+            new VrrpPeerObserver(),
+            new NetworkInterfaceAddresses(),
+            new KerberosVipProbe(new KdcHealthProbe(new SocketKdcTransport()), realm, probeTimeout));
+
+    public async Task<VipSwitchoverResult> MoveAsync(SwitchoverRequest request, IOperationOutput output, CancellationToken cancellationToken)
     {
         var instance = request.Track.Instance;
         var vip = request.VirtualAddress;
@@ -49,7 +62,7 @@ public sealed class KeepalivedSwitchover
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         using var listener = _peers.Listen(instance.Interface!, vip.AddressFamily, instance.VirtualRouterId);
-        progress.Report(SwitchoverStage.Demoting, $"Writing 1 to {_flag.Path} ({request.Track.Mode}, weight {request.Track.Weight}).");
+        Report(output, SwitchoverStage.Demoting, $"Writing 1 to {_flag.Path} ({request.Track.Mode}, weight {request.Track.Weight}).");
         if (!wasDemoted)
         {
             _flag.Set();
@@ -60,17 +73,17 @@ public sealed class KeepalivedSwitchover
         var stage = SwitchoverStage.WaitingForPeer;
         try
         {
-            progress.Report(stage, $"Waiting for {DescribeTarget(request)} to advertise as master of virtual router {instance.VirtualRouterId}.");
+            Report(output, stage, $"Waiting for {DescribeTarget(request)} to advertise as master of virtual router {instance.VirtualRouterId}.");
             var master = await WaitForPeerMasterAsync(listener, request, observation, deadline.Token).ConfigureAwait(false);
             var peerMaster = clock.Elapsed;
 
             stage = SwitchoverStage.WaitingForRelease;
-            progress.Report(stage, $"{master} is master; waiting for {vip} to leave this node.");
+            Report(output, stage, $"{master} is master; waiting for {vip} to leave this node.");
             await WaitUntilAsync(() => !_host.IsLocal(vip), deadline.Token).ConfigureAwait(false);
             var released = clock.Elapsed;
 
             stage = SwitchoverStage.ProbingVip;
-            progress.Report(stage, $"Probing {vip} with Kerberos.");
+            Report(output, stage, $"Probing {vip} with Kerberos.");
             var probe = await WaitForHealthyVipAsync(vip, observation, deadline.Token).ConfigureAwait(false);
             return NewResult(request, "Move", started, clock.Elapsed) with
             {
@@ -99,12 +112,12 @@ public sealed class KeepalivedSwitchover
                 };
             }
 
-            RollBack(wasDemoted, progress);
+            RollBack(wasDemoted, output);
             throw new SwitchoverTimeoutException(seen + RollBackNote(wasDemoted), stage, rolledBack: !wasDemoted);
         }
         catch
         {
-            RollBack(wasDemoted, progress);
+            RollBack(wasDemoted, output);
             throw;
         }
     }
@@ -113,7 +126,7 @@ public sealed class KeepalivedSwitchover
     /// Ends the maintenance: clears the flag, waits until keepalived has settled (this node took the VIP back, or a
     /// peer of at least its priority keeps it), and checks that the VIP answers.
     /// </summary>
-    public async Task<VipSwitchoverResult> RestoreAsync(MaintenanceTrack track, TimeSpan timeout, ISwitchoverProgress progress, CancellationToken cancellationToken)
+    public async Task<VipSwitchoverResult> RestoreAsync(MaintenanceTrack track, TimeSpan timeout, IOperationOutput output, CancellationToken cancellationToken)
     {
         var instance = track.Instance;
         var vip = instance.VirtualAddresses[0];
@@ -123,7 +136,7 @@ public sealed class KeepalivedSwitchover
         var clock = Stopwatch.StartNew();
         var request = new SwitchoverRequest(track) { Timeout = timeout };
         using var listener = _peers.Listen(instance.Interface!, vip.AddressFamily, instance.VirtualRouterId);
-        progress.Report(SwitchoverStage.Restoring, $"Writing 0 to {_flag.Path}.");
+        Report(output, SwitchoverStage.Restoring, $"Writing 0 to {_flag.Path}.");
         _flag.Clear();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -133,7 +146,7 @@ public sealed class KeepalivedSwitchover
         {
             var keeper = instance.Preempt ? await WaitForSettledAsync(listener, instance, vip, observation, deadline.Token).ConfigureAwait(false) : null;
             stage = SwitchoverStage.ProbingVip;
-            progress.Report(stage, $"Probing {vip} with Kerberos.");
+            Report(output, stage, $"Probing {vip} with Kerberos.");
             var probe = await WaitForHealthyVipAsync(vip, observation, deadline.Token).ConfigureAwait(false);
             var holds = _host.IsLocal(vip);
             return NewResult(request, "Restore", started, clock.Elapsed) with
@@ -232,13 +245,20 @@ public sealed class KeepalivedSwitchover
         }
     }
 
-    private void RollBack(bool wasDemoted, ISwitchoverProgress progress)
+    private void RollBack(bool wasDemoted, IOperationOutput output)
     {
         if (!wasDemoted)
         {
-            progress.Report(SwitchoverStage.RollingBack, $"Writing 0 to {_flag.Path}: the move did not complete.");
+            Report(output, SwitchoverStage.RollingBack, $"Writing 0 to {_flag.Path}: the move did not complete.");
             _flag.Clear();
         }
+    }
+
+    // Each stage is a progress step and its message a verbose line, so -Verbose shows the whole switchover.
+    private static void Report(IOperationOutput output, SwitchoverStage stage, string message)
+    {
+        output.WriteVerbose(message);
+        output.WriteProgress(stage.ToString(), message);
     }
 
     private string RollBackNote(bool wasDemoted) =>

@@ -128,11 +128,3 @@ public sealed record VipSwitchoverResult
 
     public string Message { get; init; } = string.Empty;
 }
-
-/// <summary>
-/// Receives progress from the engine's thread; the cmdlet queues it and writes it from the pipeline thread.
-/// </summary>
-public interface ISwitchoverProgress
-{
-    void Report(SwitchoverStage stage, string message);
-}

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -59,12 +58,10 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
             WriteVerbose($"Listening for VRRP advertisements for {ListenSeconds} s.");
         }
 
-        // The engine logs from pool threads; the messages are written here, on the pipeline thread.
-        var steps = new ConcurrentQueue<string>();
         IReadOnlyList<VrrpInstanceState> states;
         try
         {
-            states = new VrrpStateReader().ReadAsync(query, Source, listenOnWire, steps.Enqueue, CancellationToken).GetAwaiter().GetResult();
+            states = RunOnPipeline("Get-VrrpState", (output, token) => new VrrpStateReader().ReadAsync(query, Source, listenOnWire, output, token));
         }
         catch (OperationCanceledException)
         {
@@ -72,12 +69,9 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
         }
         catch (KdcHaException e)
         {
-            WriteSteps(steps);
             ThrowTerminatingError(EngineError(e, query.PidFile, KdcHaErrors.SourceUnavailable));
             return;
         }
-
-        WriteSteps(steps);
 
         var patterns = (Name ?? new[] { "*" }).Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToList();
         foreach (var state in states.Where(s => patterns.Any(p => p.IsMatch(s.Name))))
@@ -95,14 +89,6 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
             WriteError(NewError(
                 new ItemNotFoundException($"keepalived runs no VRRP instance named '{missing}'. It runs: {string.Join(", ", states.Select(s => s.Name))}."),
                 KdcHaErrors.InstanceNotFound, missing));
-        }
-    }
-
-    private void WriteSteps(ConcurrentQueue<string> steps)
-    {
-        while (steps.TryDequeue(out var step))
-        {
-            WriteVerbose(step);
         }
     }
 }

@@ -2,11 +2,10 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Keepalived;
-using KdcHa.Kerberos.Health;
-using KdcHa.Kerberos.Transport;
 using KdcHa.Vip;
 
 namespace KdcHa.Commands;
@@ -20,7 +19,9 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     private const string RestoreSet = "Restore";
     private const string DirectSet = "Direct";
     private const string DirectReleaseSet = "DirectRelease";
-    private const int ProgressActivityId = 6;
+
+    // Writing the flag back takes milliseconds; this only bounds a wait on a hung file system.
+    private static readonly TimeSpan RollBackGrace = TimeSpan.FromSeconds(2);
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = MoveSet)]
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RestoreSet)]
@@ -109,29 +110,23 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         try
         {
             var track = MaintenanceTrack.Resolve(KeepalivedConfigReader.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigurationPath)), Instance);
-            var realm = ResolveRealm();
-            var flag = new MaintenanceFlagFile(track.FilePath);
-            var switchover = new KeepalivedSwitchover(
-                flag,
-                new VrrpPeerObserver(),
-                new NetworkInterfaceAddresses(),
-                new KerberosVipProbe(new KdcHealthProbe(new SocketKdcTransport()), realm, TimeSpan.FromMilliseconds(ProbeTimeoutMilliseconds)));
+            var switchover = KeepalivedSwitchover.OnThisHost(track, ResolveRealm(), TimeSpan.FromMilliseconds(ProbeTimeoutMilliseconds));
             var target = $"vrrp_instance {track.Instance.Name} ({string.Join(", ", track.Instance.VirtualAddresses)} on {track.Instance.Interface})";
             var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
             if (Restore)
             {
-                if (ShouldProcess(target, $"End the maintenance: write 0 to {flag.Path} (track_file {track.TrackFileName}) so keepalived restores priority {track.Instance.Priority}"))
+                if (ShouldProcess(target, $"End the maintenance: write 0 to {track.FilePath} (track_file {track.TrackFileName}) so keepalived restores priority {track.Instance.Priority}"))
                 {
-                    WriteResult(Run(progress => switchover.RestoreAsync(track, timeout, progress, CancellationToken)));
+                    WriteResult(Run((output, token) => switchover.RestoreAsync(track, timeout, output, token)));
                 }
 
                 return;
             }
 
             var request = new SwitchoverRequest(track) { To = ResolvePeer(), Timeout = timeout, Force = Force };
-            if (ShouldProcess(target, DescribeDemotion(track, flag)))
+            if (ShouldProcess(target, DescribeDemotion(track)))
             {
-                WriteResult(Run(progress => switchover.MoveAsync(request, progress, CancellationToken)));
+                WriteResult(Run((output, token) => switchover.MoveAsync(request, output, token)));
             }
         }
         catch (OperationCanceledException)
@@ -151,7 +146,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         {
             var address = ParseAddress();
             var link = LinkInterface.Find(Interface);
-            var vip = new DirectVip(new NetlinkRouteSocket(), new PacketSocket());
+            var vip = DirectVip.OnThisHost();
             var target = $"{address} on {link.Name}";
             if (Release)
             {
@@ -211,13 +206,13 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         return realm!;
     }
 
-    private string DescribeDemotion(MaintenanceTrack track, IMaintenanceFlag flag)
+    private string DescribeDemotion(MaintenanceTrack track)
     {
         var effect = track.Mode == DemotionMode.Fault
             ? "the instance enters FAULT and drops the VIP at once"
             : $"the priority drops by {-track.Weight}, and the node keeps the VIP until a peer takes it";
         var peer = To is null ? "a peer" : To;
-        return $"Demote this node until Move-KdcVip -Restore: write 1 to {flag.Path} (track_file {track.TrackFileName}, weight {track.Weight}: {effect}), " +
+        return $"Demote this node until Move-KdcVip -Restore: write 1 to {track.FilePath} (track_file {track.TrackFileName}, weight {track.Weight}: {effect}), " +
                $"then wait up to {TimeoutSeconds} s for {peer} to advertise as master and the VIP to answer Kerberos" +
                (Force ? "; stay demoted even if no peer takes over" : "; roll back if not");
     }
@@ -245,25 +240,9 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
         }
     }
 
-    // The engine runs on the pool; this thread writes its progress until it ends, then rethrows what it threw.
-    private VipSwitchoverResult Run(Func<ISwitchoverProgress, Task<VipSwitchoverResult>> operation)
-    {
-        using var queue = new QueuedSwitchoverProgress();
-        var task = Task.Run(() => operation(queue));
-        _ = task.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
-        var progress = new ProgressRecord(ProgressActivityId, $"Move-KdcVip {Instance}", "Starting");
-        foreach (var (stage, message) in queue.Drain())
-        {
-            WriteVerbose(message);
-            progress.StatusDescription = message;
-            progress.CurrentOperation = stage.ToString();
-            WriteProgress(progress);
-        }
-
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        return task.GetAwaiter().GetResult();
-    }
+    // A stopped pipeline still lets the engine put the maintenance flag back before the command returns.
+    private VipSwitchoverResult Run(Func<IOperationOutput, CancellationToken, Task<VipSwitchoverResult>> operation) =>
+        RunOnPipeline($"Move-KdcVip {Instance}", operation, RollBackGrace);
 
     private void WriteResult(VipSwitchoverResult result)
     {

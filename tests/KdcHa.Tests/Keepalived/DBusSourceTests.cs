@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Common;
 using KdcHa.Keepalived;
 using KdcHa.Vrrp;
 
@@ -40,11 +41,10 @@ public class DBusSourceTests : IDisposable
     {
         var query = new VrrpQuery { PidFile = _keepalived.PidFile };
         await WaitForStateAsync(query, VrrpState.Master);
-        var log = new System.Collections.Generic.List<string>();
 
-        var auto = await new VrrpStateReader().ReadAsync(query, VrrpSourceKind.Auto, listenOnWire: false, log.Add, CancellationToken.None);
+        var auto = await new VrrpStateReader().ReadAsync(query, VrrpSourceKind.Auto, listenOnWire: false, OperationOutput.None, CancellationToken.None);
         var withoutDumps = await new VrrpStateReader(new IVrrpStateSource[] { new DBusStateSource(), new InterfaceStateSource() })
-            .ReadAsync(query, VrrpSourceKind.Auto, listenOnWire: false, log.Add, CancellationToken.None);
+            .ReadAsync(query, VrrpSourceKind.Auto, listenOnWire: false, OperationOutput.None, CancellationToken.None);
 
         Assert.Equal("Json", Assert.Single(auto).Source);
         Assert.Equal("DBus", Assert.Single(withoutDumps).Source);
