@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
+using KdcHa.Common;
 using KdcHa.Notification;
 
 namespace KdcHa.Monitor;
@@ -11,6 +12,32 @@ namespace KdcHa.Monitor;
 public interface IMonitorEventSink
 {
     void Publish(MonitorEvent monitorEvent);
+}
+
+/// <summary>
+/// Writes each event to the host: a verbose line, the event object, and a progress line when a person watches a
+/// terminal (not under systemd, Ansible or a redirected run).
+/// </summary>
+internal sealed class OutputEventSink : IMonitorEventSink
+{
+    private readonly IOperationOutput _output;
+    private readonly bool _showProgress;
+
+    public OutputEventSink(IOperationOutput output, bool showProgress)
+    {
+        _output = output;
+        _showProgress = showProgress;
+    }
+
+    public void Publish(MonitorEvent monitorEvent)
+    {
+        _output.WriteVerbose($"[{monitorEvent.Severity}] {monitorEvent.EventType}: {monitorEvent.Message}");
+        _output.WriteObject(monitorEvent);
+        if (_showProgress)
+        {
+            _output.WriteProgress(monitorEvent.EventType, $"{monitorEvent.Timestamp:HH:mm:ss.fff} {monitorEvent.EventType}: {monitorEvent.Message}");
+        }
+    }
 }
 
 /// <summary>Publishes every event to several sinks in order (the pipeline queue, then notifications).</summary>

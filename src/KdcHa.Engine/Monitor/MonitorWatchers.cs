@@ -22,30 +22,23 @@ public interface IMonitorWatcher
 /// Turns keepalived's notify FIFO into <see cref="VrrpStateChangedEvent"/>s and the status file's VRRP section.
 /// A FIFO that cannot be opened or fails is opened again every retry delay.
 /// </summary>
-public sealed class NotifyFifoWatcher : IMonitorWatcher
+public sealed class NotifyFifoWatcher : RetryingWatcher<IVrrpNotificationSource>
 {
-    private readonly string _node;
-    private readonly Func<IVrrpNotificationSource> _open;
-    private readonly VrrpObservations _observations;
-    private readonly IMonitorEventSink _events;
-    private readonly IMonitorClock _clock;
-    private readonly RetryingSource _source;
-
     public NotifyFifoWatcher(string node, string description, Func<IVrrpNotificationSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
+        : base(node, description, open, observations, events, clock, retryDelay)
     {
-        _node = node;
-        _open = open;
-        _observations = observations;
-        _events = events;
-        _clock = clock;
-        _source = new RetryingSource(node, description, events, clock, retryDelay);
     }
 
-    // A FIFO not there yet is quiet: keepalived creates it when it starts, which may be after the monitor.
-    public Task RunAsync(CancellationToken cancellationToken) =>
-        _source.RunAsync(_open, ReadAsync, e => e is FileNotFoundException or DirectoryNotFoundException, cancellationToken);
+    public void Observe(VrrpNotification notification)
+    {
+        var now = Clock.UtcNow;
+        if (Observations.Record(notification, now) is { } previous)
+        {
+            Events.Publish(new VrrpStateChangedEvent(Node, now, notification.Name, previous, notification.State, notification.Priority));
+        }
+    }
 
-    private async Task ReadAsync(IVrrpNotificationSource source, CancellationToken cancellationToken)
+    protected override async Task UseAsync(IVrrpNotificationSource source, CancellationToken cancellationToken)
     {
         while (await source.ReadAsync(cancellationToken).ConfigureAwait(false) is { } notification)
         {
@@ -53,14 +46,8 @@ public sealed class NotifyFifoWatcher : IMonitorWatcher
         }
     }
 
-    public void Observe(VrrpNotification notification)
-    {
-        var now = _clock.UtcNow;
-        if (_observations.Record(notification, now) is { } previous)
-        {
-            _events.Publish(new VrrpStateChangedEvent(_node, now, notification.Name, previous, notification.State, notification.Priority));
-        }
-    }
+    // A FIFO not there yet is quiet: keepalived creates it when it starts, which may be after the monitor.
+    protected override bool IsQuiet(Exception error) => error is FileNotFoundException or DirectoryNotFoundException;
 }
 
 /// <summary>
@@ -126,48 +113,52 @@ public sealed class VrrpObservations
 }
 
 /// <summary>
-/// How a watcher keeps its source: opened, used until it ends or fails, then opened again after a delay, for as long
-/// as the monitor runs. A failure is published once until the source works again, so a source retried every second
-/// does not flood the pipeline with the same warning.
+/// A watcher of one VRRP source, and how it keeps it: opened, used until it ends or fails, then opened again after a
+/// delay, for as long as the monitor runs. A failure is published once until the source works again, so a source
+/// retried every second does not flood the pipeline with the same warning.
 /// </summary>
-internal sealed class RetryingSource
+public abstract class RetryingWatcher<TSource> : IMonitorWatcher
+    where TSource : IDisposable
 {
-    private readonly string _node;
-    private readonly string _source;
-    private readonly IMonitorEventSink _events;
-    private readonly IMonitorClock _clock;
+    private readonly string _description;
+    private readonly Func<TSource> _open;
     private readonly TimeSpan _retryDelay;
     private string? _lastError;
 
-    public RetryingSource(string node, string source, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
+    private protected RetryingWatcher(string node, string description, Func<TSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
     {
-        _node = node;
-        _source = source;
-        _events = events;
-        _clock = clock;
+        Node = node;
+        _description = description;
+        _open = open;
+        Observations = observations;
+        Events = events;
+        Clock = clock;
         _retryDelay = retryDelay;
     }
 
-    /// <summary>
-    /// Opens the source with <paramref name="open"/> and hands it to <paramref name="use"/>, again and again until
-    /// cancelled. Failures for which <paramref name="isQuiet"/> is true are a normal state of affairs, not warnings.
-    /// </summary>
-    public async Task RunAsync<TSource>(Func<TSource> open, Func<TSource, CancellationToken, Task> use, Func<Exception, bool> isQuiet, CancellationToken cancellationToken)
-        where TSource : IDisposable
+    private protected string Node { get; }
+
+    private protected VrrpObservations Observations { get; }
+
+    private protected IMonitorEventSink Events { get; }
+
+    private protected IMonitorClock Clock { get; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                using var source = open();
+                using var source = _open();
                 _lastError = null;
-                await use(source, cancellationToken).ConfigureAwait(false);
+                await UseAsync(source, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (!isQuiet(e))
+            catch (Exception e) when (!IsQuiet(e))
             {
                 Report(e);
             }
@@ -178,7 +169,7 @@ internal sealed class RetryingSource
 
             try
             {
-                await _clock.DelayAsync(_retryDelay, cancellationToken).ConfigureAwait(false);
+                await Clock.DelayAsync(_retryDelay, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -186,6 +177,12 @@ internal sealed class RetryingSource
             }
         }
     }
+
+    /// <summary>Reads the open source until it ends, fails or <paramref name="cancellationToken"/> is cancelled.</summary>
+    protected abstract Task UseAsync(TSource source, CancellationToken cancellationToken);
+
+    /// <summary>True for failures that are a normal state of affairs, retried without a warning.</summary>
+    protected virtual bool IsQuiet(Exception error) => false;
 
     private void Report(Exception error)
     {
@@ -195,6 +192,6 @@ internal sealed class RetryingSource
         }
 
         _lastError = error.Message;
-        _events.Publish(new MonitorSourceFailedEvent(_node, _clock.UtcNow, _source, error.Message));
+        Events.Publish(new MonitorSourceFailedEvent(Node, Clock.UtcNow, _description, error.Message));
     }
 }

@@ -17,7 +17,7 @@ namespace KdcHa.Monitor;
 /// master's last advertisement stays in the window for a moment after the new master's first, which is no split
 /// brain. A real one persists, so it is reported within about two windows.
 /// </summary>
-public sealed class SplitBrainWatcher : IMonitorWatcher
+public sealed class SplitBrainWatcher : RetryingWatcher<IVrrpAdvertisementSource>
 {
     private const int WindowIntervals = 3;
 
@@ -25,25 +25,14 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     private static readonly TimeSpan IdleTick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinimumTick = TimeSpan.FromMilliseconds(20);
 
-    private readonly string _node;
-    private readonly Func<IVrrpAdvertisementSource> _open;
-    private readonly VrrpObservations _observations;
-    private readonly IMonitorEventSink _events;
-    private readonly IMonitorClock _clock;
-    private readonly RetryingSource _source;
     private readonly Dictionary<(AddressFamily Family, int VirtualRouterId), SplitBrainStatus> _episodes = new();
     private readonly Dictionary<(AddressFamily Family, int VirtualRouterId), DateTime> _candidates = new();
     private readonly object _gate = new();
     private SplitBrainDetector? _detector;
 
     public SplitBrainWatcher(string node, string description, Func<IVrrpAdvertisementSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
+        : base(node, description, open, observations, events, clock, retryDelay)
     {
-        _node = node;
-        _open = open;
-        _observations = observations;
-        _events = events;
-        _clock = clock;
-        _source = new RetryingSource(node, description, events, clock, retryDelay);
     }
 
     /// <summary>The current window: three of the longest advertisement interval heard; zero before the first advertisement.</summary>
@@ -52,20 +41,18 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
     // One advertisement interval: a split brain ends at most one interval after the window shows it.
     private TimeSpan Tick => _detector is null ? IdleTick : TimeSpan.FromTicks(Math.Max(MinimumTick.Ticks, _detector.Window.Ticks / WindowIntervals));
 
-    public Task RunAsync(CancellationToken cancellationToken) => _source.RunAsync(_open, ListenAsync, _ => false, cancellationToken);
-
-    private async Task ListenAsync(IVrrpAdvertisementSource source, CancellationToken cancellationToken)
+    protected override async Task UseAsync(IVrrpAdvertisementSource source, CancellationToken cancellationToken)
     {
         // One receive loop, and evaluations every tick beside it, so an episode is also closed when the wire goes
         // quiet. Receives are not cut per tick: each one holds a thread until it ends.
         var receiving = ReceiveAsync(source, cancellationToken);
         while (!receiving.IsCompleted)
         {
-            await Task.WhenAny(receiving, _clock.DelayAsync(Tick, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(receiving, Clock.DelayAsync(Tick, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             lock (_gate)
             {
-                Evaluate(_clock.UtcNow);
+                Evaluate(Clock.UtcNow);
             }
         }
 
@@ -122,20 +109,20 @@ public sealed class SplitBrainWatcher : IMonitorWatcher
 
             _candidates.Remove(router);
             _episodes.Add(router, new SplitBrainStatus { VirtualRouterId = report.VirtualRouterId, Masters = report.Masters.ToList(), Since = since });
-            _events.Publish(new SplitBrainSuspectedEvent(_node, nowUtc, report.VirtualRouterId, report.Masters, since));
+            Events.Publish(new SplitBrainSuspectedEvent(Node, nowUtc, report.VirtualRouterId, report.Masters, since));
             changed = true;
         }
 
         foreach (var (router, over) in _episodes.Where(entry => !reported.ContainsKey(entry.Key)).Select(entry => (entry.Key, entry.Value)).ToList())
         {
             _episodes.Remove(router);
-            _events.Publish(new SplitBrainClearedEvent(_node, nowUtc, over.VirtualRouterId, over.Since));
+            Events.Publish(new SplitBrainClearedEvent(Node, nowUtc, over.VirtualRouterId, over.Since));
             changed = true;
         }
 
         if (changed)
         {
-            _observations.SetSplitBrains(_episodes.Values);
+            Observations.SetSplitBrains(_episodes.Values);
         }
     }
 }

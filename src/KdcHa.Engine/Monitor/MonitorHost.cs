@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Common;
+using KdcHa.Configuration;
+using KdcHa.Keepalived;
+using KdcHa.Kerberos.Health;
+using KdcHa.Kerberos.Transport;
+using KdcHa.Notification;
+using KdcHa.Vrrp;
+
+namespace KdcHa.Monitor;
+
+/// <summary>
+/// Runs one node's monitor from its <see cref="MonitorConfiguration"/>: builds the probe requests, track files, status
+/// file, watchers and event sinks, checks at start what must work, runs until stopped (SIGTERM as systemd sends it,
+/// the caller's token, or the duration), and leaves the node safe. Events go to the output as objects, each with a
+/// verbose line, and as progress when a person watches a terminal; alert-worthy ones go to the alerts too.
+/// </summary>
+public sealed class MonitorHost
+{
+    // How often a notify FIFO or VRRP listener that failed is opened again.
+    private static readonly TimeSpan SourceRetryDelay = TimeSpan.FromSeconds(1);
+
+    // On stop: queued alerts get this long to reach the spool, then the channels this long to deliver them. What
+    // is left stays spooled for the next run or Send-KdcHaNotification -Pending; a stop must stay quick.
+    private static readonly TimeSpan AlertSpoolGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AlertFlushGrace = TimeSpan.FromSeconds(5);
+
+    // How long the loop may take to leave the track files safe once stopped.
+    private static readonly TimeSpan MonitorStopGrace = TimeSpan.FromSeconds(5);
+
+    private readonly MonitorConfiguration _configuration;
+    private readonly MonitorAlerts? _alerts;
+
+    /// <param name="configuration">Validated, with file-system paths.</param>
+    /// <param name="alerts">Where alerts go, not yet started (the host starts them on its output); null for none.</param>
+    public MonitorHost(MonitorConfiguration configuration, MonitorAlerts? alerts)
+    {
+        _configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
+        _alerts = alerts;
+    }
+
+    /// <summary>After a stop that the caller can no longer wait out in full, how long the run still needs to leave the node safe and its alerts spooled.</summary>
+    public static TimeSpan StopGrace => MonitorStopGrace + AlertSpoolGrace + AlertFlushGrace;
+
+    /// <summary>
+    /// Runs the monitor until SIGTERM, <paramref name="cancellationToken"/> (Ctrl+C) or <paramref name="duration"/>
+    /// (zero: no limit). Throws before the first probe when the VRRP interface cannot be listened on
+    /// (<see cref="VrrpInterfaceNotFoundException"/>, <see cref="VrrpPermissionException"/>) or the keytab cannot
+    /// serve (the keytab exceptions of <see cref="KdcProbeTargetFactory"/>).
+    /// </summary>
+    public async Task RunAsync(IOperationOutput output, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        CheckVrrpInterface();
+        var kdcs = BuildKdcs(output);
+        var clock = new SystemMonitorClock();
+        var pipeline = new OutputEventSink(output, showProgress: !Console.IsOutputRedirected);
+        _alerts?.Start(output);
+        using var notifying = _alerts is null ? null : new NotifyingEventSink(
+            _alerts.Enqueue,
+            (notification, error) => pipeline.Publish(new MonitorSourceFailedEvent(
+                _configuration.Node, clock.UtcNow, "notification spool", $"alert {notification.Id} ({notification.Kind}) was not spooled: {error.Message}")));
+        IMonitorEventSink events = notifying is null ? pipeline : new FanOutEventSink(pipeline, notifying);
+        var vrrp = new VrrpObservations();
+        var monitor = new KdcHaMonitor(_configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
+            new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), new MonitorStatusFile(_configuration.StatusFile), clock, events,
+            Environment.ProcessId, BuildWatchers(vrrp, events, clock), vrrp);
+
+        // Cancelling SIGTERM's default (process exit once handlers return) lets the loop finish its round and
+        // leave the track files safe; pwsh then exits 0.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            monitor.Stop("SIGTERM received (service stop).");
+        });
+        using var stopped = cancellationToken.Register(() => monitor.Stop("stopped by Ctrl+C."));
+        using var limit = new CancellationTokenSource();
+        using var elapsed = limit.Token.Register(() => monitor.Stop($"-Duration {duration} elapsed."));
+        if (duration > TimeSpan.Zero)
+        {
+            limit.CancelAfter(duration);
+        }
+
+        try
+        {
+            await monitor.RunAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            notifying?.Complete(AlertSpoolGrace);
+            _alerts?.Flush(AlertFlushGrace);
+        }
+    }
+
+    private void CheckVrrpInterface()
+    {
+        // Opened once here so a wrong name or a missing capability stops the start; the watcher reopens it later.
+        if (_configuration.VrrpInterface is { } name)
+        {
+            VrrpAdvertisementListener.OnLink(name).Dispose();
+        }
+    }
+
+    private IReadOnlyList<MonitoredKdc> BuildKdcs(IOperationOutput output)
+    {
+        var keytab = _configuration.Keytab is { } path ? KdcProbeTargetFactory.LoadKeytab(path, output) : null;
+        var targets = new KdcProbeTargetFactory(keytab, _configuration.Keytab)
+        {
+            Timeout = TimeSpan.FromMilliseconds(_configuration.TimeoutMilliseconds),
+        };
+
+        MonitoredKdc Kdc(string address, bool isLocal) =>
+            new(address, targets.Request(KdcEndpoint.Parse(address), _configuration.Principal, _configuration.Realm), isLocal);
+
+        return _configuration.PeerKdc.Select(peer => Kdc(peer, isLocal: false)).Prepend(Kdc(_configuration.LocalKdc, isLocal: true)).ToArray();
+    }
+
+    private IReadOnlyList<IMonitorWatcher> BuildWatchers(VrrpObservations vrrp, IMonitorEventSink events, IMonitorClock clock)
+    {
+        var node = _configuration.Node;
+        var fifo = _configuration.NotifyFifoPath;
+        var watchers = new List<IMonitorWatcher>
+        {
+            new NotifyFifoWatcher(node, $"notify FIFO {fifo}", () => new NotifyFifoReader(fifo), vrrp, events, clock, SourceRetryDelay),
+        };
+        if (_configuration.VrrpInterface is { } name)
+        {
+            watchers.Add(new SplitBrainWatcher(node, $"VRRP listener on {name}", () => VrrpAdvertisementListener.OnLink(name), vrrp, events, clock, SourceRetryDelay));
+        }
+
+        return watchers;
+    }
+}
