@@ -309,6 +309,21 @@ Describe 'Notification configuration and channel errors' {
         $bad[0].Exception.Message | Should -Not -Match $token
     }
 
+    It 'RefusesAMailAddressThatWouldInjectAHeaderAsChannelDefinitionInvalid' {
+        foreach ($bad in @{ From = "kdcha@example.com`r`nBcc: x@example.invalid"; To = 'oncall@example.com' }, @{ From = 'kdcha@example.com'; To = 'oncall@example.com', "b@example.com`nBcc: x@example.invalid" }) {
+            New-KdcHaNotificationChannel -Name mail -Type Email -Server 127.0.0.1 @bad -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $refused[0].FullyQualifiedErrorId | Should -Be 'ChannelDefinitionInvalid,KdcHa.Commands.NewKdcHaNotificationChannelCommand'
+            $refused[0].Exception.Message | Should -Match 'contains a line break'
+            $refused[0].Exception.Message | Should -Not -Match "[`r`n]"
+        }
+    }
+
+    It 'RefusesAHandEditedMailAddressWithALineBreakAsNotificationConfigurationInvalid' {
+        $config = New-TestConfiguration @(@{ name = 'mail'; type = 'Email'; server = '127.0.0.1'; from = 'kdcha@example.com'; to = @("oncall@example.com`r`nBcc: x@example.invalid") })
+        { Send-KdcHaNotification -Message x -ConfigurationPath $config } |
+            Should -Throw -ErrorId 'NotificationConfigurationInvalid,KdcHa.Commands.SendKdcHaNotificationCommand'
+    }
+
     It 'registers channels into an owner-only file that Send-KdcHaNotification then uses' {
         $path = Join-Path $workDir 'registered/notification.json'
         $channel = New-KdcHaNotificationChannel -Name ops -Type Webhook -Url env:KDCHA_TEST_HOOK -MinimumSeverity Warning -Register -ConfigurationPath $path

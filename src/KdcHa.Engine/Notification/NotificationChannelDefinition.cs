@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Notification.Channels;
 
 namespace KdcHa.Notification;
 
@@ -31,6 +32,8 @@ public interface INotificationChannel
 /// </summary>
 public sealed class NotificationChannelDefinition
 {
+    private const int MaxRecipients = 100;
+
     private static readonly Regex ValidName = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant);
 
     public string Name { get; set; } = string.Empty;
@@ -137,6 +140,8 @@ public sealed class NotificationChannelDefinition
                     throw Invalid("to", "needs at least one recipient address");
                 }
 
+                ValidateMailboxes();
+
                 if ((UserName is null) != (Password is null))
                 {
                     throw Invalid("password", "and userName go together: give both for SMTP AUTH, or neither");
@@ -174,6 +179,32 @@ public sealed class NotificationChannelDefinition
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="NotificationConfigurationException"/> unless From and every To are plain ASCII RFC 5321
+    /// mailboxes: they go into MAIL FROM, RCPT TO and the From and To headers, where a line break would inject.
+    /// </summary>
+    internal void ValidateMailboxes()
+    {
+        RequireMailbox("from", From);
+        if (To is { Length: > MaxRecipients })
+        {
+            throw Invalid("to", $"has {To.Length} recipients; at most {MaxRecipients}, the number every SMTP server must accept (RFC 5321 §4.5.3.1.8)");
+        }
+
+        foreach (var recipient in To ?? Array.Empty<string>())
+        {
+            RequireMailbox("to", recipient);
+        }
+    }
+
+    private void RequireMailbox(string field, string? address)
+    {
+        if (SmtpMailbox.Problem(address) is { } problem)
+        {
+            throw Invalid(field, $"address {SmtpMailbox.Quote(address)} {problem}");
         }
     }
 

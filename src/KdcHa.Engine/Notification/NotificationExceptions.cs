@@ -1,4 +1,5 @@
 using System;
+using System.Text.RegularExpressions;
 using KdcHa.Common;
 
 namespace KdcHa.Notification;
@@ -39,6 +40,17 @@ public sealed class NotificationDeliveryException : KdcHaException
 
     /// <summary>The channel's own answer when it gave one (HTTP 503, an SMTP reply), for Test-KdcHaNotificationChannel.</summary>
     public string? Reply { get; init; }
+
+    /// <summary>
+    /// Text an endpoint sent, as a failure quotes it: one line (runs of control characters, terminal escapes
+    /// included, become a space) of at most <paramref name="maxLength"/> characters, so whatever a server answers
+    /// reaches logs and error records as a short, harmless excerpt.
+    /// </summary>
+    internal static string Quote(string reply, int maxLength = 200)
+    {
+        var line = Regex.Replace(reply.Length <= 4 * maxLength ? reply : reply.Substring(0, 4 * maxLength), @"[\p{Cc}\u2028\u2029]+", " ", RegexOptions.CultureInvariant);
+        return line.Length <= maxLength ? line : line.Substring(0, maxLength) + "...";
+    }
 }
 
 /// <summary>A secret reference that names nothing at send time: an unset variable, a missing file or vault entry.</summary>

@@ -42,6 +42,8 @@ public sealed class NotificationConfigurationTests : IDisposable
     [InlineData("""{ "channels": [ { "name": "../etc", "type": "Slack", "url": "env:X" } ] }""", "name must be")]
     [InlineData("""{ "channels": [ { "name": "c", "type": "Command", "path": "notify-send" } ] }""", "absolute path")]
     [InlineData("""{ "chanels": [] }""", "chanels")]
+    [InlineData("""{ "channels": [ { "name": "m", "type": "Email", "server": "smtp", "from": "kdcha@example.com\r\nBcc: x@example.invalid", "to": ["oncall@example.com"] } ] }""", "from address 'kdcha@example.com\\r\\nBcc: x@example.invalid' contains a line break")]
+    [InlineData("""{ "channels": [ { "name": "m", "type": "Email", "server": "smtp", "from": "kdcha@example.com", "to": ["oncall@example.com", "KdcHa <b@example.com>"] } ] }""", "to address 'KdcHa <b@example.com>' is not a bare address")]
     [InlineData("""{ "channels": [ { "name": "a", "type": "Slack", "url": "env:X" }, { "name": "a", "type": "Teams", "url": "env:Y" } ] }""", "Two channels are named 'a'")]
     public void MistakesAreReportedWithTheFieldAtFault(string json, string expected)
     {

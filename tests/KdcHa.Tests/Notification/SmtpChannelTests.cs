@@ -58,27 +58,111 @@ public sealed class SmtpChannelTests
         Assert.Empty(sink.Messages());
     }
 
+    [Theory]
+    [InlineData("from", "kdcha@example.com\r\nBcc: x@example.invalid", "contains a line break")]
+    [InlineData("to", "oncall@example.com\r\nBcc: x@example.invalid", "contains a line break")]
+    [InlineData("to", "oncall@example.com\nBcc: x@example.invalid", "contains a line break")]
+    [InlineData("from", "kdcha@example.com\0", "NUL")]
+    [InlineData("from", "KdcHa <kdcha@example.com>", "not a bare address")]
+    [InlineData("to", "on call@example.com", "not a bare address")]
+    [InlineData("to", "oncall@exämple.com", "not ASCII")]
+    [InlineData("to", "oncall@[300.1.1.1]", "address literal")]
+    [InlineData("to", "oncall@-example.com", "not an RFC 5321 mailbox")]
+    public void AnAddressThatIsNotAPlainMailboxIsRefusedWhenTheChannelIsDefined(string field, string address, string problem)
+    {
+        var definition = MailDefinition(port: 25);
+        if (field == "from")
+        {
+            definition.From = address;
+        }
+        else
+        {
+            definition.To = new[] { "backup@example.com", address };
+        }
+
+        var failure = Assert.Throws<NotificationConfigurationException>(definition.Validate);
+
+        Assert.Contains($"Channel 'mail': {field} address '", failure.Message);
+        Assert.Contains(problem, failure.Message);
+        Assert.DoesNotContain("\n", failure.Message);
+        Assert.DoesNotContain("\r", failure.Message);
+    }
+
+    [Theory]
+    [InlineData("kdcha@example.com")]
+    [InlineData("first.last+alerts@mail.example.com")]
+    [InlineData("\"on call\"@example.com")]
+    [InlineData("oncall@[127.0.0.1]")]
+    [InlineData("oncall@[IPv6:::1]")]
+    [InlineData("oncall@xn--exmple-cua.com")]
+    public void PlainMailboxesAreAccepted(string address)
+    {
+        var definition = MailDefinition(port: 25);
+        definition.From = address;
+        definition.To = new[] { address };
+
+        definition.Validate();
+    }
+
+    [LabFact("aiosmtpd", "openssl")]
+    public async Task AnAddressChangedAfterValidationIsRefusedAtSendTimeAndNothingIsSent()
+    {
+        using var sink = new SmtpSink("starttls");
+        var channel = Channel(sink, "StartTls");
+        channel.Definition.To = new[] { "oncall@example.com\r\nBcc: x@example.invalid" };
+
+        var failure = await Assert.ThrowsAsync<NotificationDeliveryException>(() => channel.SendAsync(Events.Custom("x"), CancellationToken.None));
+
+        Assert.True(failure.IsPermanent);
+        Assert.Contains("contains a line break", failure.Message);
+        Assert.Empty(sink.Messages());
+    }
+
+    [LabFact("aiosmtpd", "openssl")]
+    public async Task EventTextWithLineBreaksAndNonAsciiArrivesAsOneHeaderEach()
+    {
+        using var sink = new SmtpSink("starttls");
+        var title = "VI_1 übernimmt\r\nBcc: x@example.invalid\r\n\r\n.\r\n" + new string('ü', 400);
+        var notification = Events.StateChange() with { Title = title, Id = "evt\r\nBcc: y@example.invalid", Host = "kdc1\r\nRSET" };
+
+        await Channel(sink, "StartTls").SendAsync(notification, CancellationToken.None);
+
+        var message = Assert.Single(sink.Messages());
+        var headers = Regex.Split(message.Substring(0, message.IndexOf("\n\n", StringComparison.Ordinal)), "\r?\n(?![ \t])");
+        Assert.DoesNotContain(headers, header => header.StartsWith("Bcc", StringComparison.OrdinalIgnoreCase));
+        Assert.All(headers, header => Assert.All(header.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 78, line)));
+        var subject = Assert.Single(headers, header => header.StartsWith("Subject:", StringComparison.Ordinal));
+        Assert.Equal("[KdcHa Warning] VI_1 übernimmt Bcc: x@example.invalid . " + new string('ü', 400), DecodeEncodedWords(subject.Substring("Subject:".Length)));
+        Assert.Equal("X-KdcHa-Event-Id: evt Bcc: y@example.invalid", Assert.Single(headers, header => header.StartsWith("X-KdcHa-Event-Id:", StringComparison.Ordinal)));
+        Assert.Matches("^Message-ID: <[0-9a-f]{32}@example.com>$", Assert.Single(headers, header => header.StartsWith("Message-ID:", StringComparison.Ordinal)));
+    }
+
+    private static string DecodeEncodedWords(string folded) =>
+        Regex.Replace(folded.Trim(), "=\\?UTF-8\\?B\\?([^?]*)\\?=\\s*", word => Encoding.UTF8.GetString(Convert.FromBase64String(word.Groups[1].Value))).Trim();
+
     private static string DecodeEncodedWord(string subject)
     {
         var match = Regex.Match(subject, "^=\\?UTF-8\\?B\\?(.*)\\?=$");
         return match.Success ? Encoding.UTF8.GetString(Convert.FromBase64String(match.Groups[1].Value)) : subject;
     }
 
+    private static NotificationChannelDefinition MailDefinition(int port, string security = "StartTls") => new()
+    {
+        Name = "mail",
+        Type = "Email",
+        Server = "127.0.0.1",
+        Port = port,
+        Security = security,
+        From = "kdcha@example.com",
+        To = new[] { "oncall@example.com", "backup@example.com" },
+        UserName = SmtpSink.UserName,
+        Password = "env:SMTP_PASSWORD",
+    };
+
     private SmtpChannel Channel(SmtpSink sink, string security, string password = SmtpSink.Password, bool pin = true)
     {
-        var definition = new NotificationChannelDefinition
-        {
-            Name = "mail",
-            Type = "Email",
-            Server = "127.0.0.1",
-            Port = sink.Port,
-            Security = security,
-            From = "kdcha@example.com",
-            To = new[] { "oncall@example.com", "backup@example.com" },
-            UserName = SmtpSink.UserName,
-            Password = "env:SMTP_PASSWORD",
-            CertificateSha256 = pin ? sink.CertificateSha256 : null,
-        };
+        var definition = MailDefinition(sink.Port, security);
+        definition.CertificateSha256 = pin ? sink.CertificateSha256 : null;
         definition.Validate();
         var variables = new Dictionary<string, string> { ["SMTP_PASSWORD"] = password };
         return new SmtpChannel(definition, new SecretReferenceResolver(_redactor, environment: name => variables.GetValueOrDefault(name)));

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -37,6 +38,17 @@ public sealed class SmtpChannel : INotificationChannel
 
     public async Task<string> SendAsync(NotificationEvent notification, CancellationToken cancellationToken)
     {
+        // Checked when the channel was defined or loaded, and again here: the definition is a settable object, and
+        // whatever reaches MAIL FROM, RCPT TO, From and To must be a mailbox, never a line break.
+        try
+        {
+            Definition.ValidateMailboxes();
+        }
+        catch (NotificationConfigurationException e)
+        {
+            throw new NotificationDeliveryException(e.Message + " Nothing was sent.", isPermanent: true, e);
+        }
+
         var password = Definition.Password is null ? null : _secrets.Resolve(Definition.Password);
         var server = Definition.Server!;
         try
@@ -50,7 +62,7 @@ public sealed class SmtpChannel : INotificationChannel
             }
 
             await smtp.ExpectAsync(220).ConfigureAwait(false);
-            var hello = "EHLO " + notification.Host;
+            var hello = "EHLO " + HelloName(notification.Host, client);
             var extensions = await smtp.CommandAsync(hello, 250).ConfigureAwait(false);
             if (Security == SmtpSecurity.StartTls)
             {
@@ -104,6 +116,10 @@ public sealed class SmtpChannel : INotificationChannel
         return header + NotificationText.Plain(notification);
     }
 
+    // RFC 5321 §4.1.4: EHLO names the client's domain, else its address literal; an event's host may be neither.
+    private static string HelloName(string host, TcpClient client) =>
+        SmtpMailbox.IsDomain(host) ? host : SmtpMailbox.AddressLiteral(((IPEndPoint)client.Client.LocalEndPoint!).Address);
+
     private static bool Offers(SmtpReply extensions, string keyword) =>
         extensions.Lines.Any(line => line.Equals(keyword, StringComparison.OrdinalIgnoreCase) || line.StartsWith(keyword + " ", StringComparison.OrdinalIgnoreCase));
 
@@ -140,6 +156,9 @@ internal sealed class SmtpDialog : IAsyncDisposable
 {
     // RFC 5321 §4.5.3.1.5 allows 512 octets per reply line; servers send longer ones, but not this much longer.
     private const int MaxLineBytes = 8192;
+
+    // A whole multi-line reply: an EHLO reply lists a few dozen extensions, a hostile server could list them forever.
+    private const int MaxReplyBytes = 64 * 1024;
 
     private readonly byte[] _buffer = new byte[4096];
     private readonly CancellationToken _cancellationToken;
@@ -206,12 +225,19 @@ internal sealed class SmtpDialog : IAsyncDisposable
     private async Task<SmtpReply> ReadReplyAsync()
     {
         var lines = new List<string>();
+        var replyBytes = 0;
         while (true)
         {
             var line = await ReadLineAsync().ConfigureAwait(false);
-            if (line.Length < 3 || !int.TryParse(line.Substring(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+            replyBytes += line.Length + 2;
+            if (replyBytes > MaxReplyBytes)
             {
-                throw new NotificationDeliveryException($"The SMTP server sent a malformed reply line: {line}", isPermanent: false);
+                throw new NotificationDeliveryException($"The SMTP server sent a reply of over {MaxReplyBytes} bytes.", isPermanent: false);
+            }
+
+            if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+            {
+                throw new NotificationDeliveryException($"The SMTP server sent a malformed reply line: {NotificationDeliveryException.Quote(line)}", isPermanent: false);
             }
 
             lines.Add(line.Length > 4 ? line.Substring(4) : string.Empty);
@@ -274,49 +300,5 @@ internal sealed class SmtpDialog : IAsyncDisposable
 /// <param name="Lines">The text after each "250-"/"250 " prefix; EHLO lists one extension per line.</param>
 internal sealed record SmtpReply(int Code, IReadOnlyList<string> Lines)
 {
-    public override string ToString() => $"{Code} {string.Join(" / ", Lines)}";
-}
-
-/// <summary>
-/// An RFC 5322 message for one notification. The body is base64 and the subject an RFC 2047 encoded word when it
-/// is not plain ASCII, so no field of the event can inject headers, break lines, or end DATA with a lone '.'.
-/// </summary>
-internal static class MailMessageWriter
-{
-    private const int Base64LineLength = 76;
-
-    public static string Subject(NotificationEvent notification) => $"[KdcHa {notification.Severity}] {notification.DisplayTitle}";
-
-    public static byte[] Write(NotificationEvent notification, string from, string[] to)
-    {
-        var message = new StringBuilder();
-        Header(message, "Date", notification.Time.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture));
-        Header(message, "From", from);
-        Header(message, "To", string.Join(", ", to));
-        Header(message, "Subject", EncodedWord(Subject(notification)));
-        Header(message, "Message-ID", $"<{notification.Id}@{DomainOf(from)}>");
-        Header(message, "X-KdcHa-Event-Id", notification.Id);
-        Header(message, "X-KdcHa-Severity", notification.Severity.ToString());
-        Header(message, "MIME-Version", "1.0");
-        Header(message, "Content-Type", "text/plain; charset=utf-8");
-        Header(message, "Content-Transfer-Encoding", "base64");
-        message.Append("\r\n");
-
-        var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(NotificationText.Plain(notification).Replace("\n", "\r\n")));
-        for (var start = 0; start < body.Length; start += Base64LineLength)
-        {
-            message.Append(body, start, Math.Min(Base64LineLength, body.Length - start)).Append("\r\n");
-        }
-
-        message.Append(".\r\n");
-        return Encoding.UTF8.GetBytes(message.ToString());
-    }
-
-    private static void Header(StringBuilder message, string name, string value) =>
-        message.Append(name).Append(": ").Append(value).Append("\r\n");
-
-    private static string EncodedWord(string text) =>
-        text.All(c => c is >= ' ' and < (char)127) ? text : "=?UTF-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) + "?=";
-
-    private static string DomainOf(string address) => address.Substring(address.LastIndexOf('@') + 1);
+    public override string ToString() => NotificationDeliveryException.Quote($"{Code} {string.Join(" / ", Lines)}", maxLength: 512);
 }
