@@ -30,8 +30,7 @@ public class MonitorHostTests
         Assert.Equal(events.Select(e => $"[{e.Severity}] {e.EventType}: {e.Message}"), output.Verbose);
         Assert.False(File.Exists(directory.File("heartbeat")));
         var status = new MonitorStatusFile(directory.File("status.json")).Read(DateTime.UtcNow);
-        Assert.Equal(MonitorRunState.Stopped, status.RunState);
-        Assert.All(status.Kdcs, kdc => Assert.Equal(KdcHealthState.Down, kdc.Health));
+        Assert.Equal((MonitorRunState.Stopped, stopped.Reason), (status.RunState, status.Reason));
     }
 
     [Fact]
