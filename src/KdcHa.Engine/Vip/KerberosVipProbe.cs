@@ -3,7 +3,6 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Kerberos.Health;
-using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Vip;
@@ -20,25 +19,19 @@ public interface IVipProbe
 /// </summary>
 public sealed class KerberosVipProbe : IVipProbe
 {
-    // Stands in for the client: "principal unknown" from the KDC proves a database lookup.
-    private const string ProbeClientName = "kdcha-probe";
-
     private readonly KdcHealthProbe _probe;
     private readonly string _realm;
-    private readonly TimeSpan _timeout;
+    private readonly KdcProbeTargetFactory _targets;
 
     public KerberosVipProbe(KdcHealthProbe probe, string realm, TimeSpan timeout)
     {
         _probe = probe ?? throw new ArgumentNullException(nameof(probe));
         _realm = string.IsNullOrEmpty(realm) ? throw new ArgumentException("A realm is required.", nameof(realm)) : realm;
-        _timeout = timeout;
+
+        // No key: the stand-in client, whose "principal unknown" from the KDC proves a database lookup.
+        _targets = new KdcProbeTargetFactory { Timeout = timeout };
     }
 
     public Task<KdcHealthResult> ProbeAsync(IPAddress vip, CancellationToken cancellationToken) =>
-        _probe.ProbeAsync(
-            new KdcProbeRequest(new KdcEndpoint(vip.ToString()), _realm, PrincipalName.Parse(ProbeClientName), clientIsExpectedToExist: false)
-            {
-                Timeout = _timeout,
-            },
-            cancellationToken);
+        _probe.ProbeAsync(_targets.Request(new KdcEndpoint(vip.ToString()), realm: _realm), cancellationToken);
 }
