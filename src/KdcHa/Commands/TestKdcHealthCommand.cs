@@ -27,11 +27,13 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ValidateLength(1, KdcProbeRequest.MaxRealmLength)]
     public string? Realm { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("UserName")]
     [ValidateNotNullOrEmpty]
+    [ValidateLength(1, KdcProbeRequest.MaxPrincipalLength + 1 + KdcProbeRequest.MaxRealmLength)]
     public string? Principal { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = KeytabSet)]

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Threading.Tasks;
 
 namespace KdcHa.Kerberos.Health;
 
@@ -11,6 +12,10 @@ public interface IClientKeySource
     /// </summary>
     IReadOnlyList<int> EncryptionTypes { get; }
 
-    /// <summary>The key for one encryption type, derived with the salt and parameters the KDC announced.</summary>
-    ClientKey? GetKey(int encryptionType, string salt, byte[]? stringToKeyParameters);
+    /// <summary>
+    /// The key for one encryption type, derived with the salt and parameters the KDC announced. A key that must be
+    /// computed completes later, off the caller's thread, so that the probe's deadline can end the wait.
+    /// </summary>
+    /// <exception cref="KerberosProtocolException">The KDC's parameters are malformed or beyond what any KDC sends.</exception>
+    Task<ClientKey?> GetKeyAsync(int encryptionType, string salt, byte[]? stringToKeyParameters);
 }

@@ -28,6 +28,7 @@ public sealed class KdcHealthProbe
 
     // UDP has no delivery signal: resend a few times inside the deadline, but never more often than every 50 ms.
     private const int UdpTriesPerDeadline = 4;
+    private const int UdpPreferenceLimit = 1465;
     private static readonly TimeSpan MinimumAttemptTimeout = TimeSpan.FromMilliseconds(50);
 
     private static readonly IReadOnlyList<int> AllEncryptionTypes = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
@@ -86,6 +87,10 @@ public sealed class KdcHealthProbe
         {
             return observation.ToResult(KdcHealthStatus.ProtocolError, clock.Elapsed, e.Message);
         }
+        catch (TimeoutException e)
+        {
+            return observation.ToResult(KdcHealthStatus.Timeout, clock.Elapsed, e.Message);
+        }
     }
 
     private static KdcHealthStatus Classify(KdcTransportFailure failure) => failure switch
@@ -101,7 +106,7 @@ public sealed class KdcHealthProbe
     {
         if (request.Level == KdcProbeLevel.Authenticated
             && _hints.Find(request.ClientPrincipal) is { } hint
-            && KeyFor(request, hint.EncryptionType, hint) is { } hintedKey)
+            && await KeyForAsync(request, hint.EncryptionType, hint, clock, cancellationToken).ConfigureAwait(false) is { } hintedKey)
         {
             if (await PreAuthenticateAsync(request, hintedKey, hint, hinted: true, observation, clock, cancellationToken).ConfigureAwait(false) is { } verdict)
             {
@@ -124,9 +129,14 @@ public sealed class KdcHealthProbe
                 return (KdcHealthStatus.Healthy, "The KDC issued a ticket without pre-authentication.");
             }
 
-            var replySalt = AnnouncedSalts(unauthenticatedReply.PreAuthentication)
-                .FirstOrDefault(entry => entry.EncryptionType == unauthenticatedReply.EncryptedPart.EncryptionType);
-            var replyKey = KeyFor(request, unauthenticatedReply.EncryptedPart.EncryptionType, replySalt);
+            var replyType = unauthenticatedReply.EncryptedPart.EncryptionType;
+            if (!encryptionTypes.Contains(replyType))
+            {
+                return NotOffered(replyType, encryptionTypes);
+            }
+
+            var replySalt = AnnouncedSalts(unauthenticatedReply.PreAuthentication).FirstOrDefault(entry => entry.EncryptionType == replyType);
+            var replyKey = await KeyForAsync(request, replyType, replySalt, clock, cancellationToken).ConfigureAwait(false);
             return replyKey is null
                 ? (KdcHealthStatus.KdcError, $"The KDC answered with encryption type {unauthenticatedReply.EncryptedPart.EncryptionType}, for which no key is available.")
                 : Verify(unauthenticatedReply, replyKey, firstNonce, observation);
@@ -145,7 +155,7 @@ public sealed class KdcHealthProbe
 
         var announced = error.ETypeInfo2.FirstOrDefault(entry => encryptionTypes.Contains(entry.EncryptionType))
             ?? new ETypeInfo2Entry(encryptionTypes[0], null, null);
-        var key = KeyFor(request, announced.EncryptionType, announced);
+        var key = await KeyForAsync(request, announced.EncryptionType, announced, clock, cancellationToken).ConfigureAwait(false);
         if (key is null)
         {
             return (KdcHealthStatus.KdcError, $"The KDC offered encryption type {announced.EncryptionType}, for which no key is available.");
@@ -216,6 +226,12 @@ public sealed class KdcHealthProbe
     {
         observation.EncryptionType = reply.EncryptedPart.EncryptionType;
         observation.KeyVersion = reply.EncryptedPart.KeyVersion ?? key.KeyVersion;
+        if (reply.EncryptedPart.EncryptionType != key.EncryptionType)
+        {
+            // Checked before any cryptography: the key of another type cannot even be fed to its cipher.
+            return NotOffered(reply.EncryptedPart.EncryptionType, new[] { key.EncryptionType });
+        }
+
         if (!KerberosEncryption.TryGet(reply.EncryptedPart.EncryptionType, out var encryption) || encryption is null)
         {
             return (KdcHealthStatus.ProtocolError, $"The KDC encrypted its reply with unsupported encryption type {reply.EncryptedPart.EncryptionType}.");
@@ -246,10 +262,21 @@ public sealed class KdcHealthProbe
         return (KdcHealthStatus.Healthy, $"Authenticated with {encryption.Name}; the KDC holds the right key.");
     }
 
+    /// <summary>
+    /// RFC 4120 §3.1.3: the KDC encrypts the reply in a type the client listed. A reply in another type is not
+    /// something a wrong key explains (that stays KeyMismatch), but a KDC that breaks the protocol, or a forgery.
+    /// </summary>
+    private static (KdcHealthStatus Status, string Message) NotOffered(int replyType, IReadOnlyList<int> offered) =>
+        (KdcHealthStatus.ProtocolError,
+         $"The KDC encrypted its reply with encryption type {Describe(replyType)}, which the probe did not offer (it offered {string.Join(", ", offered.Select(Describe))}).");
+
+    private static string Describe(int encryptionType) =>
+        KerberosEncryption.TryGet(encryptionType, out var encryption) && encryption is not null ? encryption.Name : encryptionType.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private async Task<KerberosReply> ExchangeAsync(
         KdcProbeRequest request, byte[] message, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var protocol = request.Transport == KdcTransportProtocol.Tcp ? KdcTransportProtocol.Tcp : KdcTransportProtocol.Udp;
+        var protocol = ProtocolFor(request, message);
         while (true)
         {
             var exchange = await SendAsync(request, message, protocol, clock, cancellationToken).ConfigureAwait(false);
@@ -271,6 +298,17 @@ public sealed class KdcHealthProbe
         }
     }
 
+    /// <summary>
+    /// MIT's udp_preference_limit: in Auto mode a request above 1465 bytes (one Ethernet frame) goes over TCP first,
+    /// since a fragmented datagram is lost whenever one fragment is. Forced UDP always fits: the request's name
+    /// caps keep an AS-REQ far below a datagram's 65,507 bytes.
+    /// </summary>
+    private static KdcTransportProtocol ProtocolFor(KdcProbeRequest request, byte[] message) => request.Transport switch
+    {
+        KdcTransportProtocol.Auto => message.Length > UdpPreferenceLimit ? KdcTransportProtocol.Tcp : KdcTransportProtocol.Udp,
+        var forced => forced,
+    };
+
     private Task<KdcExchange> SendAsync(KdcProbeRequest request, byte[] message, KdcTransportProtocol protocol, Stopwatch clock, CancellationToken cancellationToken)
     {
         var remaining = request.Timeout - clock.Elapsed;
@@ -286,10 +324,36 @@ public sealed class KdcHealthProbe
         return _transport.SendAsync(request.Endpoint, message, protocol, attemptTimeout, remaining, cancellationToken);
     }
 
-    private static ClientKey? KeyFor(KdcProbeRequest request, int encryptionType, ETypeInfo2Entry? announced)
+    /// <summary>
+    /// The key, within what is left of the deadline: string-to-key may take longer than the whole probe on a loaded
+    /// host. A key whose length does not fit its type is no key: it could not encrypt the timestamp.
+    /// </summary>
+    /// <exception cref="TimeoutException">The deadline passed while the key was being derived.</exception>
+    private static async Task<ClientKey?> KeyForAsync(
+        KdcProbeRequest request, int encryptionType, ETypeInfo2Entry? announced, Stopwatch clock, CancellationToken cancellationToken)
     {
+        if (request.KeySource is null)
+        {
+            return null;
+        }
+
         var salt = announced?.Salt ?? request.Realm + string.Concat(request.Client.Components);
-        return request.KeySource?.GetKey(encryptionType, salt, announced?.S2kParameters);
+        var pending = request.KeySource.GetKeyAsync(encryptionType, salt, announced?.S2kParameters);
+        if (!pending.IsCompleted)
+        {
+            var remaining = request.Timeout - clock.Elapsed;
+            try
+            {
+                await pending.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"Deriving the {Describe(encryptionType)} key from the password did not finish within the {request.Timeout.TotalMilliseconds} ms deadline.");
+            }
+        }
+
+        var key = await pending.ConfigureAwait(false);
+        return key is not null && KerberosEncryption.TryGet(key.EncryptionType, out var encryption) && encryption?.KeySize == key.Key.Length ? key : null;
     }
 
     private static IEnumerable<ETypeInfo2Entry> AnnouncedSalts(IEnumerable<PaData> preAuthentication) =>

@@ -9,11 +9,29 @@ public sealed class KdcProbeRequest
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>A realm is a DNS-style name, at most 255 characters; no KDC serves a longer one.</summary>
+    public const int MaxRealmLength = 255;
+
+    /// <summary>
+    /// Far above any real principal (a service name and a host name), and low enough that every AS-REQ fits in one
+    /// UDP datagram, so forced UDP never meets a request it cannot send.
+    /// </summary>
+    public const int MaxPrincipalLength = 1024;
+
     public KdcProbeRequest(KdcEndpoint endpoint, string realm, PrincipalName client, bool clientIsExpectedToExist)
     {
         Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
         Realm = string.IsNullOrEmpty(realm) ? throw new ArgumentException("A realm is required.", nameof(realm)) : realm;
+        if (realm.Length > MaxRealmLength)
+        {
+            throw new ArgumentException($"The realm is {realm.Length} characters long; a realm has at most {MaxRealmLength}.", nameof(realm));
+        }
+
         Client = client ?? throw new ArgumentNullException(nameof(client));
+        if (client.ToString().Length > MaxPrincipalLength)
+        {
+            throw new ArgumentException($"The client principal is {client.ToString().Length} characters long; a principal has at most {MaxPrincipalLength}.", nameof(client));
+        }
         ClientIsExpectedToExist = clientIsExpectedToExist;
     }
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security;
 using KdcHa.Common;
+using KdcHa.Kerberos.Crypto;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
@@ -68,12 +69,35 @@ public sealed class KdcProbeTargetFactory
             throw new KeytabUnreadableException(path, e);
         }
 
+        keytab = RefuseOrSkipUnusableKeys(path, keytab, output);
         if (FilePermissions.IsWorldReadable(path))
         {
             output.WriteWarning($"The keytab {path} is readable by every user on this host; anyone can impersonate its principals. Run: chmod 600 {path}");
         }
 
         return keytab;
+    }
+
+    /// <summary>
+    /// A key whose length does not fit its encryption type is a damaged or hand-made keytab. When its principal has
+    /// another usable key the probe can still work, so the entry is skipped with a warning; when it was the
+    /// principal's only key, the keytab is refused here, naming the entry, rather than failing every probe later.
+    /// </summary>
+    private static KeytabFile RefuseOrSkipUnusableKeys(string path, KeytabFile keytab, IOperationOutput output)
+    {
+        var supported = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
+        var usable = keytab.WithoutUnusableKeys();
+        foreach (var entry in keytab.EntriesWithUnusableKeys)
+        {
+            if (usable.FindKey(entry.Principal, supported) is null)
+            {
+                throw new KeytabFormatException($"The keytab {path} is invalid: {entry.KeyLengthProblem}, and {entry.Principal} has no other usable key.");
+            }
+
+            output.WriteWarning($"The keytab {path}: {entry.KeyLengthProblem}; the entry is skipped.");
+        }
+
+        return usable;
     }
 
     public bool HasKey => _keytab is not null || _password is not null;

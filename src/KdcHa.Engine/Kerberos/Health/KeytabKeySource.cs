@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using KdcHa.Kerberos.Crypto;
 using KeytabFile = KdcHa.Kerberos.Keytab.Keytab;
 
@@ -28,9 +29,9 @@ public sealed class KeytabKeySource : IClientKeySource
 
     public IReadOnlyList<int> EncryptionTypes { get; }
 
-    public ClientKey? GetKey(int encryptionType, string salt, byte[]? stringToKeyParameters)
+    public Task<ClientKey?> GetKeyAsync(int encryptionType, string salt, byte[]? stringToKeyParameters)
     {
         var entry = EncryptionTypes.Contains(encryptionType) ? _keytab.FindKey(_principal, new[] { encryptionType }) : null;
-        return entry is null ? null : new ClientKey(entry.EncryptionType, entry.Key, entry.KeyVersion);
+        return Task.FromResult(entry is null ? null : new ClientKey(entry.EncryptionType, entry.Key, entry.KeyVersion));
     }
 }

@@ -1,8 +1,9 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Security;
+using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Kerberos.Crypto;
 
@@ -16,13 +17,21 @@ public sealed class PasswordKeySource : IClientKeySource
 {
     /// <summary>
     /// The most string-to-key iterations a KDC may ask for. The parameters arrive unauthenticated, and "00000000"
-    /// means 2^32 iterations for AES: without a cap a hostile or broken KDC could pin a core for hours.
-    /// MIT and AD use 4096 (AES-SHA1) and 32768 (AES-SHA2).
+    /// means 2^32 iterations for AES: without a cap a hostile or broken KDC could pin a core for hours. MIT,
+    /// Heimdal and AD send the defaults, 4096 (AES-SHA1) and 32768 (AES-SHA2); the cap is twice the larger.
     /// </summary>
-    public const uint MaximumIterations = 1 << 20;
+    public const uint MaximumIterations = 1 << 16;
+
+    /// <summary>
+    /// Salts arrive unauthenticated too: a KDC announcing a new one per reply must cost a derivation each time,
+    /// never memory.
+    /// </summary>
+    internal const int CacheCapacity = 16;
+
+    private static readonly Task<ClientKey?> NoKey = Task.FromResult<ClientKey?>(null);
 
     private readonly SecureString _password;
-    private readonly ConcurrentDictionary<string, ClientKey> _derivedKeys = new(StringComparer.Ordinal);
+    private readonly CappedCache<string, Task<ClientKey?>> _derivedKeys = new(CacheCapacity, StringComparer.Ordinal);
 
     public PasswordKeySource(SecureString password)
     {
@@ -33,24 +42,47 @@ public sealed class PasswordKeySource : IClientKeySource
 
     public IReadOnlyList<int> EncryptionTypes { get; }
 
-    public ClientKey? GetKey(int encryptionType, string salt, byte[]? stringToKeyParameters)
+    /// <summary>
+    /// A cached key, or a derivation started on the thread pool: a probe whose deadline passes first reports Timeout,
+    /// and the derivation goes on to fill the cache for the next probe.
+    /// </summary>
+    public Task<ClientKey?> GetKeyAsync(int encryptionType, string salt, byte[]? stringToKeyParameters)
     {
         if (!KerberosEncryption.TryGet(encryptionType, out var encryption) || encryption is null)
         {
-            return null;
+            return NoKey;
         }
 
-        if (stringToKeyParameters is { Length: 4 } && encryption.Type != EncryptionType.Rc4Hmac)
+        if (encryption.Type != EncryptionType.Rc4Hmac && stringToKeyParameters is not null)
         {
-            var iterations = (uint)(stringToKeyParameters[0] << 24 | stringToKeyParameters[1] << 16 | stringToKeyParameters[2] << 8 | stringToKeyParameters[3]);
-            if (iterations == 0 || iterations > MaximumIterations)
-            {
-                throw new KerberosProtocolException(
-                    $"The KDC asked for {(iterations == 0 ? "2^32" : iterations.ToString(System.Globalization.CultureInfo.InvariantCulture))} string-to-key iterations; more than {MaximumIterations} are refused.");
-            }
+            CheckIterationCount(encryption, stringToKeyParameters);
         }
 
         var cacheKey = $"{encryptionType}|{salt}|{(stringToKeyParameters is null ? "-" : BitConverter.ToString(stringToKeyParameters))}";
-        return _derivedKeys.GetOrAdd(cacheKey, _ => new ClientKey(encryptionType, encryption.StringToKey(SecureStrings.Reveal(_password), salt, stringToKeyParameters), null));
+        if (_derivedKeys.TryGet(cacheKey, out var known))
+        {
+            return known;
+        }
+
+        var derivation = Task.Run(() => (ClientKey?)new ClientKey(encryptionType, encryption.StringToKey(SecureStrings.Reveal(_password), salt, stringToKeyParameters), null));
+        _derivedKeys.Set(cacheKey, derivation);
+        return derivation;
+    }
+
+    /// <summary>RFC 3962 §4 and RFC 8009 §4: AES s2kparams are a 4-byte big-endian iteration count, 0 meaning 2^32.</summary>
+    private static void CheckIterationCount(KerberosEncryption encryption, byte[] parameters)
+    {
+        if (parameters.Length != 4)
+        {
+            throw new KerberosProtocolException(
+                $"The KDC's ETYPE-INFO2 s2kparams for {encryption.Name} are {parameters.Length} bytes; RFC 3962 and RFC 8009 define a 4-byte iteration count.");
+        }
+
+        var iterations = (uint)(parameters[0] << 24 | parameters[1] << 16 | parameters[2] << 8 | parameters[3]);
+        if (iterations == 0 || iterations > MaximumIterations)
+        {
+            throw new KerberosProtocolException(
+                $"The KDC asked for {(iterations == 0 ? "2^32" : iterations.ToString(CultureInfo.InvariantCulture))} string-to-key iterations; more than {MaximumIterations} are refused.");
+        }
     }
 }

@@ -94,6 +94,12 @@ public sealed class Keytab
         return Parse(new ReadOnlySpan<byte>(buffer, 0, total));
     }
 
+    /// <summary>Entries whose key length does not fit their encryption type.</summary>
+    public IEnumerable<KeytabEntry> EntriesWithUnusableKeys => Entries.Where(e => !e.HasKeyOfItsTypesLength);
+
+    /// <summary>This keytab without <see cref="EntriesWithUnusableKeys"/>.</summary>
+    public Keytab WithoutUnusableKeys() => new(Entries.Where(e => e.HasKeyOfItsTypesLength).ToList().AsReadOnly());
+
     /// <summary>
     /// The key to use for <paramref name="principal"/> ("name@REALM", case-sensitive): among entries whose etype
     /// is in <paramref name="preferredEncryptionTypes"/>, the highest kvno wins (the KDC only accepts its current

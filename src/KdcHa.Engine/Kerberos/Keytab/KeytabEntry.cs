@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KdcHa.Kerberos.Crypto;
 
 namespace KdcHa.Kerberos.Keytab;
 
@@ -32,6 +33,17 @@ public sealed class KeytabEntry
     public int EncryptionType { get; }
 
     public byte[] Key { get; }
+
+    /// <summary>
+    /// False when the key's length does not fit its supported encryption type: such a key cannot encrypt anything,
+    /// whatever the KDC holds. Entries of encryption types this engine does not implement are never used anyway.
+    /// </summary>
+    public bool HasKeyOfItsTypesLength =>
+        !KerberosEncryption.TryGet(EncryptionType, out var encryption) || encryption is null || encryption.KeySize == Key.Length;
+
+    /// <summary>Why the key is unusable, for errors and warnings; null when <see cref="HasKeyOfItsTypesLength"/>.</summary>
+    public string? KeyLengthProblem =>
+        HasKeyOfItsTypesLength ? null : $"{this} has a {Key.Length}-byte key, but {EncryptionTypeNames.ToMitName((EncryptionType)EncryptionType)} needs {KerberosEncryption.Get((EncryptionType)EncryptionType).KeySize} bytes";
 
     /// <summary>"a/b@REALM", the form <see cref="Keytab.FindKey"/> matches against.</summary>
     public string Principal => string.Join("/", Components) + "@" + Realm;
