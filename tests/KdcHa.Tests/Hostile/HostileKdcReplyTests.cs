@@ -68,31 +68,24 @@ public class HostileKdcReplyTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(3)]
-    [InlineData(5)]
-    [InlineData(16)]
-    public async Task StringToKeyParametersThatAreNotFourBytesAreAProtocolErrorOverUdp(int length)
+    [InlineData(KdcTransportProtocol.Udp, 0)]
+    [InlineData(KdcTransportProtocol.Udp, 1)]
+    [InlineData(KdcTransportProtocol.Udp, 3)]
+    [InlineData(KdcTransportProtocol.Udp, 5)]
+    [InlineData(KdcTransportProtocol.Udp, 16)]
+    [InlineData(KdcTransportProtocol.Tcp, 0)]
+    [InlineData(KdcTransportProtocol.Tcp, 3)]
+    public async Task StringToKeyParametersThatAreNotFourBytesAreAProtocolError(KdcTransportProtocol protocol, int length)
     {
-        using var kdc = LoopbackUdpResponder.Echo(IPAddress.Loopback, _ => PreAuthRequired(new byte[length]));
+        Func<byte[], byte[]> reply = _ => PreAuthRequired(new byte[length]);
+        using var udp = LoopbackUdpResponder.Echo(IPAddress.Loopback, reply);
+        using var tcp = LoopbackTcpResponder.Framed(IPAddress.Loopback, reply);
+        var kdc = protocol == KdcTransportProtocol.Udp ? udp.EndPoint : tcp.EndPoint;
 
-        var result = await new KdcHealthProbe(new SocketKdcTransport()).ProbeAsync(LoopbackRequest(kdc.EndPoint, KdcTransportProtocol.Udp), CancellationToken.None);
+        var result = await new KdcHealthProbe(new SocketKdcTransport()).ProbeAsync(LoopbackRequest(kdc, protocol), CancellationToken.None);
 
         Assert.Equal("ProtocolError", result.Status);
         Assert.Contains("s2kparams", result.Message);
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(3)]
-    public async Task StringToKeyParametersThatAreNotFourBytesAreAProtocolErrorOverTcp(int length)
-    {
-        using var kdc = LoopbackTcpResponder.Framed(IPAddress.Loopback, _ => PreAuthRequired(new byte[length]));
-
-        var result = await new KdcHealthProbe(new SocketKdcTransport()).ProbeAsync(LoopbackRequest(kdc.EndPoint, KdcTransportProtocol.Tcp), CancellationToken.None);
-
-        Assert.Equal("ProtocolError", result.Status);
     }
 
     [Fact]
