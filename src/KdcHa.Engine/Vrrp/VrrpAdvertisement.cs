@@ -9,7 +9,8 @@ namespace KdcHa.Vrrp;
 /// A VRRP advertisement (RFC 3768 version 2, RFC 5798 version 3) as it crossed the wire, IP header first: IPv4
 /// (version 2 or 3) or IPv6 (version 3 only, which is all RFC 5798 defines for IPv6). Only packets a conforming
 /// router could have sent parse: TTL or hop limit 255, protocol 112 directly after the IP header, type 1, a
-/// virtual router id of 1-255, an address list that fits, and a valid checksum (version 3 over the pseudo-header).
+/// virtual router id of 1-255, an advertisement interval above 0, an address list that fits, and a valid checksum
+/// (version 3 over the pseudo-header).
 /// </summary>
 public sealed class VrrpAdvertisement
 {
@@ -134,7 +135,14 @@ public sealed class VrrpAdvertisement
             return false;
         }
 
+        // An interval of 0 is not one (RFC 5798 section 5.2.7: Max Adver Int must be above 0; RFC 3768 section 5.3.7
+        // counts whole seconds, default 1): a peer taken at its word would be presumed dead at once.
         var interval = version == 2 ? vrrp[5] : (((vrrp[4] & 0x0F) << 8) | vrrp[5]) / 100.0;
+        if (interval == 0)
+        {
+            return false;
+        }
+
         var addresses = new IPAddress[count];
         for (var i = 0; i < count; i++)
         {

@@ -47,6 +47,25 @@ public class VrrpAdvertisementTests
         Assert.Null(advert);
     }
 
+    [Theory]
+    [InlineData(2, "10.0.0.11")]
+    [InlineData(3, "10.0.0.11")]
+    [InlineData(3, "fe80::1")]
+    public void RejectsAnAdvertisementIntervalOfZero(int version, string source)
+    {
+        var packet = VrrpPackets.Advertisement(version, source, 51, 90, 0, source.Contains(':') ? "fd00:db8::100" : "10.0.0.100");
+        Assert.False(VrrpAdvertisement.TryParse(packet, Now, out var advert));
+        Assert.Null(advert);
+    }
+
+    [Fact]
+    public void ParsesTheShortestVersion3Interval()
+    {
+        var packet = VrrpPackets.Advertisement(3, "10.0.0.12", 7, 80, 0.01, "10.0.0.100");
+        Assert.True(VrrpAdvertisement.TryParse(packet, Now, out var advert));
+        Assert.Equal(0.01, advert!.AdvertisementIntervalSeconds);
+    }
+
     [Fact]
     public void RejectsABadChecksum()
     {
