@@ -284,3 +284,60 @@ Describe 'Get-VrrpState errors' {
         { Get-VrrpState -Source Wire -Interface 'nosuchif0' -ListenSeconds 0.2 } | Should -Throw -ErrorId 'InterfaceNotFound,KdcHa.Commands.GetVrrpStateCommand'
     }
 }
+
+# A stand-in keepalived (no root, no network): a process named keepalived that answers --signum and, when signalled,
+# writes the dump text it was given, so the dump can be anything a broken or hostile keepalived could leave.
+Describe 'Get-VrrpState with a dump that is not keepalived''s' -Skip:(-not (Get-Command cc -ErrorAction Ignore)) {
+    BeforeAll {
+        $workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-dump-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        New-Item -ItemType Directory -Path $workDir | Out-Null
+        $fake = Join-Path $workDir 'keepalived'
+        & cc -o $fake -x c "$PSScriptRoot/Fixtures/fake-keepalived.c"
+        if ($LASTEXITCODE -ne 0) { throw 'cc could not build the stand-in keepalived.' }
+
+        function Start-FakeKeepalived {
+            param([string]$Json, [string]$Data)
+            $start = [Diagnostics.ProcessStartInfo]::new($fake)
+            # No configuration file: Auto then has no Interface source to fall back on.
+            $start.ArgumentList.Add('-f'); $start.ArgumentList.Add((Join-Path $workDir 'absent.conf'))
+            $start.Environment['TMPDIR'] = $workDir
+            $start.Environment['FAKE_JSON'] = $Json
+            $start.Environment['FAKE_DATA'] = $Data
+            $process = [Diagnostics.Process]::Start($start)
+            # A signal that arrives before the handlers are in place would end the process, not ask for a dump.
+            $ready = Join-Path $workDir 'fake-keepalived.ready'
+            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            while (-not (Test-Path $ready) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 10 }
+            Set-Content -Path (Join-Path $workDir 'keepalived.pid') -Value $process.Id
+            $process
+        }
+    }
+
+    AfterEach {
+        if ($script:process) { $script:process.Kill(); $script:process.WaitForExit() }
+        Remove-Item -Path (Join-Path $workDir 'keepalived.json'), (Join-Path $workDir 'keepalived.data'), (Join-Path $workDir 'fake-keepalived.ready') -ErrorAction Ignore
+    }
+
+    AfterAll {
+        Remove-Item -LiteralPath $workDir -Recurse -Force -ErrorAction Ignore
+    }
+
+    It 'SaysDumpInvalidForAJsonDumpOf<Name>' -ForEach @(
+        @{ Name = 'Garbage'; Json = 'this is not json' }
+        @{ Name = 'TheWrongShape'; Json = '{"data": {"iname": "KDC_VIP", "vrid": 51}}' }
+        @{ Name = 'ATruncatedArray'; Json = '[{"data": {"iname": "KDC_VIP", "vrid": 51, "state": 2' }
+    ) {
+        $script:process = Start-FakeKeepalived -Json $Json -Data ''
+        { Get-VrrpState -Source Json -PidFile (Join-Path $workDir 'keepalived.pid') } | Should -Throw -ErrorId 'DumpInvalid,KdcHa.Commands.GetVrrpStateCommand'
+    }
+
+    It 'SaysDumpInvalidForADataDumpCutShort' {
+        $script:process = Start-FakeKeepalived -Json '' -Data "------< VRRP Topology >------`n VRRP Instance = KDC_VIP`n"
+        { Get-VrrpState -Source Data -PidFile (Join-Path $workDir 'keepalived.pid') } | Should -Throw -ErrorId 'DumpInvalid,KdcHa.Commands.GetVrrpStateCommand'
+    }
+
+    It 'SaysDumpInvalidFromAutoWhenNoSourceAnswersAndADumpWasNotKeepalived''s' {
+        $script:process = Start-FakeKeepalived -Json 'garbage' -Data ''
+        { Get-VrrpState -PidFile (Join-Path $workDir 'keepalived.pid') } | Should -Throw -ErrorId 'DumpInvalid,KdcHa.Commands.GetVrrpStateCommand'
+    }
+}

@@ -24,16 +24,21 @@ public static class KeepalivedDump
 {
     public const string JsonFileName = "keepalived.json";
     public const string DataFileName = "keepalived.data";
-    private const int MaximumDumpBytes = 16 * 1024 * 1024;
+
+    /// <summary>No keepalived writes a dump this large for the few instances a host runs; a larger file is refused unread.</summary>
+    public const int MaximumDumpBytes = 16 * 1024 * 1024;
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan LastPoll = TimeSpan.FromMilliseconds(50);
 
     private static readonly ConcurrentDictionary<(string Executable, string Function), int> SignalNumbers = new();
 
     /// <summary>
-    /// Signals keepalived and returns the dump's bytes once <paramref name="isComplete"/> accepts a file newer than
-    /// the signal: keepalived writes in place, so a partly written file is read again until it is whole.
+    /// Signals keepalived and returns <paramref name="parse"/>'s reading of the dump once a file newer than the
+    /// signal parses: keepalived writes in place, so a partly written file is read again, but only after it changed.
     /// </summary>
-    /// <exception cref="VrrpSourceUnavailableException">No complete dump within <paramref name="timeout"/>.</exception>
-    public static async Task<byte[]> RequestAsync(KeepalivedProcess keepalived, string signalFunction, string fileName, Func<byte[], bool> isComplete, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <exception cref="VrrpSourceUnavailableException">No dump written within <paramref name="timeout"/>.</exception>
+    /// <exception cref="KeepalivedDumpFormatException">A dump was written but never parsed within the timeout, or is larger than the cap.</exception>
+    public static async Task<T> RequestAsync<T>(KeepalivedProcess keepalived, string signalFunction, string fileName, Func<byte[], T> parse, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var path = Path.Combine(keepalived.TempDirectory, fileName);
         var signal = SignalNumber(keepalived.Executable, signalFunction);
@@ -41,22 +46,50 @@ public static class KeepalivedDump
         using var exclusive = await AcquireLockAsync(path + ".kdcha-lock", timeout, cancellationToken).ConfigureAwait(false);
         var before = Stamp(path);
         keepalived.Signal(signal);
+        return await WaitForDumpAsync(path, before, parse, timeout - clock.Elapsed, cancellationToken, () => new VrrpSourceUnavailableException(
+            $"keepalived (pid {keepalived.ProcessId}) did not write {path} within {timeout.TotalSeconds:0.#} s of signal {signal} ({signalFunction}). " +
+            (signalFunction == "JSON" ? "Is it built with --enable-json and running VRRP instances?" : "Is its VRRP process running?"))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Polls <paramref name="path"/> from 5 ms up to every 50 ms and reads it only when its time or length differs
+    /// from the last look, so a dump that is never finished costs one read per change, not one per poll.
+    /// </summary>
+    internal static async Task<T> WaitForDumpAsync<T>(string path, (DateTime Written, long Length)? before, Func<byte[], T> parse, TimeSpan timeout, CancellationToken cancellationToken, Func<Exception> nothingWritten)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = before;
+        var delay = FirstPoll;
+        KeepalivedDumpFormatException? lastProblem = null;
         while (true)
         {
             var now = Stamp(path);
-            if (now is not null && now != before && TryRead(path) is { } bytes && isComplete(bytes))
+            if (now is not null && now != seen)
             {
-                return bytes;
+                seen = now;
+                delay = FirstPoll;
+                if (TryRead(path) is { } bytes)
+                {
+                    try
+                    {
+                        return parse(bytes);
+                    }
+                    catch (KeepalivedDumpFormatException e)
+                    {
+                        lastProblem = e;
+                    }
+                }
             }
 
             if (clock.Elapsed > timeout)
             {
-                throw new VrrpSourceUnavailableException(
-                    $"keepalived (pid {keepalived.ProcessId}) did not write {path} within {timeout.TotalSeconds:0.#} s of signal {signal} ({signalFunction}). " +
-                    (signalFunction == "JSON" ? "Is it built with --enable-json and running VRRP instances?" : "Is its VRRP process running?"));
+                throw lastProblem is null
+                    ? nothingWritten()
+                    : new KeepalivedDumpFormatException($"{path} was written after the signal but was not a whole keepalived dump {timeout.TotalSeconds:0.#} s later: {lastProblem.Message}", lastProblem);
             }
 
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastPoll.Ticks));
         }
     }
 
@@ -116,7 +149,7 @@ public static class KeepalivedDump
         }
     }
 
-    private static (DateTime Written, long Length)? Stamp(string path)
+    internal static (DateTime Written, long Length)? Stamp(string path)
     {
         var file = new FileInfo(path);
         return file.Exists ? (file.LastWriteTimeUtc, file.Length) : null;
@@ -129,7 +162,7 @@ public static class KeepalivedDump
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             if (stream.Length > MaximumDumpBytes)
             {
-                throw new KeepalivedDumpFormatException($"{path} is {stream.Length} bytes: more than any keepalived dump of VRRP instances.");
+                throw new KeepalivedDumpFormatException($"{path} is {stream.Length} bytes, more than the {MaximumDumpBytes} bytes any keepalived dump of VRRP instances takes.");
             }
 
             var bytes = new byte[stream.Length];

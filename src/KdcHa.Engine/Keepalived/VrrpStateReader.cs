@@ -59,6 +59,7 @@ public sealed class VrrpStateReader
     private async Task<IReadOnlyList<VrrpInstanceState>> FromRichestAsync(VrrpQuery query, IOperationOutput output, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
+        KeepalivedDumpFormatException? invalidDump = null;
         foreach (var source in _sources.Where(s => s.Kind != VrrpSourceKind.Wire))
         {
             if (!source.IsAvailable(query))
@@ -77,10 +78,13 @@ public sealed class VrrpStateReader
             {
                 output.WriteVerbose($"{source.Kind}: {e.Message}");
                 failures.Add($"{source.Kind}: {e.Message}");
+                invalidDump ??= e as KeepalivedDumpFormatException;
             }
         }
 
-        throw new VrrpSourceUnavailableException("No source could read keepalived's state. " + string.Join(" ", failures));
+        // A source that answered with something not keepalived's is the finding to report, not that none answered.
+        var summary = "No source could read keepalived's state. " + string.Join(" ", failures);
+        throw invalidDump is null ? new VrrpSourceUnavailableException(summary) : new KeepalivedDumpFormatException(summary, invalidDump);
     }
 
     private static async Task<IReadOnlyList<VrrpInstanceState>> WithWireAsync(IReadOnlyList<VrrpInstanceState> states, VrrpQuery query, CancellationToken cancellationToken)

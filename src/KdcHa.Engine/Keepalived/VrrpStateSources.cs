@@ -44,24 +44,11 @@ public sealed class JsonDumpStateSource : IVrrpStateSource
         }
     }
 
-    public async Task<IReadOnlyList<VrrpInstanceState>> GetStatesAsync(VrrpQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<VrrpInstanceState>> GetStatesAsync(VrrpQuery query, CancellationToken cancellationToken)
     {
         var keepalived = query.FindKeepalived();
-        var bytes = await KeepalivedDump.RequestAsync(keepalived, "JSON", KeepalivedDump.JsonFileName, IsWholeDocument, query.DumpTimeout, cancellationToken).ConfigureAwait(false);
-        return KeepalivedJsonDump.Parse(bytes, LocalAddresses.Current(keepalived.ProcessId));
-    }
-
-    private static bool IsWholeDocument(byte[] bytes)
-    {
-        try
-        {
-            KeepalivedJsonDump.Parse(bytes, heldAddresses: null);
-            return true;
-        }
-        catch (KeepalivedDumpFormatException)
-        {
-            return false;
-        }
+        return KeepalivedDump.RequestAsync(
+            keepalived, "JSON", KeepalivedDump.JsonFileName, bytes => KeepalivedJsonDump.Parse(bytes, LocalAddresses.Current(keepalived.ProcessId)), query.DumpTimeout, cancellationToken);
     }
 }
 
@@ -75,14 +62,19 @@ public sealed class DataDumpStateSource : IVrrpStateSource
 
     public bool IsAvailable(VrrpQuery query) => query.HasKeepalived();
 
-    public async Task<IReadOnlyList<VrrpInstanceState>> GetStatesAsync(VrrpQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<VrrpInstanceState>> GetStatesAsync(VrrpQuery query, CancellationToken cancellationToken)
     {
         var keepalived = query.FindKeepalived();
-        var bytes = await KeepalivedDump.RequestAsync(keepalived, "DATA", KeepalivedDump.DataFileName, IsWholeDump, query.DumpTimeout, cancellationToken).ConfigureAwait(false);
-        return KeepalivedDataDump.Parse(Encoding.UTF8.GetString(bytes), LocalAddresses.Current(keepalived.ProcessId));
+        return KeepalivedDump.RequestAsync(keepalived, "DATA", KeepalivedDump.DataFileName, bytes => ParseWhole(bytes, keepalived.ProcessId), query.DumpTimeout, cancellationToken);
     }
 
-    private static bool IsWholeDump(byte[] bytes) => Encoding.UTF8.GetString(bytes).Contains(LastSection);
+    private static IReadOnlyList<VrrpInstanceState> ParseWhole(byte[] bytes, int processId)
+    {
+        var text = Encoding.UTF8.GetString(bytes);
+        return text.Contains(LastSection, System.StringComparison.Ordinal)
+            ? KeepalivedDataDump.Parse(text, LocalAddresses.Current(processId))
+            : throw new KeepalivedDumpFormatException($"keepalived's data dump has no \"{LastSection}\" section, the last one it writes: it is cut short.");
+    }
 }
 
 /// <summary>
