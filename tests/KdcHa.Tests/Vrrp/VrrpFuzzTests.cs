@@ -17,6 +17,7 @@ namespace KdcHa.Tests.Vrrp;
 public class VrrpFuzzTests
 {
     private const int RandomCount = 10_000;
+    private const int StructuredCount = 5_000;
     private readonly ITestOutputHelper _output;
 
     public VrrpFuzzTests(ITestOutputHelper output)
@@ -76,6 +77,81 @@ public class VrrpFuzzTests
 
         _output.WriteLine($"seed {FuzzInputs.Seed}: {count} lines");
         Assert.True(count >= RandomCount);
+    }
+
+    [Fact]
+    public void JsonDumpsOfEveryShapeEndInStatesOrTheDumpException()
+    {
+        // Structurally valid JSON with keepalived's field names holding values of every kind and range.
+        var random = new Random(FuzzInputs.Seed);
+        string[] values = { "null", "true", "\"\"", "\"MASTER\"", "0", "-1", "1", "51", "255", "256", "2.5", "1e300", "-1e300", "9223372036854775808", "[]", "{}", "[\"10.0.0.100\", 5, null]", "\"\\ud800\"" };
+        string[] fields = { "iname", "vrid", "state", "base_priority", "effective_priority", "ifp_ifname", "last_transition", "vips" };
+        var count = 0;
+        var parsed = 0;
+        for (; count < StructuredCount; count++)
+        {
+            var instances = Enumerable.Range(0, random.Next(0, 4)).Select(_ =>
+            {
+                var data = string.Join(",", fields.Where(_ => random.Next(4) > 0).Select(f => $"\"{f}\":{values[random.Next(values.Length)]}"));
+                return random.Next(8) switch
+                {
+                    0 => values[random.Next(values.Length)],
+                    1 => $"{{\"stats\":{{{data}}}}}",
+                    _ => $"{{\"data\":{{{data}}}}}",
+                };
+            });
+            var json = random.Next(10) == 0 ? values[random.Next(values.Length)] : "[" + string.Join(",", instances) + "]";
+            try
+            {
+                KeepalivedJsonDump.Parse(Encoding.UTF8.GetBytes(json), new HashSet<System.Net.IPAddress>());
+                parsed++;
+            }
+            catch (KeepalivedDumpFormatException)
+            {
+                // The one exception a dump of the wrong shape may raise.
+            }
+        }
+
+        _output.WriteLine($"seed {FuzzInputs.Seed}: {count} structured JSON dumps, {parsed} parsed");
+        Assert.True(count >= StructuredCount);
+    }
+
+    [Fact]
+    public void DataDumpsOfEveryShapeEndInStatesOrTheDumpException()
+    {
+        // keepalived's "Key = value" lines with values of every kind, instances in any order, Virtual IP counts that lie.
+        var random = new Random(FuzzInputs.Seed);
+        string[] keys = { "VRRP Instance", "State", "Virtual Router ID", "Priority", "Effective priority", "Interface", "Last transition" };
+        string[] values = { "", "x", "0", "1", "51", "255", "256", "-1", "99999999999999999999", "1e300", "NaN", "MASTER", "1795552022.5 (Tue)", "= =" };
+        var count = 0;
+        var parsed = 0;
+        for (; count < StructuredCount; count++)
+        {
+            var lines = new List<string> { random.Next(10) == 0 ? "" : "------< VRRP Topology >------" };
+            for (var i = random.Next(0, 30); i > 0; i--)
+            {
+                lines.Add(random.Next(6) switch
+                {
+                    0 => $"Virtual IP ({values[random.Next(values.Length)]}):",
+                    1 => values[random.Next(values.Length)] + " dev d0",
+                    2 => "------< Interfaces >------",
+                    _ => $" {keys[random.Next(keys.Length)]} = {values[random.Next(values.Length)]}",
+                });
+            }
+
+            try
+            {
+                KeepalivedDataDump.Parse(string.Join("\n", lines), null);
+                parsed++;
+            }
+            catch (KeepalivedDumpFormatException)
+            {
+                // The one exception a dump of the wrong shape may raise.
+            }
+        }
+
+        _output.WriteLine($"seed {FuzzInputs.Seed}: {count} structured data dumps, {parsed} parsed");
+        Assert.True(count >= StructuredCount);
     }
 
     private static void ExpectConfig(Action parse)
