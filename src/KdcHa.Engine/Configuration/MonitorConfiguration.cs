@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
+using System.Reflection;
 using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Configuration;
@@ -38,13 +38,12 @@ public sealed class MonitorConfiguration
             : null),
         MonitorSetting.Text(nameof(Principal), (c, value) => c.Principal = value),
         MonitorSetting.Text(nameof(Keytab), (c, value) => c.Keytab = value),
-        MonitorSetting.Number(nameof(IntervalMilliseconds), (c, value) => c.IntervalMilliseconds = value, c => Between(c.IntervalMilliseconds, 20, 60000)),
-        MonitorSetting.Number(nameof(TimeoutMilliseconds), (c, value) => c.TimeoutMilliseconds = value, c => Between(c.TimeoutMilliseconds, 10, 60000)
-            ?? (c.TimeoutMilliseconds > c.IntervalMilliseconds
-                ? $"({c.TimeoutMilliseconds}) must not exceed IntervalMilliseconds ({c.IntervalMilliseconds}), or probes would pile up"
-                : null)),
-        MonitorSetting.Number(nameof(Fall), (c, value) => c.Fall = value, c => Between(c.Fall, 1, 100)),
-        MonitorSetting.Number(nameof(Rise), (c, value) => c.Rise = value, c => Between(c.Rise, 1, 100)),
+        MonitorSetting.Number(nameof(IntervalMilliseconds), (c, value) => c.IntervalMilliseconds = value, 20, 60000),
+        MonitorSetting.Number(nameof(TimeoutMilliseconds), (c, value) => c.TimeoutMilliseconds = value, 10, 60000, c => c.TimeoutMilliseconds > c.IntervalMilliseconds
+            ? $"({c.TimeoutMilliseconds}) must not exceed IntervalMilliseconds ({c.IntervalMilliseconds}), or probes would pile up"
+            : null),
+        MonitorSetting.Number(nameof(Fall), (c, value) => c.Fall = value, 1, 100),
+        MonitorSetting.Number(nameof(Rise), (c, value) => c.Rise = value, 1, 100),
         MonitorSetting.Text(nameof(StateDirectory), (c, value) => c.StateDirectory = value, c => Absolute(c.StateDirectory)),
         MonitorSetting.Text(nameof(NotifyFifo), (c, value) => c.NotifyFifo = value, c => c.NotifyFifo is null ? null : Absolute(c.NotifyFifo)),
         MonitorSetting.Text(nameof(VrrpInterface), (c, value) => c.VrrpInterface = value, c => c.VrrpInterface is null || IsInterfaceName(c.VrrpInterface)
@@ -96,19 +95,20 @@ public sealed class MonitorConfiguration
 
     public string NotifyFifoPath => NotifyFifo ?? Path.Combine(StateDirectory, "notify.fifo");
 
-    /// <summary>Reads a JSON object of settings, for <see cref="ApplyFile"/>.</summary>
-    /// <exception cref="ConfigurationException">The file is not a JSON object.</exception>
-    public static IDictionary ReadJson(string path)
+    /// <summary>
+    /// Reads <paramref name="path"/> (see <see cref="MonitorConfigurationFile"/>) and binds its settings as
+    /// <see cref="ApplyFile(IDictionary, IEnumerable{string})"/> does.
+    /// </summary>
+    /// <exception cref="ConfigurationException">Whatever is wrong with the file or a key in it, with the file named.</exception>
+    public void ApplyFile(string path, Func<string, IDictionary> readPowerShellData, IEnumerable<string> givenAsParameters)
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            ConfigurationException.ThrowUnless(document.RootElement.ValueKind == JsonValueKind.Object, path, "must hold one JSON object of settings");
-            return document.RootElement.EnumerateObject().ToDictionary(property => property.Name, property => ToValue(property.Value));
+            ApplyFile(MonitorConfigurationFile.Read(path, readPowerShellData), givenAsParameters);
         }
-        catch (JsonException e)
+        catch (ConfigurationException e) when (e.Setting != path)
         {
-            throw new ConfigurationException(path, $"{path} is not valid JSON: {e.Message}");
+            throw new ConfigurationException(e.Setting, $"The monitor configuration {path}: {e.Message}");
         }
     }
 
@@ -145,37 +145,34 @@ public sealed class MonitorConfiguration
     private static string? KdcProblem(string value) =>
         KdcEndpoint.TryParse(value, out _) ? null : $"'{value}' is not a KDC address: use host, host:port or [IPv6-address]:port";
 
-    private static string? Between(int value, int minimum, int maximum) =>
-        value >= minimum && value <= maximum ? null : $"must be between {minimum} and {maximum}";
-
     private static string? Absolute(string path) => Path.IsPathRooted(path) ? null : "must be an absolute path";
 
     private static bool IsInterfaceName(string name) =>
         name.Length <= 15 && name.IndexOfAny(NotInInterfaceNames) < 0 && name is not "." and not "..";
-
-    private static object? ToValue(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDouble(),
-        JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToArray(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => null,
-    };
 }
 
 /// <summary>One row of <see cref="MonitorConfiguration.Settings"/>.</summary>
 public sealed class MonitorSetting
 {
+    /// <summary>The longest text setting: names, addresses and paths are far shorter, and a probe's request must fit a datagram.</summary>
+    public const int MaxTextLength = 1024;
+
+    /// <summary>The most entries of a list setting: every peer KDC is probed every round.</summary>
+    public const int MaxListLength = 64;
+
     private readonly Action<MonitorConfiguration, object?> _bind;
     private readonly Func<MonitorConfiguration, string?> _problem;
+    private readonly PropertyInfo _property;
+    private readonly (int Minimum, int Maximum)? _range;
 
-    private MonitorSetting(string name, Type type, Action<MonitorConfiguration, object?> bind, Func<MonitorConfiguration, string?>? problem)
+    private MonitorSetting(string name, Type type, Action<MonitorConfiguration, object?> bind, Func<MonitorConfiguration, string?>? problem, (int, int)? range = null)
     {
         Name = name;
         Type = type;
         _bind = bind;
         _problem = problem ?? (_ => null);
+        _property = typeof(MonitorConfiguration).GetProperty(name) ?? throw new ArgumentException($"{name} is no property of the configuration.", nameof(name));
+        _range = range;
     }
 
     /// <summary>The property, cmdlet parameter and file key.</summary>
@@ -191,30 +188,57 @@ public sealed class MonitorSetting
             set(configuration, (string)value!);
         }, problem);
 
-    internal static MonitorSetting Number(string name, Action<MonitorConfiguration, int> set, Func<MonitorConfiguration, string?> problem) =>
+    internal static MonitorSetting Number(string name, Action<MonitorConfiguration, int> set, int minimum, int maximum, Func<MonitorConfiguration, string?>? problem = null) =>
         new(name, typeof(int), (configuration, value) =>
         {
-            var isWhole = value is int or long or short or byte || (value is double d && Math.Floor(d) == d);
-            ConfigurationException.ThrowUnless(isWhole, name, "must be a whole number");
-            set(configuration, Convert.ToInt32(value, CultureInfo.InvariantCulture));
-        }, problem);
+            // Compared as a double before it becomes an int, so 99999999999 or 1e300 is out of range, not an overflow;
+            // a value within int's range is checked against the setting's range by Validate, as a parameter is.
+            var number = value is int or long or short or byte or double or float or decimal ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : double.NaN;
+            ConfigurationException.ThrowUnless(Math.Floor(number) == number, name, "must be a whole number");
+            ConfigurationException.ThrowUnless(number >= int.MinValue && number <= int.MaxValue, name, $"({number.ToString(CultureInfo.InvariantCulture)}) must be between {minimum} and {maximum}");
+            set(configuration, (int)number);
+        }, problem, (minimum, maximum));
 
     internal static MonitorSetting List(string name, Action<MonitorConfiguration, IReadOnlyList<string>> set, Func<MonitorConfiguration, string?>? problem = null) =>
         new(name, typeof(IReadOnlyList<string>), (configuration, value) =>
         {
-            var items = value is string single ? new object?[] { single } : (value as IEnumerable)?.Cast<object?>().ToArray();
+            var items = value is string single ? new object?[] { single } : (value as IEnumerable)?.Cast<object?>().Take(MaxListLength + 1).ToArray();
             ConfigurationException.ThrowUnless(items is not null && items.All(item => item is string { Length: > 0 }), name, "must be a string or a list of strings");
             set(configuration, items!.Cast<string>().ToArray());
         }, problem);
 
     /// <summary>Sets the setting from a file's value.</summary>
-    /// <exception cref="ConfigurationException">The value is of the wrong type.</exception>
-    internal void Bind(MonitorConfiguration configuration, object? fileValue) => _bind(configuration, fileValue);
+    /// <exception cref="ConfigurationException">The value is of the wrong type or beyond the setting's bounds.</exception>
+    internal void Bind(MonitorConfiguration configuration, object? fileValue)
+    {
+        _bind(configuration, fileValue);
+        ThrowIf(Bounds(_property.GetValue(configuration)));
+    }
 
     /// <exception cref="ConfigurationException">The setting's value, as <paramref name="configuration"/> holds it, is wrong.</exception>
     internal void Validate(MonitorConfiguration configuration)
     {
-        if (_problem(configuration) is { } problem)
+        var value = _property.GetValue(configuration);
+        ThrowIf(Bounds(value) ?? OutOfRange(value) ?? _problem(configuration));
+    }
+
+    // Checked as soon as a file's value binds, so a file with 100,000 peers fails at once, naming the key.
+    private static string? Bounds(object? value) => value switch
+    {
+        string { Length: > MaxTextLength } text => $"must be at most {MaxTextLength} characters long (it is {text.Length})",
+        IReadOnlyList<string> { Count: > MaxListLength } => $"may hold at most {MaxListLength} entries",
+        IReadOnlyList<string> list when list.FirstOrDefault(item => item.Length > MaxTextLength) is { } item => $"entries must be at most {MaxTextLength} characters long (one is {item.Length})",
+        _ => null,
+    };
+
+    private string? OutOfRange(object? value) =>
+        value is int number && _range is { } range && (number < range.Minimum || number > range.Maximum)
+            ? $"must be between {range.Minimum} and {range.Maximum}"
+            : null;
+
+    private void ThrowIf(string? problem)
+    {
+        if (problem is not null)
         {
             throw new ConfigurationException(Name, $"{Name} {problem}.");
         }

@@ -17,7 +17,7 @@ public class MonitorConfigurationTests
         File.WriteAllText(path, "{ \"Node\": \"kdc1\", \"localKdc\": \"10.0.0.11\", \"PeerKdc\": [\"10.0.0.12\"], \"Realm\": \"EXAMPLE.COM\", \"IntervalMilliseconds\": 150 }");
         var configuration = new MonitorConfiguration();
 
-        configuration.ApplyFile(MonitorConfiguration.ReadJson(path), givenAsParameters: Array.Empty<string>());
+        configuration.ApplyFile(path, _ => throw new InvalidOperationException("not a psd1"), givenAsParameters: Array.Empty<string>());
         configuration.Validate();
 
         Assert.Equal("kdc1", configuration.Node);
