@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -136,7 +135,8 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         {
             if (ConfigurationPath is not null)
             {
-                _configuration.ApplyFile(ReadConfigurationFile(ConfigurationPath), MyInvocation.BoundParameters.Keys);
+                var path = ExistingConfigurationFile(ConfigurationPath);
+                _configuration.ApplyFile(path, text => PowerShellDataFile.Read(text, path), MyInvocation.BoundParameters.Keys);
             }
 
             _configuration.Validate();
@@ -155,7 +155,7 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         return _configuration;
     }
 
-    private IDictionary ReadConfigurationFile(string configurationPath)
+    private string ExistingConfigurationFile(string configurationPath)
     {
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(configurationPath);
         if (!File.Exists(path))
@@ -164,12 +164,6 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
                 KdcHaErrors.MonitorConfigurationNotFound, configurationPath));
         }
 
-        if (string.Equals(Path.GetExtension(path), ".psd1", StringComparison.OrdinalIgnoreCase))
-        {
-            // Import-PowerShellDataFile evaluates nothing but literals: a configuration file cannot run code.
-            return (IDictionary)InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", path)[0].BaseObject;
-        }
-
-        return MonitorConfiguration.ReadJson(path);
+        return path;
     }
 }
