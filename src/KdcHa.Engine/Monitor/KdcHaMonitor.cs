@@ -29,8 +29,13 @@ public sealed class KdcHaMonitor
     private readonly KdcStatus[] _kdcStatus;
     private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
 
+    // A watcher that threw is started again after this long: soon enough to see the next VRRP change, slow enough
+    // that a watcher failing at once does not spin.
+    private static readonly TimeSpan WatcherRestartDelay = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource _stop = new();
     private readonly int _processId;
+    private readonly PartFailures _failures;
     private string _stopReason = "the monitor was cancelled.";
     private FailoverDecision? _decision;
     private DateTime? _faultSince;
@@ -66,6 +71,7 @@ public sealed class KdcHaMonitor
         _vrrp = vrrp;
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
+        _failures = new PartFailures(configuration.Node, clock, events);
     }
 
     /// <summary>Ends <see cref="RunAsync"/> after the current round; the reason is logged and kept in the status.</summary>
@@ -93,13 +99,22 @@ public sealed class KdcHaMonitor
 
         _events.Publish(new MonitorStartedEvent(_configuration.Node, _started, _processId, _kdcs.Select(kdc => kdc.Name).ToArray(), _configuration.IntervalMilliseconds));
         var interval = TimeSpan.FromMilliseconds(_configuration.IntervalMilliseconds);
-        var watching = _watchers.Select(watcher => Task.Run(() => watcher.RunAsync(token))).ToArray();
+        var watching = _watchers.Select(watcher => Task.Run(() => WatchAsync(watcher, token))).ToArray();
         try
         {
             while (!token.IsCancellationRequested)
             {
                 var roundStart = _clock.Elapsed;
-                await RunRoundAsync(local, token).ConfigureAwait(false);
+                try
+                {
+                    await RunRoundAsync(local, token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // The monitor's last line: whatever a part throws is an event, and the next round comes. A
+                    // monitor that stopped would demote this node, and every node probing the same bad peer alike.
+                    _failures.Report("monitor round", e);
+                }
 
                 // An unconfirmed failure is re-probed at once: confirmation must not cost a whole interval.
                 if (!_health.Any(health => health.AwaitingConfirmation))
@@ -134,11 +149,68 @@ public sealed class KdcHaMonitor
         }
     }
 
+    private async Task WatchAsync(IMonitorWatcher watcher, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await watcher.RunAsync(token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _failures.Report($"watcher {watcher.GetType().Name}", e);
+            }
+
+            try
+            {
+                await _clock.DelayAsync(WatcherRestartDelay, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, CancellationToken token)
+    {
+        try
+        {
+            return await _prober.ProbeAsync(kdc.Request, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            // A reply the probe could not judge is that KDC's failed probe: hysteresis decides, not a crash.
+            _failures.Report($"probe of {kdc.Name}", e);
+            return new KdcHealthResult { Kdc = kdc.Name, Status = nameof(KdcHealthStatus.ProtocolError), Message = $"the probe failed: {e.Message}" };
+        }
+    }
+
     private async Task RunRoundAsync(int local, CancellationToken token)
     {
-        var results = await Task.WhenAll(_kdcs.Select(kdc => _prober.ProbeAsync(kdc.Request, token))).ConfigureAwait(false);
+        var results = await Task.WhenAll(_kdcs.Select(kdc => ProbeAsync(kdc, token))).ConfigureAwait(false);
         var now = _clock.UtcNow;
         _rounds++;
+        try
+        {
+            Decide(local, results, now);
+        }
+        finally
+        {
+            // Fresh while the loop runs, whatever failed in the round: the heartbeat says the monitor is alive.
+            _failures.Guard("heartbeat file", _tracking.Heartbeat);
+            _failures.Guard("status file", () => _statusStore.Write(Snapshot(MonitorRunState.Running, _decision?.Reason ?? "starting", now)));
+        }
+    }
+
+    private void Decide(int local, KdcHealthResult[] results, DateTime now)
+    {
         for (var i = 0; i < results.Length; i++)
         {
             Observe(i, results[i], now);
@@ -164,8 +236,6 @@ public sealed class KdcHaMonitor
         }
 
         _decision = decision;
-        _tracking.Heartbeat();
-        _statusStore.Write(Snapshot(MonitorRunState.Running, decision.Reason, now));
     }
 
     private void Observe(int index, KdcHealthResult result, DateTime now)
@@ -173,7 +243,7 @@ public sealed class KdcHaMonitor
         var health = _health[index];
         var previous = health.State;
         var status = _kdcStatus[index];
-        var changed = health.Observe((KdcHealthStatus)Enum.Parse(typeof(KdcHealthStatus), result.Status));
+        var changed = health.Observe(Enum.TryParse<KdcHealthStatus>(result.Status, out var probed) ? probed : KdcHealthStatus.ProtocolError);
         status.LastProbeStatus = result.Status;
         status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
         status.LastProbe = now;
@@ -194,9 +264,9 @@ public sealed class KdcHaMonitor
         // this node's priority and a node whose monitor is alive takes the VIP; if no monitor is alive anywhere,
         // every node loses the same weight and the VIP stays where it is.
         var fault = _decision?.Fault ?? _tracking.ReadFault();
-        _tracking.StopHeartbeat();
+        _failures.Guard("heartbeat file", _tracking.StopHeartbeat);
         var now = _clock.UtcNow;
-        _statusStore.Write(Snapshot(MonitorRunState.Stopped, _stopReason, now));
+        _failures.Guard("status file", () => _statusStore.Write(Snapshot(MonitorRunState.Stopped, _stopReason, now)));
         _events.Publish(new MonitorStoppedEvent(_configuration.Node, now, _stopReason, fault));
     }
 
