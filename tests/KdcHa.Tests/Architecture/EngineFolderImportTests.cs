@@ -13,9 +13,8 @@ namespace KdcHa.Tests.Architecture;
 /// </summary>
 public partial class EngineFolderImportTests
 {
-    private const string ConsolidationInProgress = "issue 14: consolidation in progress";
 
-    [Fact(Skip = ConsolidationInProgress)]
+    [Fact]
     public void EngineFoldersImportEachOtherWithoutACycle()
     {
         var imports = FolderImports();
@@ -24,7 +23,7 @@ public partial class EngineFolderImportTests
         Assert.True(cycles.Count == 0, Describe(cycles, imports));
     }
 
-    [Fact(Skip = ConsolidationInProgress)]
+    [Fact]
     public void CommonImportsNoOtherEngineFolder()
     {
         var imports = FolderImports();

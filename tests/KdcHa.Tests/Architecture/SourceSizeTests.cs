@@ -12,7 +12,7 @@ public class SourceSizeTests
     private const int MaximumFiles = 160;
     private const int MaximumLines = 600;
 
-    [Fact(Skip = "issue 14: consolidation in progress")]
+    [Fact]
     public void SrcHoldsAtMost160CSharpFiles()
     {
         var files = SourceTree.Files(SourceTree.Src);
