@@ -4,7 +4,6 @@ using System.Management.Automation;
 using KdcHa.Common;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos;
-using KdcHa.Kerberos.Keytab;
 using KdcHa.Notification;
 using KdcHa.Vip;
 using KdcHa.Vrrp;

@@ -1,8 +1,72 @@
 using System;
 using System.Collections.Generic;
 using KdcHa.Common;
+using KdcHa.Kerberos.Transport;
 
 namespace KdcHa.Kerberos;
+
+/// <summary>
+/// The peer sent bytes that are not a valid Kerberos message. Decoders throw only this for hostile input,
+/// so a garbage reply is classified as a protocol error instead of crashing a probe.
+/// </summary>
+public sealed class KerberosProtocolException : KdcHaException
+{
+    public KerberosProtocolException(string message)
+        : base(message)
+    {
+    }
+
+    public KerberosProtocolException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Decryption failed its integrity check: the key used is not the key the peer encrypted with
+/// (a wrong password or a stale keytab), or the ciphertext was tampered with.
+/// </summary>
+public sealed class KerberosIntegrityException : KdcHaException
+{
+    public KerberosIntegrityException(string message)
+        : base(message)
+    {
+    }
+}
+
+/// <summary>The file is not a readable MIT keytab (bad version, truncated record, lengths past the end, too large).</summary>
+public sealed class KeytabFormatException : KdcHaException
+{
+    public KeytabFormatException(string message)
+        : base(message)
+    {
+    }
+}
+
+/// <summary>
+/// The only failure a transport reports for an exchange that could not complete, so callers classify a KDC
+/// from <see cref="Failure"/> instead of catching socket, timeout and disposal exceptions themselves.
+/// </summary>
+public sealed class KdcTransportException : KdcHaException
+{
+    public KdcTransportException(string message, KdcTransportFailure failure, KdcTransportProtocol protocol)
+        : base(message)
+    {
+        Failure = failure;
+        Protocol = protocol;
+    }
+
+    public KdcTransportException(string message, KdcTransportFailure failure, KdcTransportProtocol protocol, Exception innerException)
+        : base(message, innerException)
+    {
+        Failure = failure;
+        Protocol = protocol;
+    }
+
+    public KdcTransportFailure Failure { get; }
+
+    public KdcTransportProtocol Protocol { get; }
+}
 
 /// <summary>The keytab file (or a folder on its path) does not exist.</summary>
 public sealed class KeytabNotFoundException : KdcHaException

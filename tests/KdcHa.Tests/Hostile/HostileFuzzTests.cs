@@ -4,14 +4,15 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Crypto;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Tests.Kerberos.Health;
 using KdcHa.Tests.Kerberos.Keytabs;
 using KdcHa.Tests.Kerberos.Messages;
-using Xunit.Abstractions;
 using static KdcHa.Tests.Kerberos.Health.ProbeMessages;
+using Xunit.Abstractions;
 
 namespace KdcHa.Tests.Hostile;
 

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Tests.Kerberos.Health;

@@ -137,3 +137,237 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
         return ByteArrays.Slice(hmac.ComputeHash(data), 0, MacSize);
     }
 }
+
+/// <summary>aes128/aes256-cts-hmac-sha1-96 (RFC 3962): the RFC 3961 simplified profile over AES.</summary>
+internal sealed class AesCtsHmacSha1Encryption : AesCtsHmacEncryption
+{
+    public AesCtsHmacSha1Encryption(EncryptionType type, int keySize)
+        : base(type, keySize, macSize: 12)
+    {
+    }
+
+    protected override uint DefaultIterations => 4096;
+
+    protected override int IntegrityKeySize => KeySize;
+
+    protected override HMAC CreateHmac(byte[] key) => new HMACSHA1(key);
+
+    protected override byte[] PasswordSalt(byte[] salt) => salt;
+
+    /// <summary>
+    /// RFC 3961 §5.1 DK: random-to-key is the identity for AES, so DK is DR, the AES "counter" chain
+    /// K1 = E(key, n-fold(constant)), K(i+1) = E(key, Ki), concatenated.
+    /// </summary>
+    protected override byte[] DeriveKey(byte[] baseKey, byte[] constant, int length)
+    {
+        var result = new byte[length];
+        var block = NFold.Fold(constant, AesCts.BlockSize);
+        for (var offset = 0; offset < length; offset += AesCts.BlockSize)
+        {
+            block = AesCts.Encrypt(baseKey, block);
+            Buffer.BlockCopy(block, 0, result, offset, Math.Min(AesCts.BlockSize, length - offset));
+        }
+
+        return result;
+    }
+
+    protected override byte[] IntegrityInput(byte[] confoundedPlaintext, byte[] ciphertext) => confoundedPlaintext;
+}
+
+/// <summary>aes128-cts-hmac-sha256-128 and aes256-cts-hmac-sha384-192 (RFC 8009).</summary>
+internal sealed class AesCtsHmacSha2Encryption : AesCtsHmacEncryption
+{
+    // Kerberos always encrypts with a zero IV; RFC 8009 §5 still feeds it to the MAC.
+    private static readonly byte[] ZeroIv = new byte[AesCts.BlockSize];
+
+    private readonly Func<byte[], HMAC> _createHmac;
+
+    public AesCtsHmacSha2Encryption(EncryptionType type, int keySize, int macSize, Func<byte[], HMAC> createHmac)
+        : base(type, keySize, macSize)
+    {
+        _createHmac = createHmac;
+    }
+
+    protected override uint DefaultIterations => 32768;
+
+    protected override int IntegrityKeySize => MacSize;
+
+    protected override HMAC CreateHmac(byte[] key) => _createHmac(key);
+
+    /// <summary>RFC 8009 §4 binds the key to the etype: saltp = enctype name | 0x00 | salt.</summary>
+    protected override byte[] PasswordSalt(byte[] salt) =>
+        ByteArrays.Concat(Encoding.ASCII.GetBytes(Name), new byte[1], salt);
+
+    /// <summary>
+    /// RFC 8009 §3 KDF-HMAC-SHA2, the SP 800-108 counter-mode KDF; one HMAC block is enough because no
+    /// derived key is longer than the hash.
+    /// </summary>
+    protected override byte[] DeriveKey(byte[] baseKey, byte[] label, int length)
+    {
+        using var hmac = CreateHmac(baseKey);
+        var input = ByteArrays.Concat(ByteArrays.BigEndian(1), label, new byte[1], ByteArrays.BigEndian((uint)length * 8));
+        return ByteArrays.Slice(hmac.ComputeHash(input), 0, length);
+    }
+
+    protected override byte[] IntegrityInput(byte[] confoundedPlaintext, byte[] ciphertext) =>
+        ByteArrays.Concat(ZeroIv, ciphertext);
+}
+
+/// <summary>
+/// AES in CBC ciphertext-stealing mode with a zero IV (RFC 3962 §5), built from CBC because .NET has no CTS.
+/// Inputs must be at least one block; a single block is plain AES.
+/// </summary>
+internal static class AesCts
+{
+    public const int BlockSize = 16;
+
+    private static readonly byte[] ZeroIv = new byte[BlockSize];
+
+    [ThreadStatic]
+    private static Aes? _threadAes;
+
+    public static byte[] Encrypt(byte[] key, byte[] plaintext)
+    {
+        RequireAtLeastOneBlock(plaintext);
+        var padded = new byte[RoundUpToBlock(plaintext.Length)];
+        Buffer.BlockCopy(plaintext, 0, padded, 0, plaintext.Length);
+        var cbc = Transform(key, padded, encrypt: true);
+        if (cbc.Length == BlockSize)
+        {
+            return cbc;
+        }
+
+        // Output C1..C(n-2) | Cn | C(n-1) truncated, so the ciphertext is exactly as long as the plaintext.
+        var lastStart = cbc.Length - BlockSize;
+        var penultimateStart = lastStart - BlockSize;
+        var result = new byte[plaintext.Length];
+        Buffer.BlockCopy(cbc, 0, result, 0, penultimateStart);
+        Buffer.BlockCopy(cbc, lastStart, result, penultimateStart, BlockSize);
+        Buffer.BlockCopy(cbc, penultimateStart, result, lastStart, plaintext.Length - lastStart);
+        return result;
+    }
+
+    public static byte[] Decrypt(byte[] key, byte[] ciphertext)
+    {
+        RequireAtLeastOneBlock(ciphertext);
+        if (ciphertext.Length == BlockSize)
+        {
+            return Transform(key, ciphertext, encrypt: false);
+        }
+
+        var paddedLength = RoundUpToBlock(ciphertext.Length);
+        var lastStart = paddedLength - BlockSize;
+        var penultimateStart = lastStart - BlockSize;
+        var tailLength = ciphertext.Length - lastStart;
+
+        // The swapped-in last CBC block decrypts to (zero-padded Pn) XOR C(n-1); its padding positions
+        // therefore hold the stolen bytes of C(n-1). Restoring C(n-1) turns the input back into plain CBC.
+        var lastCbcBlock = ByteArrays.Slice(ciphertext, penultimateStart, BlockSize);
+        var decryptedLast = Transform(key, lastCbcBlock, encrypt: false);
+        var cbc = new byte[paddedLength];
+        Buffer.BlockCopy(ciphertext, 0, cbc, 0, penultimateStart);
+        Buffer.BlockCopy(ciphertext, lastStart, cbc, penultimateStart, tailLength);
+        Buffer.BlockCopy(decryptedLast, tailLength, cbc, penultimateStart + tailLength, BlockSize - tailLength);
+        Buffer.BlockCopy(lastCbcBlock, 0, cbc, lastStart, BlockSize);
+        return ByteArrays.Slice(Transform(key, cbc, encrypt: false), 0, ciphertext.Length);
+    }
+
+    private static byte[] Transform(byte[] key, byte[] blocks, bool encrypt)
+    {
+        // One Aes per thread: creating one per block operation cost more than the operation. An Aes instance is not
+        // thread-safe, but CreateEncryptor(key, iv) leaves it unchanged, so a thread's instance serves every key.
+        var aes = _threadAes ??= CreateCbcAes();
+        using var transform = encrypt ? aes.CreateEncryptor(key, ZeroIv) : aes.CreateDecryptor(key, ZeroIv);
+        return transform.TransformFinalBlock(blocks, 0, blocks.Length);
+    }
+
+    private static Aes CreateCbcAes()
+    {
+        var aes = Aes.Create();
+        aes.Mode = CipherMode.CBC;
+        aes.Padding = PaddingMode.None;
+        return aes;
+    }
+
+    private static int RoundUpToBlock(int length) => (length + BlockSize - 1) / BlockSize * BlockSize;
+
+    private static void RequireAtLeastOneBlock(byte[] data)
+    {
+        if (data.Length < BlockSize)
+        {
+            throw new ArgumentException("AES-CTS needs at least one full block.", nameof(data));
+        }
+    }
+}
+
+/// <summary>RFC 3961 §5.1 n-fold: stretches or shrinks a constant to the cipher block size.</summary>
+internal static class NFold
+{
+    public static byte[] Fold(byte[] input, int outputBytes)
+    {
+        var copies = LeastCommonMultiple(input.Length, outputBytes) / input.Length;
+        var result = new byte[outputBytes];
+        var chunk = new byte[outputBytes];
+        var chunkFill = 0;
+        for (var copy = 0; copy < copies; copy++)
+        {
+            foreach (var value in RotateRight(input, 13 * copy))
+            {
+                chunk[chunkFill++] = value;
+                if (chunkFill == outputBytes)
+                {
+                    AddOnesComplement(result, chunk);
+                    chunkFill = 0;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static byte[] RotateRight(byte[] input, int bits)
+    {
+        var totalBits = input.Length * 8;
+        var result = new byte[input.Length];
+        for (var target = 0; target < totalBits; target++)
+        {
+            var source = ((target - bits) % totalBits + totalBits) % totalBits;
+            if ((input[source / 8] & (0x80 >> (source % 8))) != 0)
+            {
+                result[target / 8] |= (byte)(0x80 >> (target % 8));
+            }
+        }
+
+        return result;
+    }
+
+    // One's-complement addition: a carry out of the most significant byte wraps around into the least significant.
+    private static void AddOnesComplement(byte[] sum, byte[] addend)
+    {
+        var carry = 0;
+        for (var i = sum.Length - 1; i >= 0; i--)
+        {
+            carry += sum[i] + addend[i];
+            sum[i] = (byte)carry;
+            carry >>= 8;
+        }
+
+        for (var i = sum.Length - 1; carry != 0 && i >= 0; i--)
+        {
+            carry += sum[i];
+            sum[i] = (byte)carry;
+            carry >>= 8;
+        }
+    }
+
+    private static int LeastCommonMultiple(int a, int b)
+    {
+        var (x, y) = (a, b);
+        while (y != 0)
+        {
+            (x, y) = (y, x % y);
+        }
+
+        return a / x * b;
+    }
+}

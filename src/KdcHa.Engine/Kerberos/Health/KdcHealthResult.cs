@@ -43,3 +43,26 @@ public sealed class KdcHealthResult
 
     public DateTime Timestamp { get; init; }
 }
+
+/// <summary>What one probe of one KDC found. Only <see cref="Healthy"/> counts as up.</summary>
+public enum KdcHealthStatus
+{
+    Healthy,
+    Timeout,
+    Refused,
+    Unreachable,
+    KdcError,
+    PrincipalUnknown,
+    KeyMismatch,
+    ClockSkew,
+    ProtocolError,
+}
+
+public enum KdcProbeLevel
+{
+    /// <summary>An AS-REQ without pre-authentication: any well-formed answer proves the KDC process serves its database.</summary>
+    Reachable,
+
+    /// <summary>The full kinit equivalent: PA-ENC-TIMESTAMP, then decrypting the AS-REP proves the KDC holds the right keys.</summary>
+    Authenticated,
+}

@@ -1,7 +1,10 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text;
+using KdcHa.Kerberos.Crypto;
 
 namespace KdcHa.Kerberos.Keytab;
 
@@ -172,4 +175,104 @@ public sealed class Keytab
 
         return new KeytabEntry(Array.AsReadOnly(components), realm, nameType, timestamp, keyVersion, encryptionType, key);
     }
+}
+
+/// <summary>One key of one principal as stored in a keytab.</summary>
+public sealed class KeytabEntry
+{
+    public KeytabEntry(IReadOnlyList<string> components, string realm, int nameType, DateTime timestamp, uint keyVersion, int encryptionType, byte[] key)
+    {
+        Components = components ?? throw new ArgumentNullException(nameof(components));
+        Realm = realm ?? throw new ArgumentNullException(nameof(realm));
+        NameType = nameType;
+        Timestamp = timestamp;
+        KeyVersion = keyVersion;
+        EncryptionType = encryptionType;
+        Key = key ?? throw new ArgumentNullException(nameof(key));
+    }
+
+    public IReadOnlyList<string> Components { get; }
+
+    public string Realm { get; }
+
+    /// <summary>0 for version 0x0501 files, which do not store it.</summary>
+    public int NameType { get; }
+
+    /// <summary>When the key was written, UTC.</summary>
+    public DateTime Timestamp { get; }
+
+    public uint KeyVersion { get; }
+
+    public int EncryptionType { get; }
+
+    public byte[] Key { get; }
+
+    /// <summary>
+    /// False when the key's length does not fit its supported encryption type: such a key cannot encrypt anything,
+    /// whatever the KDC holds. Entries of encryption types this engine does not implement are never used anyway.
+    /// </summary>
+    public bool HasKeyOfItsTypesLength =>
+        !KerberosEncryption.TryGet(EncryptionType, out var encryption) || encryption is null || encryption.KeySize == Key.Length;
+
+    /// <summary>Why the key is unusable, for errors and warnings; null when <see cref="HasKeyOfItsTypesLength"/>.</summary>
+    public string? KeyLengthProblem =>
+        HasKeyOfItsTypesLength ? null : $"{this} has a {Key.Length}-byte key, but {EncryptionTypeNames.ToMitName((EncryptionType)EncryptionType)} needs {KerberosEncryption.Get((EncryptionType)EncryptionType).KeySize} bytes";
+
+    /// <summary>"a/b@REALM", the form <see cref="Keytab.FindKey"/> matches against.</summary>
+    public string Principal => string.Join("/", Components) + "@" + Realm;
+
+    public override string ToString() => $"{Principal} kvno {KeyVersion} etype {EncryptionType}";
+}
+
+/// <summary>
+/// Bounds-checked cursor over keytab bytes. Version 0x0502 is big-endian; 0x0501 uses the writer's native order,
+/// which MIT reads as the host's, so we do the same.
+/// </summary>
+internal ref struct KeytabReader
+{
+    private readonly ReadOnlySpan<byte> _data;
+    private readonly bool _bigEndian;
+    private int _position;
+
+    public KeytabReader(ReadOnlySpan<byte> data, bool bigEndian)
+    {
+        _data = data;
+        _bigEndian = bigEndian;
+        _position = 0;
+    }
+
+    public int Remaining => _data.Length - _position;
+
+    public ReadOnlySpan<byte> ReadBytes(int count)
+    {
+        if (count < 0 || count > Remaining)
+        {
+            throw new KeytabFormatException($"Keytab record is truncated: needs {count} bytes at offset {_position}, {Remaining} left.");
+        }
+
+        var bytes = _data.Slice(_position, count);
+        _position += count;
+        return bytes;
+    }
+
+    public byte ReadByte() => ReadBytes(1)[0];
+
+    public ushort ReadUInt16()
+    {
+        var bytes = ReadBytes(2);
+        return _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : BinaryPrimitives.ReadUInt16LittleEndian(bytes);
+    }
+
+    public uint ReadUInt32()
+    {
+        var bytes = ReadBytes(4);
+        return _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+    }
+
+    public int ReadInt32() => unchecked((int)ReadUInt32());
+
+    /// <summary>A uint16-length-prefixed string; MIT writes bytes as given, UTF-8 is the common case.</summary>
+    public string ReadCountedString() => Encoding.UTF8.GetString(ReadBytes(ReadUInt16()).ToArray());
+
+    public KeytabReader ReadRecord(int size) => new(ReadBytes(size), _bigEndian);
 }

@@ -96,3 +96,164 @@ public sealed class AsRequest
         }
     }
 }
+
+/// <summary>One PA-DATA element: a type number and its still-encoded value.</summary>
+public sealed class PaData
+{
+    public PaData()
+    {
+    }
+
+    public PaData(int type, byte[] value)
+    {
+        Type = type;
+        Value = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    public int Type { get; init; }
+
+    public byte[] Value { get; init; } = Array.Empty<byte>();
+
+    internal static void WriteSequenceOf(AsnWriter writer, IEnumerable<PaData> elements)
+    {
+        using (writer.PushSequence())
+        {
+            foreach (var element in elements)
+            {
+                using (writer.PushSequence())
+                {
+                    // PA-DATA numbers its fields from 1 (RFC 4120 §5.2.7).
+                    writer.WriteExplicitInteger(1, element.Type);
+                    writer.WriteExplicitOctetString(2, element.Value);
+                }
+            }
+        }
+    }
+
+    internal static List<PaData> ReadSequenceOf(AsnReader reader) =>
+        reader.ReadSequenceOf(KerberosAsnReader.MaxPaDataElements, "PA-DATA", ReadFrom);
+
+    /// <summary>Decodes a standalone METHOD-DATA (SEQUENCE OF PA-DATA), as carried in KRB-ERROR e-data.</summary>
+    internal static List<PaData> DecodeMethodData(ReadOnlyMemory<byte> encoded) =>
+        KerberosAsnReader.Decode(encoded, "METHOD-DATA", ReadSequenceOf);
+
+    private static PaData ReadFrom(AsnReader reader)
+    {
+        int? type = null;
+        byte[]? value = null;
+        reader.ReadSequence().ReadFields((tag, field) =>
+        {
+            switch (tag)
+            {
+                case 1:
+                    type = field.ReadInt32Value();
+                    return true;
+                case 2:
+                    value = field.ReadOctetString();
+                    return true;
+                default:
+                    return false;
+            }
+        });
+
+        return new PaData(KerberosAsnReader.RequiredValue(type, "padata-type"), KerberosAsnReader.Required(value, "padata-value"));
+    }
+}
+
+/// <summary>PA-DATA type numbers (RFC 4120 §7.5.2, RFC 6113 §7.1).</summary>
+public static class PaDataType
+{
+    public const int EncTimestamp = 2;
+    public const int PwSalt = 3;
+    public const int ETypeInfo = 11;
+    public const int ETypeInfo2 = 19;
+    public const int PacRequest = 128;
+    public const int FxCookie = 133;
+    public const int FxFast = 136;
+    public const int FxError = 137;
+    public const int EncryptedChallenge = 138;
+}
+
+/// <summary>RFC 4120 §5.2.7.2 PA-ENC-TS-ENC, the plaintext that PA-ENC-TIMESTAMP encrypts with key usage 1.</summary>
+public static class PaEncTimestamp
+{
+    public const int MaxMicroseconds = 999_999;
+
+    /// <summary>
+    /// The timestamp is sent with whole-second precision; sub-second precision travels in
+    /// <paramref name="microseconds"/>. Local times are converted, unspecified ones are taken as UTC.
+    /// </summary>
+    public static byte[] Encode(DateTime timestampUtc, int microseconds)
+    {
+        if (microseconds is < 0 or > MaxMicroseconds)
+        {
+            throw new ArgumentOutOfRangeException(nameof(microseconds), microseconds, "Microseconds must be 0..999999.");
+        }
+
+        var writer = KerberosAsnWriter.CreateWriter();
+        using (writer.PushSequence())
+        {
+            writer.WriteExplicitKerberosTime(0, timestampUtc);
+            writer.WriteExplicitInteger(1, microseconds);
+        }
+
+        return writer.Encode();
+    }
+}
+
+/// <summary>
+/// RFC 4120 §5.2.7.5 ETYPE-INFO2-ENTRY: how the KDC wants the client key derived. A null salt means the default
+/// salt; null S2kParameters mean the etype's default iteration count.
+/// </summary>
+public sealed class ETypeInfo2Entry
+{
+    public ETypeInfo2Entry()
+    {
+    }
+
+    public ETypeInfo2Entry(int encryptionType, string? salt, byte[]? s2kParameters)
+    {
+        EncryptionType = encryptionType;
+        Salt = salt;
+        S2kParameters = s2kParameters;
+    }
+
+    public int EncryptionType { get; init; }
+
+    public string? Salt { get; init; }
+
+    public byte[]? S2kParameters { get; init; }
+
+    /// <summary>Decodes the value of a PA-ETYPE-INFO2 (SEQUENCE OF ETYPE-INFO2-ENTRY).</summary>
+    internal static List<ETypeInfo2Entry> DecodeSequence(ReadOnlyMemory<byte> encoded) =>
+        KerberosAsnReader.Decode(
+            encoded,
+            "ETYPE-INFO2",
+            reader => reader.ReadSequenceOf(KerberosAsnReader.MaxETypeInfo2Entries, "ETYPE-INFO2", ReadFrom));
+
+    private static ETypeInfo2Entry ReadFrom(AsnReader reader)
+    {
+        int? encryptionType = null;
+        string? salt = null;
+        byte[]? s2kParameters = null;
+        reader.ReadSequence().ReadFields((tag, field) =>
+        {
+            switch (tag)
+            {
+                case 0:
+                    encryptionType = field.ReadInt32Value();
+                    return true;
+                case 1:
+                    salt = field.ReadKerberosString();
+                    return true;
+                case 2:
+                    s2kParameters = field.ReadOctetString();
+                    return true;
+                default:
+                    return false;
+            }
+        });
+
+        return new ETypeInfo2Entry(KerberosAsnReader.RequiredValue(encryptionType, "etype"), salt, s2kParameters);
+    }
+}

@@ -8,6 +8,62 @@ using System.Threading.Tasks;
 
 namespace KdcHa.Kerberos.Transport;
 
+/// <summary>Sends one Kerberos message to one KDC and returns its reply, within hard deadlines.</summary>
+public interface IKdcTransport
+{
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the reply.
+    /// </summary>
+    /// <param name="endpoint">One KDC; a host name is resolved within <paramref name="overallTimeout"/>.</param>
+    /// <param name="request">One unframed DER message; the TCP length prefix is added by the transport and stripped from the reply.</param>
+    /// <param name="protocol">Udp or Tcp; Auto must be resolved by the caller.</param>
+    /// <param name="attemptTimeout">
+    /// UDP: wait this long for a reply before resending the same bytes. TCP: cap on each of connect, send and receive.
+    /// </param>
+    /// <param name="overallTimeout">Hard budget for the whole call, name resolution included, measured from the call.</param>
+    /// <param name="cancellationToken">The caller giving up (Ctrl+C): surfaces as OperationCanceledException, never as Timeout.</param>
+    /// <exception cref="KdcTransportException">The exchange failed; <see cref="KdcTransportException.Failure"/> says how.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ArgumentException">A bad argument.</exception>
+    Task<KdcExchange> SendAsync(
+        KdcEndpoint endpoint,
+        byte[] request,
+        KdcTransportProtocol protocol,
+        TimeSpan attemptTimeout,
+        TimeSpan overallTimeout,
+        CancellationToken cancellationToken);
+}
+
+public enum KdcTransportProtocol
+{
+    Udp,
+    Tcp,
+
+    /// <summary>
+    /// UDP first, TCP after KRB_ERR_RESPONSE_TOO_BIG. Only the caller can see that error code, so the
+    /// caller resolves Auto; <see cref="IKdcTransport"/> accepts only Udp or Tcp.
+    /// </summary>
+    Auto,
+}
+
+public enum KdcTransportFailure
+{
+    /// <summary>Nothing (or not all of the reply) arrived before a deadline: a hung or black-holed KDC.</summary>
+    Timeout,
+
+    /// <summary>The host answered that nothing listens on the port (TCP RST, ICMP port unreachable).</summary>
+    Refused,
+
+    /// <summary>The network or host cannot be reached from here (no route, host unreachable, no such address family).</summary>
+    Unreachable,
+
+    /// <summary>The KDC host name did not resolve (not found, resolver failure, or resolver slower than the deadline).</summary>
+    NameResolution,
+
+    /// <summary>Something answered, but not with a well-framed reply (bad length prefix, truncation, reset mid-reply).</summary>
+    ProtocolError,
+}
+
 /// <summary>
 /// The real transport over OS sockets. Every path is bounded by the overall deadline, name resolution included,
 /// because a health check that hangs on a hung KDC reports nothing at all.
@@ -181,5 +237,38 @@ public sealed class SocketKdcTransport : IKdcTransport
         return inner is null
             ? new KdcTransportException(message, KdcTransportFailure.NameResolution, protocol)
             : new KdcTransportException(message, KdcTransportFailure.NameResolution, protocol, inner);
+    }
+}
+
+/// <summary>Maps OS socket errors to what they say about the KDC; the same errno means different things before and after a TCP connect.</summary>
+internal static class SocketFailureClassifier
+{
+    public static KdcTransportFailure Classify(SocketError error, bool tcpConnected)
+    {
+        switch (error)
+        {
+            case SocketError.ConnectionRefused:
+                return KdcTransportFailure.Refused;
+
+            // Windows reports ICMP port unreachable on a UDP socket as a reset; on an established TCP stream a
+            // reset means the KDC dropped the exchange half way.
+            case SocketError.ConnectionReset:
+                return tcpConnected ? KdcTransportFailure.ProtocolError : KdcTransportFailure.Refused;
+
+            case SocketError.TimedOut:
+                return KdcTransportFailure.Timeout;
+
+            case SocketError.HostUnreachable:
+            case SocketError.NetworkUnreachable:
+            case SocketError.NetworkDown:
+            case SocketError.HostDown:
+            case SocketError.AddressNotAvailable:
+            case SocketError.AddressFamilyNotSupported:
+            case SocketError.ProtocolFamilyNotSupported:
+                return KdcTransportFailure.Unreachable;
+
+            default:
+                return tcpConnected ? KdcTransportFailure.ProtocolError : KdcTransportFailure.Unreachable;
+        }
     }
 }

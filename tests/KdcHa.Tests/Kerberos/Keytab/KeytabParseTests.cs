@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Keytab;
 
 namespace KdcHa.Tests.Kerberos.Keytabs;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Transport;
 using static KdcHa.Tests.Kerberos.Transport.TransportTestKit;
 

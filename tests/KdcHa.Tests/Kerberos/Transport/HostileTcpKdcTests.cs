@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Transport;
 using static KdcHa.Tests.Kerberos.Transport.TcpKdcTransportTests;
 using static KdcHa.Tests.Kerberos.Transport.TransportTestKit;

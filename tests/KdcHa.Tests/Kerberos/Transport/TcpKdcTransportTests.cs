@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Transport;
 using static KdcHa.Tests.Kerberos.Transport.TransportTestKit;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using KdcHa.Kerberos;
 using KdcHa.Kerberos.Transport;
 using static KdcHa.Tests.Kerberos.Transport.TransportTestKit;
 

@@ -6,8 +6,72 @@ using System.Security;
 using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Kerberos.Crypto;
+using KeytabFile = KdcHa.Kerberos.Keytab.Keytab;
 
 namespace KdcHa.Kerberos.Health;
+
+/// <summary>Where the client's long-term key comes from: a keytab or a password.</summary>
+public interface IClientKeySource
+{
+    /// <summary>
+    /// The encryption types this source can produce a key for, in preference order. The AS-REQ lists exactly these,
+    /// because the KDC answers with the first listed type the principal has a key for.
+    /// </summary>
+    IReadOnlyList<int> EncryptionTypes { get; }
+
+    /// <summary>
+    /// The key for one encryption type, derived with the salt and parameters the KDC announced. A key that must be
+    /// computed completes later, off the caller's thread, so that the probe's deadline can end the wait.
+    /// </summary>
+    /// <exception cref="KerberosProtocolException">The KDC's parameters are malformed or beyond what any KDC sends.</exception>
+    Task<ClientKey?> GetKeyAsync(int encryptionType, string salt, byte[]? stringToKeyParameters);
+}
+
+/// <summary>A long-term client key ready for one encryption type.</summary>
+public sealed class ClientKey
+{
+    public ClientKey(int encryptionType, byte[] key, uint? keyVersion)
+    {
+        EncryptionType = encryptionType;
+        Key = key;
+        KeyVersion = keyVersion;
+    }
+
+    public int EncryptionType { get; }
+
+    public byte[] Key { get; }
+
+    public uint? KeyVersion { get; }
+}
+
+/// <summary>
+/// Keys of one principal from an MIT keytab. Only the newest key version is offered: older ones can no longer
+/// match the KDC, and offering their encryption types would make the KDC pick a key we cannot prove.
+/// </summary>
+public sealed class KeytabKeySource : IClientKeySource
+{
+    private readonly KeytabFile _keytab;
+    private readonly string _principal;
+
+    public KeytabKeySource(KeytabFile keytab, string principal)
+    {
+        _keytab = keytab ?? throw new ArgumentNullException(nameof(keytab));
+        _principal = principal ?? throw new ArgumentNullException(nameof(principal));
+        var supported = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
+        var newestVersion = keytab.FindKey(principal, supported)?.KeyVersion;
+        EncryptionTypes = supported
+            .Where(type => newestVersion is not null && keytab.FindKey(principal, new[] { type })?.KeyVersion == newestVersion)
+            .ToArray();
+    }
+
+    public IReadOnlyList<int> EncryptionTypes { get; }
+
+    public Task<ClientKey?> GetKeyAsync(int encryptionType, string salt, byte[]? stringToKeyParameters)
+    {
+        var entry = EncryptionTypes.Contains(encryptionType) ? _keytab.FindKey(_principal, new[] { encryptionType }) : null;
+        return Task.FromResult(entry is null ? null : new ClientKey(entry.EncryptionType, entry.Key, entry.KeyVersion));
+    }
+}
 
 /// <summary>
 /// Keys derived from a password with the salt the KDC announces. Derived keys are cached per salt and parameters,
