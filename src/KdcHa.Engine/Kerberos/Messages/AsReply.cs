@@ -37,21 +37,17 @@ public sealed class AsReply : KerberosReply
         PrincipalName? clientName = null;
         byte[]? ticket = null;
         EncryptedData? encryptedPart = null;
-        var sawVersion = false;
-        var sawMessageType = false;
+        var header = new MessageHeaderFields(MessageType, "AS-REP");
 
         reader.ReadApplicationSequence(ApplicationTag.AsReply).ReadFields((tag, field) =>
         {
+            if (header.TryRead(tag, field))
+            {
+                return true;
+            }
+
             switch (tag)
             {
-                case 0:
-                    field.ExpectInteger(ApplicationTag.ProtocolVersion, "pvno");
-                    sawVersion = true;
-                    return true;
-                case 1:
-                    field.ExpectInteger(MessageType, "msg-type");
-                    sawMessageType = true;
-                    return true;
                 case 2:
                     preAuthentication = PaData.ReadSequenceOf(field);
                     return true;
@@ -72,10 +68,7 @@ public sealed class AsReply : KerberosReply
             }
         });
 
-        if (!sawVersion || !sawMessageType)
-        {
-            throw new KerberosProtocolException("AS-REP lacks pvno or msg-type.");
-        }
+        header.EnsureComplete();
 
         return new AsReply(
             KerberosAsnReader.Required(clientRealm, "crealm"),

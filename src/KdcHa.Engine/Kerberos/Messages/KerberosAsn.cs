@@ -157,6 +157,51 @@ internal static class KerberosAsnReader
 }
 
 /// <summary>
+/// pvno [0] and msg-type [1], which open every KDC reply: checked as they come, and required once every field of the
+/// message has been read.
+/// </summary>
+internal sealed class MessageHeaderFields
+{
+    private readonly int _messageType;
+    private readonly string _messageName;
+    private bool _sawVersion;
+    private bool _sawMessageType;
+
+    public MessageHeaderFields(int messageType, string messageName)
+    {
+        _messageType = messageType;
+        _messageName = messageName;
+    }
+
+    /// <summary>True when <paramref name="tag"/> is pvno or msg-type, which has then been read and checked.</summary>
+    public bool TryRead(int tag, AsnReader field)
+    {
+        switch (tag)
+        {
+            case 0:
+                field.ExpectInteger(ApplicationTag.ProtocolVersion, "pvno");
+                _sawVersion = true;
+                return true;
+            case 1:
+                field.ExpectInteger(_messageType, "msg-type");
+                _sawMessageType = true;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <exception cref="KerberosProtocolException">pvno or msg-type was missing.</exception>
+    public void EnsureComplete()
+    {
+        if (!_sawVersion || !_sawMessageType)
+        {
+            throw new KerberosProtocolException($"{_messageName} lacks pvno or msg-type.");
+        }
+    }
+}
+
+/// <summary>
 /// Writing side of the RFC 4120 encoding conventions: every field is an EXPLICIT context tag wrapping a
 /// complete universal TLV, strings are GeneralString and times are second-precision GeneralizedTime.
 /// </summary>

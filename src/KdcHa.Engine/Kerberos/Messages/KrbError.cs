@@ -57,21 +57,17 @@ public sealed class KrbError : KerberosReply
         int? serverMicroseconds = null;
         int? errorCode = null;
         string? realm = null;
-        var sawVersion = false;
-        var sawMessageType = false;
+        var header = new MessageHeaderFields(MessageType, "KRB-ERROR");
 
         reader.ReadApplicationSequence(ApplicationTag.KrbError).ReadFields((tag, field) =>
         {
+            if (header.TryRead(tag, field))
+            {
+                return true;
+            }
+
             switch (tag)
             {
-                case 0:
-                    field.ExpectInteger(ApplicationTag.ProtocolVersion, "pvno");
-                    sawVersion = true;
-                    return true;
-                case 1:
-                    field.ExpectInteger(MessageType, "msg-type");
-                    sawMessageType = true;
-                    return true;
                 case 2:
                     clientTime = field.ReadKerberosTime();
                     return true;
@@ -110,10 +106,7 @@ public sealed class KrbError : KerberosReply
             }
         });
 
-        if (!sawVersion || !sawMessageType)
-        {
-            throw new KerberosProtocolException("KRB-ERROR lacks pvno or msg-type.");
-        }
+        header.EnsureComplete();
 
         error.RawErrorCode = KerberosAsnReader.RequiredValue(errorCode, "error-code");
         error.Realm = KerberosAsnReader.Required(realm, "realm");
