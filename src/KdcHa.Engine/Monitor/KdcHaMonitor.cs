@@ -188,7 +188,7 @@ public sealed class KdcHaMonitor
         {
             // A reply the probe could not judge is that KDC's failed probe: hysteresis decides, not a crash.
             _failures.Report($"probe of {kdc.Name}", e);
-            return new KdcHealthResult { Kdc = kdc.Name, Status = nameof(KdcHealthStatus.ProtocolError), Message = $"the probe failed: {e.Message}" };
+            return new KdcHealthResult { Kdc = kdc.Name, Verdict = KdcHealthStatus.ProtocolError, Message = $"the probe failed: {e.Message}" };
         }
     }
 
@@ -243,7 +243,7 @@ public sealed class KdcHaMonitor
         var health = _health[index];
         var previous = health.State;
         var status = _kdcStatus[index];
-        var changed = health.Observe(Enum.TryParse<KdcHealthStatus>(result.Status, out var probed) ? probed : KdcHealthStatus.ProtocolError);
+        var changed = health.Observe(result.Verdict);
         status.LastProbeStatus = result.Status;
         status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
         status.LastProbe = now;

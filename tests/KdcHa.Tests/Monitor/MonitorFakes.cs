@@ -70,7 +70,7 @@ internal sealed class ScriptedProber : IKdcProber
         }
 
         var status = queue.Dequeue();
-        return Task.FromResult(new KdcHealthResult { Kdc = request.Endpoint.Host, Status = status.ToString(), IsHealthy = status == KdcHealthStatus.Healthy, RoundTripMilliseconds = 1 });
+        return Task.FromResult(new KdcHealthResult { Kdc = request.Endpoint.Host, Verdict = status, RoundTripMilliseconds = 1 });
     }
 }
 

@@ -11,7 +11,7 @@ namespace KdcHa.Tests.Monitor;
 public class MonitorNotificationsTests
 {
     private static readonly DateTime T0 = new(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly KdcHealthResult Probe = new() { Kdc = "kdc1", Status = "Timeout", RoundTripMilliseconds = 100 };
+    private static readonly KdcHealthResult Probe = new() { Kdc = "kdc1", Verdict = KdcHealthStatus.Timeout, RoundTripMilliseconds = 100 };
 
     [Fact]
     public void Health_changes_map_to_unhealthy_and_recovered_but_the_first_verdict_is_no_alert()

@@ -108,7 +108,7 @@ public class MonitorSurvivalTests
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            return Task.FromResult(new KdcHealthResult { Kdc = "local", Status = nameof(KdcHealthStatus.Healthy), IsHealthy = true, RoundTripMilliseconds = 1 });
+            return Task.FromResult(new KdcHealthResult { Kdc = "local", Verdict = KdcHealthStatus.Healthy, RoundTripMilliseconds = 1 });
         }
     }
 

@@ -30,8 +30,7 @@ internal sealed class ScriptedVipProbe : IVipProbe
         return Task.FromResult(new KdcHealthResult
         {
             Kdc = vip.ToString(),
-            Status = status.ToString(),
-            IsHealthy = status == KdcHealthStatus.Healthy,
+            Verdict = status,
             RoundTripMilliseconds = 1.5,
             Message = $"scripted {status}",
             Timestamp = DateTime.UtcNow,

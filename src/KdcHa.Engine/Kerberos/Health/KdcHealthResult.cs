@@ -20,9 +20,15 @@ public sealed class KdcHealthResult
 
     public string Level { get; init; } = string.Empty;
 
-    public string Status { get; init; } = string.Empty;
+    /// <summary>
+    /// The verdict the engine decides on (the monitor's hysteresis reads it); <see cref="Status"/> and
+    /// <see cref="IsHealthy"/> show it by name for the pipeline and JSON. A result nobody classified is a failure.
+    /// </summary>
+    internal KdcHealthStatus Verdict { get; init; } = KdcHealthStatus.ProtocolError;
 
-    public bool IsHealthy { get; init; }
+    public string Status => Verdict.ToString();
+
+    public bool IsHealthy => Verdict == KdcHealthStatus.Healthy;
 
     public double RoundTripMilliseconds { get; init; }
 
