@@ -319,23 +319,7 @@ public sealed class EncryptionKey
 
     internal static EncryptionKey ReadFrom(AsnReader reader)
     {
-        int? keyType = null;
-        byte[]? keyValue = null;
-        reader.ReadSequence().ReadFields((tag, field) =>
-        {
-            switch (tag)
-            {
-                case 0:
-                    keyType = field.ReadInt32Value();
-                    return true;
-                case 1:
-                    keyValue = field.ReadOctetString();
-                    return true;
-                default:
-                    return false;
-            }
-        });
-
-        return new EncryptionKey(KerberosAsnReader.RequiredValue(keyType, "keytype"), KerberosAsnReader.Required(keyValue, "keyvalue"));
+        var (keyType, keyValue) = reader.ReadNumberAndOctets(0, "keytype", 1, "keyvalue");
+        return new EncryptionKey(keyType, keyValue);
     }
 }

@@ -139,24 +139,8 @@ public sealed class PaData
 
     private static PaData ReadFrom(AsnReader reader)
     {
-        int? type = null;
-        byte[]? value = null;
-        reader.ReadSequence().ReadFields((tag, field) =>
-        {
-            switch (tag)
-            {
-                case 1:
-                    type = field.ReadInt32Value();
-                    return true;
-                case 2:
-                    value = field.ReadOctetString();
-                    return true;
-                default:
-                    return false;
-            }
-        });
-
-        return new PaData(KerberosAsnReader.RequiredValue(type, "padata-type"), KerberosAsnReader.Required(value, "padata-value"));
+        var (type, value) = reader.ReadNumberAndOctets(1, "padata-type", 2, "padata-value");
+        return new PaData(type, value);
     }
 }
 

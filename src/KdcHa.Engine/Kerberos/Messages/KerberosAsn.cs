@@ -146,6 +146,34 @@ internal static class KerberosAsnReader
         where T : struct =>
         value ?? throw new KerberosProtocolException($"Required field {field} is missing.");
 
+    /// <summary>
+    /// A SEQUENCE of one INTEGER and one OCTET STRING under the given tags, both required: the shape of
+    /// EncryptionKey and of PA-DATA.
+    /// </summary>
+    internal static (int Number, byte[] Octets) ReadNumberAndOctets(this AsnReader reader, int numberTag, string numberField, int octetsTag, string octetsField)
+    {
+        int? number = null;
+        byte[]? octets = null;
+        reader.ReadSequence().ReadFields((tag, field) =>
+        {
+            if (tag == numberTag)
+            {
+                number = field.ReadInt32Value();
+                return true;
+            }
+
+            if (tag == octetsTag)
+            {
+                octets = field.ReadOctetString();
+                return true;
+            }
+
+            return false;
+        });
+
+        return (RequiredValue(number, numberField), Required(octets, octetsField));
+    }
+
     public static void ExpectInteger(this AsnReader reader, int expected, string field)
     {
         var actual = reader.ReadInt32Value();
