@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Keepalived;
+using KdcHa.Kerberos;
 using KdcHa.Vip;
 
 namespace KdcHa.Commands;

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 
-namespace KdcHa.Vip;
+namespace KdcHa.Kerberos;
 
 /// <summary>
 /// The default_realm of the krb5.conf files MIT would read (KRB5_CONFIG, else /etc/krb5.conf): the realm a
@@ -14,7 +14,7 @@ public static class Krb5DefaultRealm
 
     public static string? Find(string? krb5ConfigVariable)
     {
-        var files = string.IsNullOrEmpty(krb5ConfigVariable) ? new[] { SystemConfig } : krb5ConfigVariable!.Split(':');
+        var files = string.IsNullOrEmpty(krb5ConfigVariable) ? new[] { SystemConfig } : krb5ConfigVariable.Split(':');
         return files.Where(File.Exists).Select(ReadDefaultRealm).FirstOrDefault(realm => realm is not null);
     }
 
@@ -24,16 +24,16 @@ public static class Krb5DefaultRealm
         foreach (var raw in File.ReadAllLines(path))
         {
             var line = raw.Trim();
-            if (line.StartsWith("[", StringComparison.Ordinal))
+            if (line.StartsWith('['))
             {
                 inLibdefaults = line.Equals("[libdefaults]", StringComparison.OrdinalIgnoreCase);
                 continue;
             }
 
             var equals = line.IndexOf('=');
-            if (inLibdefaults && equals > 0 && line.Substring(0, equals).Trim() == "default_realm")
+            if (inLibdefaults && equals > 0 && line[..equals].Trim() == "default_realm")
             {
-                var realm = line.Substring(equals + 1).Trim();
+                var realm = line[(equals + 1)..].Trim();
                 return realm.Length == 0 ? null : realm;
             }
         }
