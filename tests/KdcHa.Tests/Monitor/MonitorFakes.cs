@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Configuration;
+using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;

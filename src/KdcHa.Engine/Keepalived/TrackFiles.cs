@@ -4,7 +4,7 @@ using System.IO;
 using System.Text;
 using KdcHa.Common;
 
-namespace KdcHa.Monitor;
+namespace KdcHa.Keepalived;
 
 /// <summary>How the monitor talks to keepalived: through files keepalived tracks.</summary>
 public interface IKeepalivedTracking
