@@ -66,6 +66,9 @@ public sealed class KdcTransportException : KdcHaException
     public KdcTransportFailure Failure { get; }
 
     public KdcTransportProtocol Protocol { get; }
+
+    /// <summary>UDP datagrams that came back but did not answer the request; see <see cref="KdcExchange.JunkReplies"/>.</summary>
+    public int JunkReplies { get; internal set; }
 }
 
 /// <summary>The keytab file (or a folder on its path) does not exist.</summary>

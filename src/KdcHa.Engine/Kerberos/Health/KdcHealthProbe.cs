@@ -23,7 +23,6 @@ public sealed class KdcHealthProbe
     // "Ask for the KDC's maximum lifetime" without depending on our clock; the value MIT's own clients send.
     private static readonly DateTime RequestedTill = new(2037, 9, 13, 2, 48, 5, DateTimeKind.Utc);
     private const uint RenewableOk = 0x00000010;
-    private const int AsReplyEncryptedPartUsage = 3;
     private const int PaEncTimestampUsage = 1;
 
     // UDP has no delivery signal: resend a few times inside the deadline, but never more often than every 50 ms.
@@ -81,6 +80,7 @@ public sealed class KdcHealthProbe
         catch (KdcTransportException e)
         {
             observation.Protocol = e.Protocol;
+            observation.JunkReplies += e.JunkReplies;
             return observation.ToResult(Classify(e.Failure), clock.Elapsed, e.Message);
         }
         catch (KerberosProtocolException e)
@@ -118,7 +118,8 @@ public sealed class KdcHealthProbe
 
         var encryptionTypes = request.KeySource?.EncryptionTypes ?? AllEncryptionTypes;
         var firstNonce = NewNonce();
-        var first = await ExchangeAsync(request, NewAsRequest(request, encryptionTypes, firstNonce, Array.Empty<PaData>()), observation, clock, cancellationToken)
+        var first = await ExchangeAsync(
+                request, NewAsRequest(request, encryptionTypes, firstNonce, Array.Empty<PaData>()), ProbeAnswer.For(request, null, firstNonce), observation, clock, cancellationToken)
             .ConfigureAwait(false);
 
         if (first is AsReply unauthenticatedReply)
@@ -177,7 +178,8 @@ public sealed class KdcHealthProbe
         observation.KeyVersion = key.KeyVersion;
         var nonce = NewNonce();
         var preAuthentication = new[] { EncryptedTimestamp(key) };
-        var reply = await ExchangeAsync(request, NewAsRequest(request, new[] { key.EncryptionType }, nonce, preAuthentication), observation, clock, cancellationToken)
+        var reply = await ExchangeAsync(
+                request, NewAsRequest(request, new[] { key.EncryptionType }, nonce, preAuthentication), ProbeAnswer.For(request, key, nonce), observation, clock, cancellationToken)
             .ConfigureAwait(false);
         if (reply is AsReply ticket)
         {
@@ -240,7 +242,7 @@ public sealed class KdcHealthProbe
         byte[] plaintext;
         try
         {
-            plaintext = encryption.Decrypt(key.Key, AsReplyEncryptedPartUsage, reply.EncryptedPart.Cipher);
+            plaintext = encryption.Decrypt(key.Key, ProbeAnswer.AsReplyEncryptedPartUsage, reply.EncryptedPart.Cipher);
         }
         catch (KerberosIntegrityException)
         {
@@ -273,16 +275,22 @@ public sealed class KdcHealthProbe
     private static string Describe(int encryptionType) =>
         KerberosEncryption.TryGet(encryptionType, out var encryption) && encryption is not null ? encryption.Name : encryptionType.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <remarks>
+    /// Over UDP the transport hands back only a datagram <paramref name="checkReply"/> takes as the answer, having
+    /// decoded (and, with a key, decrypted) it once already; decoding again here keeps one path for TCP and UDP at
+    /// the cost of microseconds.
+    /// </remarks>
     private async Task<KerberosReply> ExchangeAsync(
-        KdcProbeRequest request, byte[] message, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
+        KdcProbeRequest request, byte[] message, KdcReplyCheck checkReply, ProbeObservation observation, Stopwatch clock, CancellationToken cancellationToken)
     {
         var protocol = ProtocolFor(request, message);
         while (true)
         {
-            var exchange = await SendAsync(request, message, protocol, clock, cancellationToken).ConfigureAwait(false);
+            var exchange = await SendAsync(request, message, protocol, checkReply, clock, cancellationToken).ConfigureAwait(false);
             var received = DateTime.UtcNow;
             observation.Address = exchange.RemoteEndPoint.Address.ToString();
             observation.Protocol = exchange.Protocol;
+            observation.JunkReplies += exchange.JunkReplies;
             var reply = KerberosReply.Decode(exchange.Reply);
             if (reply is KrbError error)
             {
@@ -309,7 +317,8 @@ public sealed class KdcHealthProbe
         var forced => forced,
     };
 
-    private Task<KdcExchange> SendAsync(KdcProbeRequest request, byte[] message, KdcTransportProtocol protocol, Stopwatch clock, CancellationToken cancellationToken)
+    private Task<KdcExchange> SendAsync(
+        KdcProbeRequest request, byte[] message, KdcTransportProtocol protocol, KdcReplyCheck checkReply, Stopwatch clock, CancellationToken cancellationToken)
     {
         var remaining = request.Timeout - clock.Elapsed;
         if (remaining <= TimeSpan.Zero)
@@ -321,7 +330,7 @@ public sealed class KdcHealthProbe
         var attemptTimeout = protocol == KdcTransportProtocol.Tcp
             ? remaining
             : TimeSpan.FromTicks(Math.Max(MinimumAttemptTimeout.Ticks, request.Timeout.Ticks / UdpTriesPerDeadline));
-        return _transport.SendAsync(request.Endpoint, message, protocol, attemptTimeout, remaining, cancellationToken);
+        return _transport.SendAsync(request.Endpoint, message, protocol, attemptTimeout, remaining, checkReply, cancellationToken);
     }
 
     /// <summary>

@@ -45,6 +45,12 @@ public sealed class KdcHealthResult
     /// <summary>KDC clock minus local clock, when the reply carried the KDC's time.</summary>
     public double? ClockSkewSeconds { get; init; }
 
+    /// <summary>
+    /// UDP datagrams from the KDC's address that did not answer the probe (garbled, for another request, forged) and
+    /// were waited past. Any is worth a look: a real KDC sends none, unless a resend crossed its first answer.
+    /// </summary>
+    public int JunkReplies { get; init; }
+
     public string Message { get; init; } = string.Empty;
 
     public DateTime Timestamp { get; init; }

@@ -31,6 +31,8 @@ internal sealed class ProbeObservation
 
     public double? ClockSkewSeconds { get; private set; }
 
+    public int JunkReplies { get; set; }
+
     private void RecordServerTime(DateTime serverTimeUtc, DateTime receivedUtc)
     {
         ServerTime = serverTimeUtc;
@@ -71,6 +73,7 @@ internal sealed class ProbeObservation
         KeyVersion = KeyVersion,
         ServerTime = ServerTime,
         ClockSkewSeconds = ClockSkewSeconds,
+        JunkReplies = JunkReplies,
         Message = message,
         Timestamp = _startedUtc,
     };

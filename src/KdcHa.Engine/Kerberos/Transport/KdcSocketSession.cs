@@ -224,6 +224,9 @@ public sealed class KdcExchange
     /// to an earlier attempt can make it shorter than the real latency.
     /// </summary>
     public TimeSpan RoundTrip { get; }
+
+    /// <summary>UDP datagrams from <see cref="RemoteEndPoint"/> that came before the reply and did not answer the request.</summary>
+    public int JunkReplies { get; init; }
 }
 
 /// <summary>

@@ -21,6 +21,11 @@ public interface IKdcTransport
     /// UDP: wait this long for a reply before resending the same bytes. TCP: cap on each of connect, send and receive.
     /// </param>
     /// <param name="overallTimeout">Hard budget for the whole call, name resolution included, measured from the call.</param>
+    /// <param name="checkReply">
+    /// UDP: tells the answer to this request from junk (another exchange's reply, a spoofed or garbled datagram); the
+    /// transport counts junk and keeps waiting for the answer until the deadline. Null takes any non-empty datagram.
+    /// TCP ignores it: the connection is this request's alone, so whatever comes back is the answer to classify.
+    /// </param>
     /// <param name="cancellationToken">The caller giving up (Ctrl+C): surfaces as OperationCanceledException, never as Timeout.</param>
     /// <exception cref="KdcTransportException">The exchange failed; <see cref="KdcTransportException.Failure"/> says how.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -31,8 +36,12 @@ public interface IKdcTransport
         KdcTransportProtocol protocol,
         TimeSpan attemptTimeout,
         TimeSpan overallTimeout,
+        KdcReplyCheck? checkReply,
         CancellationToken cancellationToken);
 }
+
+/// <summary>Null when <paramref name="reply"/> answers the request just sent; otherwise why it is junk.</summary>
+public delegate string? KdcReplyCheck(byte[] reply);
 
 public enum KdcTransportProtocol
 {
@@ -98,6 +107,7 @@ public sealed class SocketKdcTransport : IKdcTransport
         KdcTransportProtocol protocol,
         TimeSpan attemptTimeout,
         TimeSpan overallTimeout,
+        KdcReplyCheck? checkReply,
         CancellationToken cancellationToken)
     {
         if (endpoint is null)
@@ -127,7 +137,7 @@ public sealed class SocketKdcTransport : IKdcTransport
 
         CheckTimeout(attemptTimeout, nameof(attemptTimeout));
         CheckTimeout(overallTimeout, nameof(overallTimeout));
-        return SendCoreAsync(endpoint, request, protocol, attemptTimeout, Deadline.After(overallTimeout), cancellationToken);
+        return SendCoreAsync(endpoint, request, protocol, attemptTimeout, Deadline.After(overallTimeout), checkReply, cancellationToken);
     }
 
     private static void CheckTimeout(TimeSpan timeout, string parameterName)
@@ -139,7 +149,13 @@ public sealed class SocketKdcTransport : IKdcTransport
     }
 
     private async Task<KdcExchange> SendCoreAsync(
-        KdcEndpoint endpoint, byte[] request, KdcTransportProtocol protocol, TimeSpan attemptTimeout, Deadline overall, CancellationToken cancellationToken)
+        KdcEndpoint endpoint,
+        byte[] request,
+        KdcTransportProtocol protocol,
+        TimeSpan attemptTimeout,
+        Deadline overall,
+        KdcReplyCheck? checkReply,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var addresses = await ResolveAsync(endpoint, protocol, overall, cancellationToken).ConfigureAwait(false);
@@ -150,7 +166,7 @@ public sealed class SocketKdcTransport : IKdcTransport
             try
             {
                 return protocol == KdcTransportProtocol.Udp
-                    ? await UdpExchangeLoop.Shared.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false)
+                    ? await UdpExchangeLoop.Shared.ExchangeAsync(remote, request, attemptTimeout, overall, checkReply, cancellationToken).ConfigureAwait(false)
                     : await TcpKdcExchanger.ExchangeAsync(remote, request, attemptTimeout, overall, cancellationToken).ConfigureAwait(false);
             }
             catch (KdcTransportException failure) when (failure.Failure != KdcTransportFailure.ProtocolError && !overall.HasPassed)

@@ -60,11 +60,12 @@ internal sealed class UdpExchangeLoop
     /// completes on the loop's thread: whoever awaits it must not block there, or every other exchange waits too.
     /// </summary>
     /// <exception cref="KdcTransportException">The socket could not be opened or the first datagram not sent.</exception>
-    public Task<KdcExchange> ExchangeAsync(IPEndPoint remote, byte[] request, TimeSpan attemptTimeout, Deadline overall, CancellationToken cancellationToken)
+    public Task<KdcExchange> ExchangeAsync(
+        IPEndPoint remote, byte[] request, TimeSpan attemptTimeout, Deadline overall, KdcReplyCheck? checkReply, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var session = KdcSocketSession.Open(remote, KdcTransportProtocol.Udp, overall, cancellationToken);
-        var exchange = new PendingUdpExchange(session, request, attemptTimeout, cancellationToken);
+        var exchange = new PendingUdpExchange(session, request, attemptTimeout, checkReply, cancellationToken);
         try
         {
             session.ConnectDatagram();
@@ -248,22 +249,31 @@ internal sealed class UdpExchangeLoop
 /// One UDP exchange in an <see cref="UdpExchangeLoop"/>: its socket, the request it resends, its timers, and the
 /// task its caller awaits. Everything but construction runs on the loop's thread.
 /// </summary>
+/// <remarks>
+/// A connected socket only filters by source address and port, which anyone on the path, or off it with a forged
+/// source, can match. So a datagram is only the answer when the caller's check says so; junk is counted and the
+/// exchange keeps waiting, and resending, until the deadline. One forged datagram then cannot fail a probe whose
+/// real answer follows.
+/// </remarks>
 internal sealed class PendingUdpExchange
 {
     // No RunContinuationsAsynchronously: the caller (a probe) continues on the loop's thread, which is the point.
     private readonly TaskCompletionSource<KdcExchange> _completion = new();
     private readonly byte[] _request;
     private readonly TimeSpan _attemptTimeout;
+    private readonly KdcReplyCheck? _checkReply;
+    private string? _lastJunk;
     private CancellationTokenRegistration _wakeOnCancel;
     private long _sentAt;
     private Deadline _resendAt;
     private Action? _publish;
 
-    public PendingUdpExchange(KdcSocketSession session, byte[] request, TimeSpan attemptTimeout, CancellationToken cancellationToken)
+    public PendingUdpExchange(KdcSocketSession session, byte[] request, TimeSpan attemptTimeout, KdcReplyCheck? checkReply, CancellationToken cancellationToken)
     {
         Session = session;
         _request = request;
         _attemptTimeout = attemptTimeout;
+        _checkReply = checkReply;
         CancellationToken = cancellationToken;
     }
 
@@ -274,6 +284,9 @@ internal sealed class PendingUdpExchange
     public Task<KdcExchange> Task => _completion.Task;
 
     public int Attempts { get; private set; }
+
+    /// <summary>Datagrams from the KDC's address that did not answer this request.</summary>
+    public int JunkReplies { get; private set; }
 
     /// <summary>True once an outcome is recorded; the loop then drops the exchange and publishes it.</summary>
     public bool IsFinished => _publish is not null;
@@ -298,7 +311,7 @@ internal sealed class PendingUdpExchange
         _resendAt = Session.Overall.CappedAt(_attemptTimeout);
     }
 
-    /// <summary>Reads a datagram the loop saw arrive; records the outcome unless the readiness was spurious.</summary>
+    /// <summary>Reads a datagram the loop saw arrive; records the outcome if it is the answer to this request.</summary>
     public void Receive(byte[] buffer, long arrivedAt)
     {
         int length;
@@ -315,16 +328,17 @@ internal sealed class PendingUdpExchange
             return;
         }
 
-        if (length == 0)
+        var reply = buffer.AsSpan(0, length).ToArray();
+        var junk = length == 0 ? "an empty datagram" : _checkReply?.Invoke(reply);
+        if (junk is not null)
         {
-            Fail(Session.Fail(KdcTransportFailure.ProtocolError, "the KDC sent an empty datagram"));
+            JunkReplies++;
+            _lastJunk = junk;
             return;
         }
 
-        var reply = new byte[length];
-        Buffer.BlockCopy(buffer, 0, reply, 0, length);
         var roundTrip = Deadline.StopwatchTicksToTimeSpan(arrivedAt - _sentAt);
-        var exchange = new KdcExchange(reply, Session.Remote, KdcTransportProtocol.Udp, Attempts, roundTrip);
+        var exchange = new KdcExchange(reply, Session.Remote, KdcTransportProtocol.Udp, Attempts, roundTrip) { JunkReplies = JunkReplies };
         _publish = () => _completion.TrySetResult(exchange);
     }
 
@@ -334,6 +348,15 @@ internal sealed class PendingUdpExchange
         if (CancellationToken.IsCancellationRequested)
         {
             _publish = () => _completion.TrySetCanceled(CancellationToken);
+        }
+        else if (Session.Overall.HasPassed && JunkReplies > 0)
+        {
+            // Something at the KDC's address answers, only never this request: a broken KDC or a forger, not a hang.
+            var failure = Session.Fail(
+                KdcTransportFailure.ProtocolError,
+                $"none of the {JunkReplies} datagram(s) that came back to {Attempts} request(s) answered this request within the deadline; the last was {_lastJunk}");
+            failure.JunkReplies = JunkReplies;
+            Fail(failure);
         }
         else if (Session.Overall.HasPassed)
         {

@@ -19,7 +19,7 @@ internal sealed class ScriptedTransport : IKdcTransport
 
     public List<KdcTransportProtocol> Protocols { get; } = new();
 
-    public Task<KdcExchange> SendAsync(KdcEndpoint endpoint, byte[] request, KdcTransportProtocol protocol, TimeSpan attemptTimeout, TimeSpan overallTimeout, CancellationToken cancellationToken)
+    public Task<KdcExchange> SendAsync(KdcEndpoint endpoint, byte[] request, KdcTransportProtocol protocol, TimeSpan attemptTimeout, TimeSpan overallTimeout, KdcReplyCheck? checkReply, CancellationToken cancellationToken)
     {
         Protocols.Add(protocol);
         var reply = _replies.Dequeue()(request);

@@ -7,7 +7,10 @@ using System.Threading.Tasks;
 
 namespace KdcHa.Tests.Kerberos.Transport;
 
-/// <summary>A UDP "KDC" on loopback; the handler sees each datagram and returns the reply, or null to stay silent.</summary>
+/// <summary>
+/// A UDP "KDC" on loopback; the handler sees each datagram and returns the reply, or null to stay silent. A burst
+/// responder sends several datagrams per request, all from the KDC's own address and port, as a forger would.
+/// </summary>
 internal sealed class LoopbackUdpResponder : IDisposable
 {
     private readonly Socket _socket;
@@ -15,6 +18,11 @@ internal sealed class LoopbackUdpResponder : IDisposable
     private readonly List<byte[]> _received = new();
 
     public LoopbackUdpResponder(IPAddress address, Func<UdpDatagram, Task<byte[]?>> handler)
+        : this(address, async datagram => await handler(datagram) is { } reply ? new[] { reply } : Array.Empty<byte[]>())
+    {
+    }
+
+    private LoopbackUdpResponder(IPAddress address, Func<UdpDatagram, Task<byte[][]>> handler)
     {
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(address, 0));
@@ -38,6 +46,9 @@ internal sealed class LoopbackUdpResponder : IDisposable
     public static LoopbackUdpResponder Echo(IPAddress address, Func<byte[], byte[]> reply) =>
         new(address, datagram => Task.FromResult<byte[]?>(reply(datagram.Payload)));
 
+    public static LoopbackUdpResponder Burst(IPAddress address, Func<byte[], byte[][]> replies) =>
+        new(address, datagram => Task.FromResult(replies(datagram.Payload)));
+
     public static LoopbackUdpResponder Silent(IPAddress address) => new(address, _ => Task.FromResult<byte[]?>(null));
 
     public void Dispose()
@@ -53,7 +64,7 @@ internal sealed class LoopbackUdpResponder : IDisposable
         }
     }
 
-    private async Task ServeAsync(Func<UdpDatagram, Task<byte[]?>> handler)
+    private async Task ServeAsync(Func<UdpDatagram, Task<byte[][]>> handler)
     {
         var buffer = new byte[65536];
         for (var index = 0; ; index++)
@@ -75,8 +86,7 @@ internal sealed class LoopbackUdpResponder : IDisposable
             }
 
             var client = (IPEndPoint)received.RemoteEndPoint;
-            var reply = await handler(new UdpDatagram(payload, index, client));
-            if (reply is not null)
+            foreach (var reply in await handler(new UdpDatagram(payload, index, client)))
             {
                 try
                 {

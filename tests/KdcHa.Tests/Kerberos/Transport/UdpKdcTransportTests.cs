@@ -99,14 +99,17 @@ public sealed class UdpKdcTransportTests
     }
 
     [Fact]
-    public async Task Empty_datagram_is_a_protocol_error()
+    public async Task Empty_datagrams_are_junk_and_only_junk_is_a_protocol_error_at_the_deadline()
     {
         using var kdc = new LoopbackUdpResponder(IPAddress.Loopback, _ => Task.FromResult<byte[]?>(Array.Empty<byte>()));
 
-        var (failure, _) = await FailureOf(() => _transport.SendAsync(
-            kdc.EndPoint.ToKdcEndpoint(), Request(), KdcTransportProtocol.Udp, Generous, Generous, CancellationToken.None));
+        var (failure, elapsed) = await FailureOf(() => _transport.SendAsync(
+            kdc.EndPoint.ToKdcEndpoint(), Request(), KdcTransportProtocol.Udp, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300), CancellationToken.None));
 
         Assert.Equal(KdcTransportFailure.ProtocolError, failure.Failure);
+        Assert.True(failure.JunkReplies >= 1, "no junk counted");
+        Assert.Contains("empty datagram", failure.Message);
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(290), $"gave up after {elapsed.TotalMilliseconds} ms, before the deadline");
     }
 
     [Fact]
