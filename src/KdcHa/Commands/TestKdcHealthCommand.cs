@@ -82,7 +82,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             Transport = Transport,
             Timeout = TimeSpan.FromMilliseconds(TimeoutMilliseconds),
         };
-        _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport(), PreAuthenticationHints.Shared), ThrottleLimit, CancellationToken);
+        _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport(), ProbeHints.Shared), ThrottleLimit, CancellationToken);
     }
 
     protected override void ProcessRecord()

@@ -120,7 +120,7 @@ public class HostileFuzzTests
     private static async Task<string> ProbeInTime(KdcProbeRequest request, string input, params Func<byte[], byte[]>[] replies)
     {
         var clock = Stopwatch.StartNew();
-        var result = await new KdcHealthProbe(new ScriptedTransport(replies), new PreAuthenticationHints()).ProbeAsync(request, CancellationToken.None);
+        var result = await new KdcHealthProbe(new ScriptedTransport(replies), new ProbeHints()).ProbeAsync(request, CancellationToken.None);
         Assert.True(Classified.Contains(result.Status), $"{input}: {result.Status}");
         Assert.True(clock.Elapsed < request.Timeout + TimeSpan.FromMilliseconds(100), $"{input} took {clock.ElapsedMilliseconds} ms");
         return result.Status;

@@ -189,7 +189,7 @@ public class HostileKdcReplyTests
         };
 
     private static Task<KdcHealthResult> Probe(KdcProbeRequest request, params Func<byte[], byte[]>[] replies) =>
-        new KdcHealthProbe(new ScriptedTransport(replies), new PreAuthenticationHints()).ProbeAsync(request, CancellationToken.None);
+        new KdcHealthProbe(new ScriptedTransport(replies), new ProbeHints()).ProbeAsync(request, CancellationToken.None);
 
     /// <summary>A key source that hands out one key as given, as a keytab does.</summary>
     private sealed class FixedKeySource : IClientKeySource

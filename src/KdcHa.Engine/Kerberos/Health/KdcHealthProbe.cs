@@ -33,16 +33,16 @@ public sealed class KdcHealthProbe
     private static readonly IReadOnlyList<int> AllEncryptionTypes = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
 
     private readonly IKdcTransport _transport;
-    private readonly PreAuthenticationHints _hints;
+    private readonly ProbeHints _hints;
 
     /// <summary>A probe that learns pre-authentication hints for itself alone.</summary>
     public KdcHealthProbe(IKdcTransport transport)
-        : this(transport, new PreAuthenticationHints())
+        : this(transport, new ProbeHints())
     {
     }
 
     /// <summary>A probe that learns and uses <paramref name="hints"/>, which other probes may share.</summary>
-    public KdcHealthProbe(IKdcTransport transport, PreAuthenticationHints hints)
+    public KdcHealthProbe(IKdcTransport transport, ProbeHints hints)
     {
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _hints = hints ?? throw new ArgumentNullException(nameof(hints));
@@ -297,6 +297,7 @@ public sealed class KdcHealthProbe
                 observation.RecordError(error, received);
                 if (error.ErrorCode == KerberosErrorCode.ResponseTooBig && request.Transport == KdcTransportProtocol.Auto && protocol == KdcTransportProtocol.Udp)
                 {
+                    _hints.RememberTcp(request.Endpoint.ToString());
                     protocol = KdcTransportProtocol.Tcp;
                     continue;
                 }
@@ -308,12 +309,15 @@ public sealed class KdcHealthProbe
 
     /// <summary>
     /// MIT's udp_preference_limit: in Auto mode a request above 1465 bytes (one Ethernet frame) goes over TCP first,
-    /// since a fragmented datagram is lost whenever one fragment is. Forced UDP always fits: the request's name
-    /// caps keep an AS-REQ far below a datagram's 65,507 bytes.
+    /// since a fragmented datagram is lost whenever one fragment is; so does any request to a KDC that lately said
+    /// its reply would not fit (<see cref="ProbeHints"/>). Forced UDP always fits: the request's name caps keep an
+    /// AS-REQ far below a datagram's 65,507 bytes.
     /// </summary>
-    private static KdcTransportProtocol ProtocolFor(KdcProbeRequest request, byte[] message) => request.Transport switch
+    private KdcTransportProtocol ProtocolFor(KdcProbeRequest request, byte[] message) => request.Transport switch
     {
-        KdcTransportProtocol.Auto => message.Length > UdpPreferenceLimit ? KdcTransportProtocol.Tcp : KdcTransportProtocol.Udp,
+        KdcTransportProtocol.Auto => message.Length > UdpPreferenceLimit || _hints.NeedsTcp(request.Endpoint.ToString())
+            ? KdcTransportProtocol.Tcp
+            : KdcTransportProtocol.Udp,
         var forced => forced,
     };
 

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
+using Microsoft.Extensions.Time.Testing;
 using static KdcHa.Tests.Kerberos.Health.ProbeMessages;
 
 namespace KdcHa.Tests.Kerberos.Health;
@@ -66,6 +67,29 @@ public class KdcHealthProbeTests
         Assert.Equal("Healthy", result.Status);
         Assert.Equal("Tcp", result.Transport);
         Assert.Equal(new List<KdcTransportProtocol> { KdcTransportProtocol.Udp, KdcTransportProtocol.Tcp }, transport.Protocols);
+    }
+
+    [Fact]
+    public async Task AKdcWhoseReplyDidNotFitIsProbedOverTcpDirectlyUntilTheMemoryExpires()
+    {
+        var time = new FakeTimeProvider();
+        var hints = new ProbeHints(time);
+        var transport = new ScriptedTransport(_ => Error(52), _ => Error(25), _ => Error(25), _ => Error(25), _ => Error(25));
+        var probe = new KdcHealthProbe(transport, hints);
+        var otherKdc = new KdcProbeRequest(KdcEndpoint.Parse("127.0.0.2"), "KDCHA.TEST", KdcHa.Kerberos.Messages.PrincipalName.Parse("bob"), true);
+
+        await probe.ProbeAsync(Request(KdcProbeLevel.Reachable), CancellationToken.None);
+        time.Advance(ProbeHints.TcpMemory - TimeSpan.FromSeconds(1));
+        var remembered = await probe.ProbeAsync(Request(KdcProbeLevel.Reachable), CancellationToken.None);
+        await probe.ProbeAsync(otherKdc, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await probe.ProbeAsync(Request(KdcProbeLevel.Reachable), CancellationToken.None);
+
+        Assert.Equal("Healthy", remembered.Status);
+        Assert.Equal("Tcp", remembered.Transport);
+        Assert.Equal(
+            new List<KdcTransportProtocol> { KdcTransportProtocol.Udp, KdcTransportProtocol.Tcp, KdcTransportProtocol.Tcp, KdcTransportProtocol.Udp, KdcTransportProtocol.Udp },
+            transport.Protocols);
     }
 
     [Fact]
@@ -169,7 +193,7 @@ public class KdcHealthProbeTests
     [Fact]
     public async Task AfterOneHealthyProbeTheNextPreAuthenticatesInItsFirstRequest()
     {
-        var hints = new PreAuthenticationHints();
+        var hints = new ProbeHints();
         await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
 
         byte[]? onlyRequest = null;
@@ -191,7 +215,7 @@ public class KdcHealthProbeTests
     [InlineData(25)]
     public async Task AHintTheKdcNoLongerTakesFallsBackToItsAnnouncement(int errorCode)
     {
-        var hints = new PreAuthenticationHints();
+        var hints = new ProbeHints();
         await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
 
         var result = await Probe(
@@ -207,7 +231,7 @@ public class KdcHealthProbeTests
     [Fact]
     public async Task AKeyTheKdcRejectsAfterItsOwnAnnouncementIsAKeyMismatchEvenWithAHint()
     {
-        var hints = new PreAuthenticationHints();
+        var hints = new ProbeHints();
         await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
 
         var result = await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => Error(24), _ => PreAuthRequired(), _ => Error(24));
@@ -218,7 +242,7 @@ public class KdcHealthProbeTests
     [Fact]
     public async Task AHintIsLearntOnlyFromAHealthyExchange()
     {
-        var hints = new PreAuthenticationHints();
+        var hints = new ProbeHints();
         await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), _ => Error(24));
 
         var result = await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
@@ -229,7 +253,7 @@ public class KdcHealthProbeTests
     [Fact]
     public async Task AClockSkewAnswerToAHintIsAClockSkewVerdict()
     {
-        var hints = new PreAuthenticationHints();
+        var hints = new ProbeHints();
         await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => PreAuthRequired(), second => Ticket(BobKey, NonceOf(second)));
 
         var result = await Probe(hints, Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => Error(37));
@@ -237,7 +261,7 @@ public class KdcHealthProbeTests
         Assert.Equal("ClockSkew", result.Status);
     }
 
-    private static Task<KdcHealthResult> Probe(PreAuthenticationHints hints, KdcProbeRequest request, params Func<byte[], byte[]>[] replies) =>
+    private static Task<KdcHealthResult> Probe(ProbeHints hints, KdcProbeRequest request, params Func<byte[], byte[]>[] replies) =>
         new KdcHealthProbe(new ScriptedTransport(replies), hints).ProbeAsync(request, CancellationToken.None);
 
     private static Task<KdcHealthResult> Probe(KdcProbeRequest request, params Func<byte[], byte[]>[] replies) =>
