@@ -500,13 +500,17 @@ internal sealed class NotificationLane
     /// <summary>Wakes the loop; one pending wake-up covers any number of new entries.</summary>
     public void Signal() => Volatile.Read(ref _wake).TrySetResult();
 
-    /// <summary>Returns when signalled or when <paramref name="timeout"/> has passed on <paramref name="time"/>.</summary>
+    /// <summary>Returns when signalled or once <paramref name="timeout"/> has passed on <paramref name="time"/>, never before.</summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var wake = Volatile.Read(ref _wake);
         try
         {
-            await wake.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            // Task.WaitAsync drops the fraction of a millisecond: a backoff of 50.3 ms would end at 50 ms and one of
+            // 0.3 ms at once, so the lane would spin until the clock passed its retry time. On a clock that moves only
+            // when the timer callback running the lane returns, that spin never ended.
+            var wholeMilliseconds = TimeSpan.FromMilliseconds(Math.Ceiling(timeout.TotalMilliseconds));
+            await wake.Task.WaitAsync(wholeMilliseconds, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -54,6 +54,24 @@ public sealed class NotificationDispatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task ALaneWaitEndsOnlyOnceItsWholeTimeoutHasPassed()
+    {
+        // A 50.3 ms backoff on a clock moving in 50 ms steps: the wait that ended at 50 ms left the lane spinning
+        // inside the clock's own Advance, and the whole run hung.
+        var clock = new ManualClock();
+        var lane = new NotificationLane(Channel(TimeProvider.System));
+        foreach (var timeout in new[] { TimeSpan.FromMilliseconds(50.3), TimeSpan.FromMilliseconds(0.3) })
+        {
+            var wait = lane.WaitAsync(timeout, clock, CancellationToken.None);
+            clock.Advance(timeout - TimeSpan.FromTicks(timeout.Ticks % TimeSpan.TicksPerMillisecond));
+            Assert.False(wait.IsCompleted, $"a {timeout.TotalMilliseconds} ms wait ended early");
+
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await wait.WaitAsync(Generous);
+        }
+    }
+
+    [Fact]
     public async Task ANewDispatcherOnTheSameSpoolSendsWhatTheOldOneLeft()
     {
         _receiver.Stop();
@@ -182,11 +200,8 @@ public sealed class NotificationDispatcherTests : IDisposable
 
     private NotificationDispatcher Dispatcher(string type = "Webhook", int maxPending = 1000, string? url = null, int timeoutSeconds = 5, TimeProvider? clock = null)
     {
-        var variables = new Dictionary<string, string> { ["HOOK_URL"] = url ?? _receiver.Url($"/hook/{Token}") };
-        var secrets = new SecretReferenceResolver(_redactor, environment: name => variables.GetValueOrDefault(name));
         var time = clock ?? TimeProvider.System;
-        var channel = new NotificationChannelFactory(_poster, secrets, time)
-            .Create(new NotificationChannelDefinition { Name = "ops", Type = type, Url = "env:HOOK_URL", TimeoutSeconds = timeoutSeconds });
+        var channel = Channel(time, type, url, timeoutSeconds);
         var options = new NotificationDispatcherOptions
         {
             RetryInitialDelay = TimeSpan.FromMilliseconds(100),
@@ -197,6 +212,14 @@ public sealed class NotificationDispatcherTests : IDisposable
             new[] { channel }, new NotificationSpool(Path.Combine(_directory.Path, "spool"), maxPending, time), options, time, _redactor);
         dispatcher.Start(_output);
         return dispatcher;
+    }
+
+    private INotificationChannel Channel(TimeProvider time, string type = "Webhook", string? url = null, int timeoutSeconds = 5)
+    {
+        var variables = new Dictionary<string, string> { ["HOOK_URL"] = url ?? _receiver.Url($"/hook/{Token}") };
+        var secrets = new SecretReferenceResolver(_redactor, environment: name => variables.GetValueOrDefault(name));
+        return new NotificationChannelFactory(_poster, secrets, time)
+            .Create(new NotificationChannelDefinition { Name = "ops", Type = type, Url = "env:HOOK_URL", TimeoutSeconds = timeoutSeconds });
     }
 
     /// <summary>
@@ -215,7 +238,10 @@ public sealed class NotificationDispatcherTests : IDisposable
         while (!task.IsCompleted)
         {
             Assert.True(DateTime.UtcNow < deadline, "the task did not end in time");
-            clock.Advance(TimeSpan.FromMilliseconds(50));
+
+            // Due timer callbacks, and the lane loops they resume, run inside Advance: on a thread of its own, a
+            // callback that never returns fails the test at the deadline instead of hanging the whole run.
+            await Task.Run(() => clock.Advance(TimeSpan.FromMilliseconds(50))).WaitAsync(deadline - DateTime.UtcNow);
             await Task.Delay(1);
         }
 
