@@ -6,8 +6,8 @@ using System.Threading.Tasks;
 namespace KdcHa.Kerberos.Transport;
 
 /// <summary>
-/// An absolute point in Stopwatch time. netstandard2.0 socket and DNS calls take no CancellationToken, so the only
-/// way to bound them is to race them against a timer and abandon (and abort) the loser.
+/// An absolute point in Stopwatch time that every phase of one exchange shares. A phase that misses it is abandoned,
+/// and its socket disposed, which aborts the operation still pending on it.
 /// </summary>
 internal readonly struct Deadline
 {
@@ -59,33 +59,26 @@ internal readonly struct Deadline
 
     private static async Task<bool> WaitAsync(Deadline deadline, Task operation, CancellationToken cancellationToken)
     {
-        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        try
+        while (true)
         {
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (operation.IsCompleted)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (operation.IsCompleted)
-                {
-                    return true;
-                }
-
-                var remaining = deadline.Remaining;
-                if (remaining <= TimeSpan.Zero)
-                {
-                    return false;
-                }
-
-                // The timer ticks more coarsely than Stopwatch and may fire a little early; looping makes false
-                // mean the deadline really passed, so callers never start one more attempt right at the end.
-                var delayMilliseconds = (int)Math.Min(int.MaxValue, Math.Ceiling(remaining.TotalMilliseconds));
-                await Task.WhenAny(operation, Task.Delay(delayMilliseconds, stopTimer.Token)).ConfigureAwait(false);
+                return true;
             }
-        }
-        finally
-        {
-            // Releases a pending timer when the operation wins; a cancelled Delay is never an unobserved fault.
-            stopTimer.Cancel();
+
+            var remaining = deadline.Remaining;
+            if (remaining <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            // Task.WaitAsync drops the fraction of a millisecond and its timer ticks more coarsely than Stopwatch, so
+            // it may end a little early: rounding up and looping make false mean the deadline really passed, and
+            // callers never start one more attempt right at the end. Its timer and token registration go away as
+            // soon as the operation completes; the operation's own outcome is the caller's to await.
+            var wholeMilliseconds = TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds));
+            await operation.WaitAsync(wholeMilliseconds, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }
