@@ -11,6 +11,7 @@ using KdcHa.Kerberos.Keytab;
 using KdcHa.Tests.Kerberos.Health;
 using KdcHa.Tests.Kerberos.Keytabs;
 using KdcHa.Tests.Kerberos.Messages;
+using KdcHa.Tests.Kerberos.Transport;
 using static KdcHa.Tests.Kerberos.Health.ProbeMessages;
 using Xunit.Abstractions;
 
@@ -20,6 +21,7 @@ namespace KdcHa.Tests.Hostile;
 /// Structurally valid but hostile input after pre-authentication, ETYPE-INFO2 s2kparams of every length, and damaged
 /// keytabs: every generated input ends in a classified result (or, for a keytab, a KeytabFormatException) in time.
 /// </summary>
+[Collection(LoopbackSocketCollection.Name)]
 public class HostileFuzzTests
 {
     private const int Seed = 15_2026;

@@ -16,6 +16,7 @@ using static KdcHa.Tests.Kerberos.Health.ProbeMessages;
 namespace KdcHa.Tests.Hostile;
 
 /// <summary>Replies a hostile or broken KDC sends after the probe pre-authenticated: each is a classified result.</summary>
+[Collection(LoopbackSocketCollection.Name)]
 public class HostileKdcReplyTests
 {
     [Theory]

@@ -4,8 +4,9 @@ using System.Threading;
 namespace KdcHa.Tests.Kerberos.Transport;
 
 /// <summary>
-/// Socket tests assert deadline bounds; running them alone keeps thread-pool contention from other tests out of
-/// those bounds, and keeps the allocation and unobserved-exception checks free of other tests' noise.
+/// Socket tests, and the hostile-input tests that time every probe, assert deadline bounds; running them alone keeps
+/// thread-pool contention from other tests out of those bounds, and keeps the allocation and unobserved-exception
+/// checks free of other tests' noise.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LoopbackSocketCollection : ICollectionFixture<LoopbackSocketCollection.WarmThreadPool>
