@@ -23,6 +23,10 @@ public sealed class KdcHealthProbe
     // "Ask for the KDC's maximum lifetime" without depending on our clock; the value MIT's own clients send.
     private static readonly DateTime RequestedTill = new(2037, 9, 13, 2, 48, 5, DateTimeKind.Utc);
     private const uint RenewableOk = 0x00000010;
+
+    // MIT's KDC puts its internal status in the e-text; LOOKING_UP_CLIENT and LOOKING_UP_SERVER mean the database
+    // lookup itself failed (not that the name is absent, which is C_PRINCIPAL_UNKNOWN).
+    private const string DatabaseLookupFailed = "LOOKING_UP_";
     private const int PaEncTimestampUsage = 1;
 
     // UDP has no delivery signal: resend a few times inside the deadline, but never more often than every 50 ms.
@@ -207,6 +211,11 @@ public sealed class KdcHealthProbe
         if (code == KerberosErrorCode.ClockSkew || Math.Abs(observation.ClockSkewSeconds ?? 0) > MaximumClockSkew.TotalSeconds)
         {
             return (KdcHealthStatus.ClockSkew, $"The KDC's clock differs from ours by {observation.ClockSkewSeconds:0.###} s: {text}.");
+        }
+
+        if (code == KerberosErrorCode.ServiceUnavailable || error.ErrorText?.StartsWith(DatabaseLookupFailed, StringComparison.Ordinal) == true)
+        {
+            return (KdcHealthStatus.DatabaseUnavailable, $"The KDC answered but cannot read its database: {text}.");
         }
 
         switch (code)

@@ -68,6 +68,13 @@ public enum KdcHealthStatus
     KeyMismatch,
     ClockSkew,
     ProtocolError,
+
+    /// <summary>
+    /// The KDC answers but cannot read its database (MIT: KDC_ERR_SVC_UNAVAILABLE for a locked db2 file, or any error
+    /// with e-text LOOKING_UP_CLIENT/LOOKING_UP_SERVER, which an LDAP back end whose directory is down gives). Every
+    /// KDC on the same directory fails alike, so the fault is the directory's, not this KDC's.
+    /// </summary>
+    DatabaseUnavailable,
 }
 
 public enum KdcProbeLevel

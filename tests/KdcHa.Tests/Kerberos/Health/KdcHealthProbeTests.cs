@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
+using KdcHa.Tests.Kerberos.Messages;
 using Microsoft.Extensions.Time.Testing;
 using static KdcHa.Tests.Kerberos.Health.ProbeMessages;
 
@@ -17,7 +18,8 @@ public class KdcHealthProbeTests
     [InlineData(6, true, "PrincipalUnknown")]
     [InlineData(37, true, "ClockSkew")]
     [InlineData(14, true, "KdcError")]
-    [InlineData(29, true, "KdcError")]
+    [InlineData(29, true, "DatabaseUnavailable")]
+    [InlineData(60, true, "KdcError")]
     public async Task ReachableProbeClassifiesTheKdcAnswer(int errorCode, bool clientIsExpected, string expectedStatus)
     {
         var result = await Probe(Request(KdcProbeLevel.Reachable, clientIsExpected), _ => Error(errorCode));
@@ -26,6 +28,30 @@ public class KdcHealthProbeTests
         Assert.Equal(expectedStatus == "Healthy", result.IsHealthy);
         Assert.Equal(errorCode, result.ErrorCode);
         Assert.StartsWith("K", result.ErrorName);
+    }
+
+    [Theory]
+    [InlineData(60, "LOOKING_UP_CLIENT")]
+    [InlineData(60, "LOOKING_UP_SERVER")]
+    [InlineData(29, "LOOKING_UP_CLIENT")]
+    public async Task AKdcWhoseDatabaseLookupFailedIsDatabaseUnavailableWithItsText(int errorCode, string errorText)
+    {
+        // As MIT 1.20's krb5kdc sends it when its LDAP directory is down (errorCode 60) or its db2 file locked (29).
+        var answer = Der.Application(
+            30,
+            Der.Explicit(0, Der.Integer(5)),
+            Der.Explicit(1, Der.Integer(30)),
+            Der.Explicit(4, Der.Time(Now)),
+            Der.Explicit(5, Der.Integer(0)),
+            Der.Explicit(6, Der.Integer(errorCode)),
+            Der.Explicit(9, Der.GeneralString("KDCHA.TEST")),
+            Der.Explicit(10, Der.Principal(2, "krbtgt", "KDCHA.TEST")),
+            Der.Explicit(11, Der.GeneralString(errorText)));
+
+        var result = await Probe(Request(KdcProbeLevel.Authenticated, keys: BobPassword()), _ => answer);
+
+        Assert.Equal("DatabaseUnavailable", result.Status);
+        Assert.Contains(errorText, result.Message);
     }
 
     [Fact]
