@@ -118,12 +118,15 @@ public sealed class HttpClientPoster : IHttpPoster, IDisposable
     // Enough for every vendor's error JSON; a hostile or broken endpoint cannot make us buffer more.
     private const int MaxResponseBytes = 64 * 1024;
 
+    // The status line and headers together, in KiB (HttpClientHandler's unit); more is an HttpRequestException.
+    private const int MaxResponseHeadersKiB = 64;
+
     private readonly HttpClient _client;
 
     public HttpClientPoster()
     {
         // The dispatcher bounds every attempt with the channel's own timeout; HttpClient's global one would fight it.
-        _client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, MaxResponseHeadersLength = MaxResponseHeadersKiB }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
     public async Task<WebhookResponse> PostAsync(WebhookRequest request, CancellationToken cancellationToken)
@@ -147,13 +150,21 @@ public sealed class HttpClientPoster : IHttpPoster, IDisposable
 
     private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[MaxResponseBytes];
         var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            total += read;
+            using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (IOException)
+        {
+            // The status line is the answer; a body that breaks off (a reset, a bad chunk, a short Content-Length)
+            // is read as far as it came, and the vendor's check decides what that means.
         }
 
         return Encoding.UTF8.GetString(buffer, 0, total);
@@ -171,7 +182,7 @@ public sealed record WebhookRequest(string Url, string Body)
 public sealed record WebhookResponse(int StatusCode, string Body)
 {
     /// <summary>The start of the body, enough to explain a refusal in an error message.</summary>
-    public string BodyExcerpt => Body.Length <= 200 ? Body : Body[..200] + "...";
+    public string BodyExcerpt => NotificationDeliveryException.Quote(Body);
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 }

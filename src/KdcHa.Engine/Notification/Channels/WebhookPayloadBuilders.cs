@@ -35,12 +35,13 @@ public abstract class WebhookPayloadBuilder
         try
         {
             using var document = JsonDocument.Parse(response.Body);
-            if (!document.RootElement.TryGetProperty(codeField, out var codeElement) || !codeElement.TryGetInt64(out code))
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(codeField, out var codeElement) || codeElement.ValueKind != JsonValueKind.Number || !codeElement.TryGetInt64(out code))
             {
                 throw new NotificationDeliveryException($"The reply has no numeric '{codeField}': {response.BodyExcerpt}", isPermanent: true);
             }
 
-            message = document.RootElement.TryGetProperty(messageField, out var text) ? text.ToString() : string.Empty;
+            message = root.TryGetProperty(messageField, out var text) ? NotificationDeliveryException.Quote(text.ToString()) : string.Empty;
         }
         catch (JsonException e)
         {
