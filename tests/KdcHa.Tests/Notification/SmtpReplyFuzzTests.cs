@@ -6,11 +6,12 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Notification;
 using KdcHa.Notification.Channels;
+using KdcHa.Tests.Kerberos.Transport;
 
 namespace KdcHa.Tests.Notification;
 
 /// <summary>The SMTP reply reader against a hostile server on loopback: garbage, over-long and endless replies at every step.</summary>
-[Collection(ReplyFuzz.Collection)]
+[Collection(LoopbackSocketCollection.Name)]
 public sealed class SmtpReplyFuzzTests
 {
     private const int Replies = 2000;

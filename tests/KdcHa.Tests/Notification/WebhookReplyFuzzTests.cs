@@ -8,11 +8,12 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Notification;
 using KdcHa.Notification.Channels;
+using KdcHa.Tests.Kerberos.Transport;
 
 namespace KdcHa.Tests.Notification;
 
 /// <summary>The HTTP reply reader and the robots' errcode check against a hostile HTTP server on loopback.</summary>
-[Collection(ReplyFuzz.Collection)]
+[Collection(LoopbackSocketCollection.Name)]
 public sealed class WebhookReplyFuzzTests : IDisposable
 {
     private const int Replies = 2000;
