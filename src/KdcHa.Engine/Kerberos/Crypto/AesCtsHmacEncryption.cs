@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -14,12 +15,14 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
     private static readonly byte[] KerberosConstant = Encoding.ASCII.GetBytes("kerberos");
 
     private readonly DerivedKeyCache _usageKeys;
+    private readonly HashAlgorithmName _hash;
 
-    protected AesCtsHmacEncryption(EncryptionType type, int keySize, int macSize)
+    protected AesCtsHmacEncryption(EncryptionType type, int keySize, int macSize, HashAlgorithmName hash)
     {
         Type = type;
         KeySize = keySize;
         MacSize = macSize;
+        _hash = hash;
         _usageKeys = new DerivedKeyCache(DeriveUncachedUsageKey);
     }
 
@@ -49,20 +52,31 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
             throw new ArgumentNullException(nameof(salt));
         }
 
-        var iterations = IterationCount(s2kParameters, DefaultIterations);
-        using var prf = CreateHmac(Encoding.UTF8.GetBytes(password));
-        var temporaryKey = Pbkdf2.DeriveBytes(prf, PasswordSalt(salt), iterations, KeySize);
-        return DeriveKey(temporaryKey, KerberosConstant, KeySize);
+        return DeriveKey(TemporaryKey(password, salt, IterationCount(s2kParameters, DefaultIterations)), KerberosConstant, KeySize);
+    }
+
+    /// <summary>
+    /// The tkey of RFC 3962 §4 and RFC 8009 §4: PBKDF2 over this etype's HMAC, before DK binds it to "kerberos".
+    /// </summary>
+    internal byte[] TemporaryKey(string password, byte[] salt, long iterations)
+    {
+        // Rfc2898DeriveBytes counts in an int; 2^31 rounds and more take longer than any caller waits.
+        if (iterations > int.MaxValue)
+        {
+            throw new ArgumentException($"{iterations} string-to-key iterations are more than the {int.MaxValue} PBKDF2 supports.", nameof(iterations));
+        }
+
+        return Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), PasswordSalt(salt), (int)iterations, _hash, KeySize);
     }
 
     internal sealed override byte[] Encrypt(byte[] key, int usage, byte[] plaintext, byte[] confounder)
     {
         ValidateArguments(key, usage, plaintext, nameof(plaintext));
         ValidateConfounder(confounder);
-        var confounded = ByteArrays.Concat(confounder, plaintext);
+        byte[] confounded = [.. confounder, .. plaintext];
         var ciphertext = AesCts.Encrypt(DeriveUsageKey(key, usage, UsageKeyKind.Encryption), confounded);
         var mac = Mac(DeriveUsageKey(key, usage, UsageKeyKind.Integrity), IntegrityInput(confounded, ciphertext));
-        return ByteArrays.Concat(ciphertext, mac);
+        return [.. ciphertext, .. mac];
     }
 
     public sealed override byte[] Decrypt(byte[] key, int usage, byte[] ciphertext)
@@ -73,19 +87,19 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
             throw IntegrityFailure($"{ciphertext.Length} bytes is shorter than the {AesCts.BlockSize + MacSize}-byte minimum");
         }
 
-        var encrypted = ByteArrays.Slice(ciphertext, 0, ciphertext.Length - MacSize);
-        var receivedMac = ByteArrays.Slice(ciphertext, encrypted.Length);
+        var encrypted = ciphertext[..^MacSize];
+        var receivedMac = ciphertext.AsSpan(encrypted.Length);
 
         // Decrypting before the MAC check is safe even where the MAC covers the ciphertext: CTS decryption
         // of any input of at least one block succeeds, and nothing is released unless the MAC matches.
         var confounded = AesCts.Decrypt(DeriveUsageKey(key, usage, UsageKeyKind.Encryption), encrypted);
         var expectedMac = Mac(DeriveUsageKey(key, usage, UsageKeyKind.Integrity), IntegrityInput(confounded, encrypted));
-        if (!ByteArrays.FixedTimeEquals(expectedMac, receivedMac))
+        if (!CryptographicOperations.FixedTimeEquals(expectedMac, receivedMac))
         {
             throw IntegrityFailure("integrity check failed (wrong key, or the ciphertext was altered)");
         }
 
-        return ByteArrays.Slice(confounded, AesCts.BlockSize);
+        return confounded[AesCts.BlockSize..];
     }
 
     /// <summary>The keyed checksum of this etype's checksum type (15/16 for AES-SHA1, 19/20 for AES-SHA2).</summary>
@@ -100,7 +114,9 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
 
     internal byte[] DeriveUncachedUsageKey(byte[] baseKey, int usage, UsageKeyKind kind)
     {
-        var constant = ByteArrays.Concat(ByteArrays.BigEndian((uint)usage), new[] { (byte)kind });
+        var constant = new byte[5];
+        BinaryPrimitives.WriteInt32BigEndian(constant, usage);
+        constant[4] = (byte)kind;
         return DeriveKey(baseKey, constant, kind == UsageKeyKind.Encryption ? KeySize : IntegrityKeySize);
     }
 
@@ -119,11 +135,9 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
                 nameof(s2kParameters));
         }
 
-        var count = ((uint)s2kParameters[0] << 24) | ((uint)s2kParameters[1] << 16) | ((uint)s2kParameters[2] << 8) | s2kParameters[3];
+        var count = BinaryPrimitives.ReadUInt32BigEndian(s2kParameters);
         return count == 0 ? 1L << 32 : count;
     }
-
-    protected abstract HMAC CreateHmac(byte[] key);
 
     protected abstract byte[] PasswordSalt(byte[] salt);
 
@@ -131,26 +145,27 @@ internal abstract class AesCtsHmacEncryption : KerberosEncryption
 
     protected abstract byte[] IntegrityInput(byte[] confoundedPlaintext, byte[] ciphertext);
 
-    private byte[] Mac(byte[] key, byte[] data)
+    protected byte[] Hmac(byte[] key, byte[] data)
     {
-        using var hmac = CreateHmac(key);
-        return ByteArrays.Slice(hmac.ComputeHash(data), 0, MacSize);
+        using var hmac = IncrementalHash.CreateHMAC(_hash, key);
+        hmac.AppendData(data);
+        return hmac.GetHashAndReset();
     }
+
+    private byte[] Mac(byte[] key, byte[] data) => Hmac(key, data)[..MacSize];
 }
 
 /// <summary>aes128/aes256-cts-hmac-sha1-96 (RFC 3962): the RFC 3961 simplified profile over AES.</summary>
 internal sealed class AesCtsHmacSha1Encryption : AesCtsHmacEncryption
 {
     public AesCtsHmacSha1Encryption(EncryptionType type, int keySize)
-        : base(type, keySize, macSize: 12)
+        : base(type, keySize, macSize: 12, HashAlgorithmName.SHA1)
     {
     }
 
     protected override uint DefaultIterations => 4096;
 
     protected override int IntegrityKeySize => KeySize;
-
-    protected override HMAC CreateHmac(byte[] key) => new HMACSHA1(key);
 
     protected override byte[] PasswordSalt(byte[] salt) => salt;
 
@@ -180,23 +195,18 @@ internal sealed class AesCtsHmacSha2Encryption : AesCtsHmacEncryption
     // Kerberos always encrypts with a zero IV; RFC 8009 §5 still feeds it to the MAC.
     private static readonly byte[] ZeroIv = new byte[AesCts.BlockSize];
 
-    private readonly Func<byte[], HMAC> _createHmac;
-
-    public AesCtsHmacSha2Encryption(EncryptionType type, int keySize, int macSize, Func<byte[], HMAC> createHmac)
-        : base(type, keySize, macSize)
+    public AesCtsHmacSha2Encryption(EncryptionType type, int keySize, int macSize, HashAlgorithmName hash)
+        : base(type, keySize, macSize, hash)
     {
-        _createHmac = createHmac;
     }
 
     protected override uint DefaultIterations => 32768;
 
     protected override int IntegrityKeySize => MacSize;
 
-    protected override HMAC CreateHmac(byte[] key) => _createHmac(key);
-
     /// <summary>RFC 8009 §4 binds the key to the etype: saltp = enctype name | 0x00 | salt.</summary>
     protected override byte[] PasswordSalt(byte[] salt) =>
-        ByteArrays.Concat(Encoding.ASCII.GetBytes(Name), new byte[1], salt);
+        [.. Encoding.ASCII.GetBytes(Name), 0, .. salt];
 
     /// <summary>
     /// RFC 8009 §3 KDF-HMAC-SHA2, the SP 800-108 counter-mode KDF; one HMAC block is enough because no
@@ -204,13 +214,15 @@ internal sealed class AesCtsHmacSha2Encryption : AesCtsHmacEncryption
     /// </summary>
     protected override byte[] DeriveKey(byte[] baseKey, byte[] label, int length)
     {
-        using var hmac = CreateHmac(baseKey);
-        var input = ByteArrays.Concat(ByteArrays.BigEndian(1), label, new byte[1], ByteArrays.BigEndian((uint)length * 8));
-        return ByteArrays.Slice(hmac.ComputeHash(input), 0, length);
+        var input = new byte[4 + label.Length + 1 + 4];
+        BinaryPrimitives.WriteInt32BigEndian(input, 1);
+        label.CopyTo(input, 4);
+        BinaryPrimitives.WriteInt32BigEndian(input.AsSpan(^4), length * 8);
+        return Hmac(baseKey, input)[..length];
     }
 
     protected override byte[] IntegrityInput(byte[] confoundedPlaintext, byte[] ciphertext) =>
-        ByteArrays.Concat(ZeroIv, ciphertext);
+        [.. ZeroIv, .. ciphertext];
 }
 
 /// <summary>
@@ -262,14 +274,14 @@ internal static class AesCts
 
         // The swapped-in last CBC block decrypts to (zero-padded Pn) XOR C(n-1); its padding positions
         // therefore hold the stolen bytes of C(n-1). Restoring C(n-1) turns the input back into plain CBC.
-        var lastCbcBlock = ByteArrays.Slice(ciphertext, penultimateStart, BlockSize);
+        var lastCbcBlock = ciphertext[penultimateStart..lastStart];
         var decryptedLast = Transform(key, lastCbcBlock, encrypt: false);
         var cbc = new byte[paddedLength];
         Buffer.BlockCopy(ciphertext, 0, cbc, 0, penultimateStart);
         Buffer.BlockCopy(ciphertext, lastStart, cbc, penultimateStart, tailLength);
         Buffer.BlockCopy(decryptedLast, tailLength, cbc, penultimateStart + tailLength, BlockSize - tailLength);
         Buffer.BlockCopy(lastCbcBlock, 0, cbc, lastStart, BlockSize);
-        return ByteArrays.Slice(Transform(key, cbc, encrypt: false), 0, ciphertext.Length);
+        return Transform(key, cbc, encrypt: false)[..ciphertext.Length];
     }
 
     private static byte[] Transform(byte[] key, byte[] blocks, bool encrypt)

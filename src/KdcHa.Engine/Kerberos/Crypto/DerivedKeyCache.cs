@@ -1,4 +1,5 @@
 using System;
+using System.Security.Cryptography;
 using KdcHa.Common;
 
 namespace KdcHa.Kerberos.Crypto;
@@ -68,7 +69,7 @@ internal readonly struct DerivedKeyId : IEquatable<DerivedKeyId>
 
     // Fixed-time: the comparison runs against secret key bytes.
     public bool Equals(DerivedKeyId other) =>
-        _usage == other._usage && _kind == other._kind && ByteArrays.FixedTimeEquals(_baseKey, other._baseKey);
+        _usage == other._usage && _kind == other._kind && CryptographicOperations.FixedTimeEquals(_baseKey, other._baseKey);
 
     public override bool Equals(object? obj) => obj is DerivedKeyId other && Equals(other);
 

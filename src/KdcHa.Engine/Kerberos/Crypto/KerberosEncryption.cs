@@ -18,8 +18,8 @@ public abstract class KerberosEncryption
     {
         new AesCtsHmacSha1Encryption(EncryptionType.Aes128CtsHmacSha196, keySize: 16),
         new AesCtsHmacSha1Encryption(EncryptionType.Aes256CtsHmacSha196, keySize: 32),
-        new AesCtsHmacSha2Encryption(EncryptionType.Aes128CtsHmacSha256128, keySize: 16, macSize: 16, key => new HMACSHA256(key)),
-        new AesCtsHmacSha2Encryption(EncryptionType.Aes256CtsHmacSha384192, keySize: 32, macSize: 24, key => new HMACSHA384(key)),
+        new AesCtsHmacSha2Encryption(EncryptionType.Aes128CtsHmacSha256128, keySize: 16, macSize: 16, HashAlgorithmName.SHA256),
+        new AesCtsHmacSha2Encryption(EncryptionType.Aes256CtsHmacSha384192, keySize: 32, macSize: 24, HashAlgorithmName.SHA384),
         new Rc4HmacEncryption(),
     }.ToDictionary(encryption => encryption.Type);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -32,9 +33,9 @@ internal sealed class Rc4HmacEncryption : KerberosEncryption
         ValidateArguments(key, usage, plaintext, nameof(plaintext));
         ValidateConfounder(confounder);
         var usageKey = UsageKey(key, usage);
-        var confounded = ByteArrays.Concat(confounder, plaintext);
-        var checksum = HmacMd5(usageKey, confounded);
-        return ByteArrays.Concat(checksum, Rc4.Transform(HmacMd5(usageKey, checksum), confounded));
+        byte[] confounded = [.. confounder, .. plaintext];
+        var checksum = HMACMD5.HashData(usageKey, confounded);
+        return [.. checksum, .. Rc4.Transform(HMACMD5.HashData(usageKey, checksum), confounded)];
     }
 
     public override byte[] Decrypt(byte[] key, int usage, byte[] ciphertext)
@@ -46,19 +47,23 @@ internal sealed class Rc4HmacEncryption : KerberosEncryption
         }
 
         var usageKey = UsageKey(key, usage);
-        var receivedChecksum = ByteArrays.Slice(ciphertext, 0, ChecksumSize);
-        var confounded = Rc4.Transform(HmacMd5(usageKey, receivedChecksum), ByteArrays.Slice(ciphertext, ChecksumSize));
-        if (!ByteArrays.FixedTimeEquals(HmacMd5(usageKey, confounded), receivedChecksum))
+        var receivedChecksum = ciphertext[..ChecksumSize];
+        var confounded = Rc4.Transform(HMACMD5.HashData(usageKey, receivedChecksum), ciphertext[ChecksumSize..]);
+        if (!CryptographicOperations.FixedTimeEquals(HMACMD5.HashData(usageKey, confounded), receivedChecksum))
         {
             throw IntegrityFailure("integrity check failed (wrong key, or the ciphertext was altered)");
         }
 
-        return ByteArrays.Slice(confounded, ConfounderSize);
+        return confounded[ConfounderSize..];
     }
 
     // K1 of RFC 4757 §4; K2 equals K1 outside the export variant.
-    private static byte[] UsageKey(byte[] key, int usage) =>
-        HmacMd5(key, ByteArrays.LittleEndian(MessageType(usage)));
+    private static byte[] UsageKey(byte[] key, int usage)
+    {
+        var messageType = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(messageType, MessageType(usage));
+        return HMACMD5.HashData(key, messageType);
+    }
 
     /// <summary>
     /// RFC 4757 §3 renumbers usages to the message types Windows used before RFC 3961. MIT krb5 ≥ 1.8 keeps 9 as 9;
@@ -71,12 +76,6 @@ internal sealed class Rc4HmacEncryption : KerberosEncryption
         23 => 13,
         _ => (uint)usage,
     };
-
-    private static byte[] HmacMd5(byte[] key, byte[] data)
-    {
-        using var hmac = new HMACMD5(key);
-        return hmac.ComputeHash(data);
-    }
 }
 
 /// <summary>The RC4 stream cipher, needed for RC4-HMAC (RFC 4757); .NET does not ship it.</summary>
@@ -128,7 +127,7 @@ internal static class Md4
         {
             for (var i = 0; i < 16; i++)
             {
-                words[i] = ReadLittleEndian(padded, blockStart + (i * 4));
+                words[i] = BinaryPrimitives.ReadUInt32LittleEndian(padded.AsSpan(blockStart + (i * 4)));
             }
 
             ProcessBlock(state, words);
@@ -137,7 +136,7 @@ internal static class Md4
         var digest = new byte[16];
         for (var i = 0; i < 4; i++)
         {
-            Buffer.BlockCopy(ByteArrays.LittleEndian(state[i]), 0, digest, i * 4, 4);
+            BinaryPrimitives.WriteUInt32LittleEndian(digest.AsSpan(i * 4), state[i]);
         }
 
         return digest;
@@ -173,19 +172,12 @@ internal static class Md4
     {
         var paddedLength = ((message.Length + 8) / 64 + 1) * 64;
         var padded = new byte[paddedLength];
-        Buffer.BlockCopy(message, 0, padded, 0, message.Length);
+        message.CopyTo(padded, 0);
         padded[message.Length] = 0x80;
-        var bitLength = (ulong)message.Length * 8;
-        for (var i = 0; i < 8; i++)
-        {
-            padded[paddedLength - 8 + i] = (byte)(bitLength >> (8 * i));
-        }
+        BinaryPrimitives.WriteUInt64LittleEndian(padded.AsSpan(paddedLength - 8), (ulong)message.Length * 8);
 
         return padded;
     }
-
-    private static uint ReadLittleEndian(byte[] data, int offset) =>
-        data[offset] | ((uint)data[offset + 1] << 8) | ((uint)data[offset + 2] << 16) | ((uint)data[offset + 3] << 24);
 
     private static uint RotateLeft(uint value, int shift) => (value << shift) | (value >> (32 - shift));
 }

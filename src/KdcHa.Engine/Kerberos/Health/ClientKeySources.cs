@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -142,7 +143,7 @@ public sealed class PasswordKeySource : IClientKeySource
                 $"The KDC's ETYPE-INFO2 s2kparams for {encryption.Name} are {parameters.Length} bytes; RFC 3962 and RFC 8009 define a 4-byte iteration count.");
         }
 
-        var iterations = (uint)(parameters[0] << 24 | parameters[1] << 16 | parameters[2] << 8 | parameters[3]);
+        var iterations = BinaryPrimitives.ReadUInt32BigEndian(parameters);
         if (iterations == 0 || iterations > MaximumIterations)
         {
             throw new KerberosProtocolException(

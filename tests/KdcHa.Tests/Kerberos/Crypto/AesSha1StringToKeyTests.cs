@@ -1,5 +1,4 @@
 using System;
-using System.Security.Cryptography;
 using System.Text;
 using KdcHa.Kerberos.Crypto;
 
@@ -37,9 +36,9 @@ public class AesSha1StringToKeyTests
     [Fact]
     public void Pbkdf2_MatchesRfc3962IntermediateOutput()
     {
-        using var prf = new HMACSHA1(Encoding.ASCII.GetBytes("password"));
+        var aes256 = (AesCtsHmacEncryption)KerberosEncryption.Get(EncryptionType.Aes256CtsHmacSha196);
 
-        var derived = Pbkdf2.DeriveBytes(prf, Encoding.ASCII.GetBytes(Athena), 1, 32);
+        var derived = aes256.TemporaryKey("password", Encoding.ASCII.GetBytes(Athena), 1);
 
         Assert.Equal("cdedb5281bb2f801565a1122b25635150ad1f7a04bb9f3a333ecc0e2e1f70837", Convert.ToHexStringLower(derived));
     }

@@ -94,6 +94,16 @@ public class KerberosEncryptionTests
     }
 
     [Theory]
+    [InlineData(EncryptionType.Aes256CtsHmacSha196, "80000000")]
+    [InlineData(EncryptionType.Aes128CtsHmacSha256128, "00000000")]
+    public void AnIterationCountOf2To31OrMoreIsRefusedInsteadOfDerived(EncryptionType type, string parametersHex)
+    {
+        var encryption = KerberosEncryption.Get(type);
+
+        Assert.Throws<ArgumentException>(() => encryption.StringToKey("password", "salt", Convert.FromHexString(parametersHex)));
+    }
+
+    [Theory]
     [InlineData(null, 4096L)]
     [InlineData("00000001", 1L)]
     [InlineData("00008000", 32768L)]
