@@ -70,14 +70,14 @@ Stop after this long. Default: no limit.
 
 .EXAMPLE
 ./failover-loop.ps1 -LocalKdc 127.0.0.1 -PeerKdc 10.0.0.12 -Keytab /etc/kdcha/health.keytab `
-    -Principal 'kdcha-health/kdc1.example.com@EXAMPLE.COM' -Instance VI_1 -Verbose
+    -Principal 'kdcha-health/kdc1.example.com@EXAMPLE.COM' -Instance KDC_VIP -Verbose
 
-Probes every second; after 3 failures in a row with kdc2 healthy, moves VI_1 to kdc2 and notifies every channel
+Probes every second; after 3 failures in a row with kdc2 healthy, moves KDC_VIP to kdc2 and notifies every channel
 in /etc/kdcha/notification.json.
 
 .EXAMPLE
 ./failover-loop.ps1 -LocalKdc 10.0.0.11 -PeerKdc 10.0.0.12 -Keytab ./health.keytab -Principal 'kdcha-health/kdc1@EXAMPLE.COM' `
-    -Instance VI_1 -IntervalMilliseconds 200 -Fall 2 -Duration 00:05:00 | ConvertTo-Json -Compress
+    -Instance KDC_VIP -IntervalMilliseconds 200 -Fall 2 -Duration 00:05:00 | ConvertTo-Json -Compress
 
 Bounded run (5 minutes) that writes one JSON line per failover.
 

@@ -32,6 +32,7 @@ public static class KdcHaErrors
     public static readonly KdcHaError PermissionDenied = new(nameof(PermissionDenied), ErrorCategory.PermissionDenied);
     public static readonly KdcHaError InterfaceNotFound = new(nameof(InterfaceNotFound), ErrorCategory.ObjectNotFound);
     public static readonly KdcHaError InstanceNotFound = new(nameof(InstanceNotFound), ErrorCategory.ObjectNotFound);
+    public static readonly KdcHaError InstanceRequired = new(nameof(InstanceRequired), ErrorCategory.InvalidArgument);
     public static readonly KdcHaError RealmRequired = new(nameof(RealmRequired), ErrorCategory.InvalidArgument);
     public static readonly KdcHaError KeytabNotFound = new(nameof(KeytabNotFound), ErrorCategory.ObjectNotFound);
     public static readonly KdcHaError KeytabUnreadable = new(nameof(KeytabUnreadable), ErrorCategory.ReadError);
@@ -128,6 +129,7 @@ public static class KdcHaErrors
             { typeof(VrrpPermissionException), new(PermissionDenied) },
             { typeof(InsufficientPrivilegeException), new(PermissionDenied) },
             { typeof(VrrpInstanceNotFoundException), new(InstanceNotFound, e => ((VrrpInstanceNotFoundException)e).Instance) },
+            { typeof(VrrpInstanceRequiredException), new(InstanceRequired, e => ((VrrpInstanceRequiredException)e).ConfigPath) },
             { typeof(KeytabNotFoundException), new(KeytabNotFound) },
             { typeof(KeytabUnreadableException), new(KeytabUnreadable) },
             { typeof(KeytabFormatException), new(KeytabInvalid) },

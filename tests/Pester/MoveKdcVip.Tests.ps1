@@ -33,10 +33,11 @@ vrrp_instance VI_1 {
         $path
     }
 
-    # The lab's nodes get Move-KdcVip as operators run it: a fresh pwsh inside the node's namespace.
-    function Invoke-MoveKdcVip($Lab, [string] $Node, [string] $Arguments) {
+    # The lab's nodes get Move-KdcVip as operators run it: a fresh pwsh inside the node's namespace. An empty
+    # -Instance leaves it out, as the help examples do on a node with one instance.
+    function Invoke-MoveKdcVip($Lab, [string] $Node, [string] $Arguments, [string] $Instance = 'KDC_VIP') {
         $n = $Lab.Kdcs | Where-Object Name -EQ $Node
-        $r = Invoke-KdcHaLabPwsh -Lab $Lab -Node $Node -Command "Import-Module '$manifest'; Move-KdcVip -Instance KDC_VIP -ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
+        $r = Invoke-KdcHaLabPwsh -Lab $Lab -Node $Node -Command "Import-Module '$manifest'; Move-KdcVip $(if ($Instance) { "-Instance $Instance " })-ConfigPath '$($n.KeepalivedConfig)' -Realm $($Lab.Realm) $Arguments | ConvertTo-Json -Compress"
         if ($r.ExitCode -ne 0) { throw "Move-KdcVip $Arguments on $Node failed: $($r.StdErr)$($r.StdOut)" }
         $r.StdOut | ConvertFrom-Json
     }
@@ -85,6 +86,38 @@ Describe 'Move-KdcVip refuses before changing anything' -Tag Lab {
         try {
             { Move-KdcVip -Instance VI_1 -ConfigPath (New-KeepalivedConfig) } | Should -Throw -ErrorId 'RealmRequired,KdcHa.Commands.MoveKdcVipCommand'
         } finally { Remove-Item Env:KRB5_CONFIG }
+    }
+
+    It 'RunsItsHelpExamplesAsWrittenOnANodeConfiguredByNewKdcHaKeepalivedConfig' {
+        # A new user copies the examples onto a node set up by the generator; -WhatIf keeps the node untouched,
+        # and what the examples leave at its default (the configuration path, the realm) is this test's.
+        $state = Join-Path $workDir 'generated-state'
+        $config = Join-Path $workDir 'generated-keepalived.conf'
+        New-KdcHaKeepalivedConfig -Interface lo -VirtualAddress 198.51.100.77 -Priority 100 -StateDirectory $state -Path $config
+        $examples = @((Get-Help Move-KdcVip).examples.example.code | Where-Object { $_ -match '^Move-KdcVip\b' -and $_ -notmatch '-Direct' })
+        $examples.Count | Should -BeGreaterOrEqual 3
+        foreach ($example in $examples) {
+            $command = "$example -ConfigPath '$config' -Realm KDCHA.TEST$(if ($example -notmatch '-WhatIf') { ' -WhatIf' })"
+            $output = & ([Environment]::ProcessPath) @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' }) `
+                -NoProfile -NonInteractive -Command "Import-Module '$manifest'; $command" 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$command`n$($output -join "`n")"
+            $output -join "`n" | Should -BeLike '*on target "vrrp_instance KDC_VIP (198.51.100.77 on lo)"*' -Because $command
+        }
+        Join-Path $state 'maintenance-KDC_VIP' | Should -Not -Exist
+    }
+
+    It 'AsksWhichInstanceWhenTheConfigurationHasSeveralAndNoneIsGiven' {
+        $config = New-KeepalivedConfig
+        Add-Content -LiteralPath $config -Value "vrrp_instance VI_2 {`n    interface lo`n    virtual_router_id 52`n    virtual_ipaddress {`n        198.51.100.78/32`n    }`n}"
+        { Move-KdcVip -ConfigPath $config -Realm KDCHA.TEST -WhatIf } |
+            Should -Throw -ErrorId 'InstanceRequired,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*2 vrrp_instances (VI_1, VI_2)*'
+    }
+
+    It 'ReportsAConfigurationWithoutInstancesWhenNoneIsGiven' {
+        $config = Join-Path $workDir 'no-instances.conf'
+        Set-Content -LiteralPath $config -Value "global_defs {`n    router_id kdc1`n}"
+        { Move-KdcVip -Restore -ConfigPath $config -Realm KDCHA.TEST -WhatIf } |
+            Should -Throw -ErrorId 'InstanceRequired,KdcHa.Commands.MoveKdcVipCommand' -ExpectedMessage '*defines no vrrp_instance*'
     }
 
     It 'Direct mode reports an interface that does not exist' {
@@ -157,8 +190,8 @@ Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' -Tag L
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc2 -TimeoutSec 3
     }
 
-    It 'restores kdc1, which takes the VIP back' {
-        $restored = Invoke-MoveKdcVip -Lab $lab -Node kdc1 -Arguments '-Restore'
+    It 'restores kdc1, which takes the VIP back, as the help example does it: without naming the only instance' {
+        $restored = Invoke-MoveKdcVip -Lab $lab -Node kdc1 -Instance '' -Arguments '-Restore'
 
         $restored.Operation | Should -Be 'Restore'
         $restored.HoldsVip | Should -BeTrue

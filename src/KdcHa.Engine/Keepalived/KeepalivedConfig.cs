@@ -28,10 +28,19 @@ public sealed class KeepalivedConfig
     /// <summary>keepalived instance names are case-sensitive, so the lookup is too.</summary>
     public KeepalivedInstance GetInstance(string name) =>
         Instances.FirstOrDefault(instance => string.Equals(instance.Name, name, StringComparison.Ordinal))
-        ?? throw new VrrpInstanceNotFoundException(name, Path, Instances.Select(instance => instance.Name).ToArray());
+        ?? throw new VrrpInstanceNotFoundException(name, Path, InstanceNames());
+
+    /// <summary>
+    /// The instance a command acts on when none is named: the only one, as on a node configured by
+    /// New-KdcHaKeepalivedConfig. With none or several, guessing could demote the wrong VIP.
+    /// </summary>
+    public KeepalivedInstance GetOnlyInstance() =>
+        Instances.Count == 1 ? Instances[0] : throw new VrrpInstanceRequiredException(Path, InstanceNames());
 
     public KeepalivedTrackFile? FindTrackFile(string name) =>
         TrackFiles.FirstOrDefault(track => string.Equals(track.Name, name, StringComparison.Ordinal));
+
+    private string[] InstanceNames() => Instances.Select(instance => instance.Name).ToArray();
 }
 
 /// <summary>One keepalived statement (its words) with the statements of its block, if it opens one.</summary>

@@ -80,3 +80,19 @@ public sealed class VrrpInstanceNotFoundException : KdcHaException
 
     public string Instance { get; }
 }
+
+/// <summary>
+/// No instance was named and the configuration does not have exactly one, so there is no instance to take as meant.
+/// </summary>
+public sealed class VrrpInstanceRequiredException : KdcHaException
+{
+    public VrrpInstanceRequiredException(string configPath, IReadOnlyList<string> knownInstances)
+        : base(knownInstances.Count == 0
+            ? $"{configPath} defines no vrrp_instance, so there is none to act on."
+            : $"{configPath} defines {knownInstances.Count} vrrp_instances ({string.Join(", ", knownInstances)}): name the one to act on.")
+    {
+        ConfigPath = configPath;
+    }
+
+    public string ConfigPath { get; }
+}

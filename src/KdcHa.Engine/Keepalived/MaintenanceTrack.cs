@@ -42,20 +42,21 @@ public sealed class MaintenanceTrack
         $"track_file {NameFor(instance)} {{\n    file {DefaultDirectory}/{instance}\n    weight {DeepestStandbyWeight}\n    init_file\n}}\n" +
         $"vrrp_instance {instance} {{\n    ...\n    track_file {{\n        {NameFor(instance)}\n    }}\n}}";
 
-    public static MaintenanceTrack Resolve(KeepalivedConfig config, string instanceName)
+    /// <summary>The maintenance track of the named instance, or with a null name of the configuration's only one.</summary>
+    public static MaintenanceTrack Resolve(KeepalivedConfig config, string? instanceName)
     {
         if (config is null)
         {
             throw new ArgumentNullException(nameof(config));
         }
 
-        var instance = config.GetInstance(instanceName);
-        var name = NameFor(instanceName);
-        var fix = $" Add this to {config.Path} and reload keepalived:\n{SnippetFor(instanceName)}";
+        var instance = instanceName is null ? config.GetOnlyInstance() : config.GetInstance(instanceName);
+        var name = NameFor(instance.Name);
+        var fix = $" Add this to {config.Path} and reload keepalived:\n{SnippetFor(instance.Name)}";
         var reference = instance.TrackFiles.FirstOrDefault(track => track.Name == name)
-            ?? throw new MaintenanceTrackException($"vrrp_instance {instanceName} does not track the KdcHa maintenance file {name}, so KdcHa cannot demote it.{fix}");
+            ?? throw new MaintenanceTrackException($"vrrp_instance {instance.Name} does not track the KdcHa maintenance file {name}, so KdcHa cannot demote it.{fix}");
         var definition = config.FindTrackFile(name)
-            ?? throw new MaintenanceTrackException($"vrrp_instance {instanceName} tracks {name}, but no track_file block defines it.{fix}");
+            ?? throw new MaintenanceTrackException($"vrrp_instance {instance.Name} tracks {name}, but no track_file block defines it.{fix}");
         if (string.IsNullOrEmpty(definition.FilePath))
         {
             throw new MaintenanceTrackException($"track_file {name} names no file.{fix}");
@@ -70,13 +71,13 @@ public sealed class MaintenanceTrack
         if (reference.Reverse || definition.Reverse || weight > 0 || weight < DeepestStandbyWeight)
         {
             throw new MaintenanceTrackException(
-                $"track_file {name} has weight {weight}{(reference.Reverse || definition.Reverse ? " reverse" : string.Empty)} in vrrp_instance {instanceName}: " +
+                $"track_file {name} has weight {weight}{(reference.Reverse || definition.Reverse ? " reverse" : string.Empty)} in vrrp_instance {instance.Name}: " +
                 $"a demotion needs weight 0 (FAULT) or {DeepestStandbyWeight}..-1 without reverse (lower priority); {DeepestStandbyWeight} is recommended.");
         }
 
         if (instance.VirtualAddresses.Count == 0 || string.IsNullOrEmpty(instance.Interface) || instance.VirtualRouterId is < 1 or > 255)
         {
-            throw new KeepalivedConfigException($"vrrp_instance {instanceName} needs an interface, a virtual_router_id and a virtual_ipaddress for a switchover.");
+            throw new KeepalivedConfigException($"vrrp_instance {instance.Name} needs an interface, a virtual_router_id and a virtual_ipaddress for a switchover.");
         }
 
         return new MaintenanceTrack(instance, name, definition.FilePath!, weight);

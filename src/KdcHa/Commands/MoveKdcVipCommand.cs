@@ -24,10 +24,11 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     // Writing the flag back takes milliseconds; this only bounds a wait on a hung file system.
     private static readonly TimeSpan RollBackGrace = TimeSpan.FromSeconds(2);
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = MoveSet)]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RestoreSet)]
+    /// <summary>Null for the configuration's only instance (New-KdcHaKeepalivedConfig writes one).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = MoveSet)]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RestoreSet)]
     [ValidateNotNullOrEmpty]
-    public string Instance { get; set; } = string.Empty;
+    public string? Instance { get; set; }
 
     [Parameter(ParameterSetName = MoveSet)]
     [ValidateNotNullOrEmpty]
@@ -118,7 +119,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
             {
                 if (ShouldProcess(target, $"End the maintenance: write 0 to {track.FilePath} (track_file {track.TrackFileName}) so keepalived restores priority {track.Instance.Priority}"))
                 {
-                    WriteResult(Run((output, token) => switchover.RestoreAsync(track, timeout, output, token)));
+                    WriteResult(Run(track, (output, token) => switchover.RestoreAsync(track, timeout, output, token)));
                 }
 
                 return;
@@ -127,7 +128,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
             var request = new SwitchoverRequest(track) { To = ResolvePeer(), Timeout = timeout, Force = Force };
             if (ShouldProcess(target, DescribeDemotion(track)))
             {
-                WriteResult(Run((output, token) => switchover.MoveAsync(request, output, token)));
+                WriteResult(Run(track, (output, token) => switchover.MoveAsync(request, output, token)));
             }
         }
         catch (OperationCanceledException)
@@ -242,8 +243,8 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     }
 
     // A stopped pipeline still lets the engine put the maintenance flag back before the command returns.
-    private VipSwitchoverResult Run(Func<IOperationOutput, CancellationToken, Task<VipSwitchoverResult>> operation) =>
-        RunOnPipeline($"Move-KdcVip {Instance}", operation, RollBackGrace);
+    private VipSwitchoverResult Run(MaintenanceTrack track, Func<IOperationOutput, CancellationToken, Task<VipSwitchoverResult>> operation) =>
+        RunOnPipeline($"Move-KdcVip {track.Instance.Name}", operation, RollBackGrace);
 
     private void WriteResult(VipSwitchoverResult result)
     {

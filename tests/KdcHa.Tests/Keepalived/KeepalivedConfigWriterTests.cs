@@ -45,6 +45,14 @@ public class KeepalivedConfigWriterTests
     }
 
     [Fact]
+    public void MoveKdcVipFindsTheGeneratedInstanceWithoutBeingToldItsName()
+    {
+        var config = KeepalivedConfigReader.Parse(KeepalivedConfigWriter.Write(Valid()), "/etc/keepalived/keepalived.conf");
+
+        Assert.Equal("KDC_VIP", MaintenanceTrack.Resolve(config, instanceName: null).Instance.Name);
+    }
+
+    [Fact]
     public void Writes_unicast_nopreempt_and_a_vrrpv2_password_when_asked()
     {
         var settings = Valid();

@@ -68,4 +68,34 @@ public class MaintenanceTrackTests
     {
         Assert.Throws<VrrpInstanceNotFoundException>(() => MaintenanceTrack.Resolve(Config("file /m/VI_1\nweight 0"), "VI_9"));
     }
+
+    [Fact]
+    public void TheOnlyInstanceIsTakenWhenNoneIsNamed()
+    {
+        var track = MaintenanceTrack.Resolve(Config("file /m/VI_1\nweight -253\ninit_file"), instanceName: null);
+
+        Assert.Equal("VI_1", track.Instance.Name);
+        Assert.Equal("kdcha_maint_VI_1", track.TrackFileName);
+    }
+
+    [Fact]
+    public void SeveralInstancesNeedANameAndTheErrorListsThem()
+    {
+        var config = KeepalivedConfigReader.Parse(
+            "vrrp_instance VI_1 {\ninterface lo\nvirtual_router_id 51\n}\nvrrp_instance VI_2 {\ninterface lo\nvirtual_router_id 52\n}\n",
+            "/etc/keepalived/keepalived.conf");
+
+        var error = Assert.Throws<VrrpInstanceRequiredException>(() => MaintenanceTrack.Resolve(config, instanceName: null));
+        Assert.Contains("2 vrrp_instances (VI_1, VI_2)", error.Message);
+        Assert.Equal("/etc/keepalived/keepalived.conf", error.ConfigPath);
+    }
+
+    [Fact]
+    public void AConfigurationWithoutInstancesHasNoneToTake()
+    {
+        var config = KeepalivedConfigReader.Parse("global_defs {\nrouter_id kdc1\n}\n", "/etc/keepalived/keepalived.conf");
+
+        var error = Assert.Throws<VrrpInstanceRequiredException>(() => MaintenanceTrack.Resolve(config, instanceName: null));
+        Assert.Contains("defines no vrrp_instance", error.Message);
+    }
 }
