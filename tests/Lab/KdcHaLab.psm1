@@ -1092,7 +1092,7 @@ function Start-KdcHaLabMonitor {
         Node = $n.Name; LocalKdc = $n.Address; PeerKdc = @($Lab.Kdcs | Where-Object Name -NE $n.Name | ForEach-Object Address)
         Keytab = $n.HealthKeytab; Principal = "$($n.HealthPrincipal)@$($Lab.Realm)"
         StateDirectory = (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n)
-        NotifyFifo = $n.NotifyFifo; VrrpInterface = $n.Interface
+        NotifyFifo = $n.NotifyFifo; VrrpInterface = $n.Interface; KeepalivedPidFile = $n.KeepalivedPidFile
     } + $Parameter
     $log = Join-Path $n.Directory 'monitor.jsonl'
     # Arguments after -Command would be joined into the command text, so the values travel in the environment.

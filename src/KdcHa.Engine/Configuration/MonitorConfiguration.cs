@@ -49,6 +49,7 @@ public sealed class MonitorConfiguration
         MonitorSetting.Text(nameof(VrrpInterface), (c, value) => c.VrrpInterface = value, c => c.VrrpInterface is null || IsInterfaceName(c.VrrpInterface)
             ? null
             : $"'{c.VrrpInterface}' is not an interface name"),
+        MonitorSetting.Text(nameof(KeepalivedPidFile), (c, value) => c.KeepalivedPidFile = value, c => Absolute(c.KeepalivedPidFile)),
         MonitorSetting.List(nameof(NotificationChannel), (c, value) => c.NotificationChannel = value),
         MonitorSetting.Text(nameof(NotificationConfigurationPath), (c, value) => c.NotificationConfigurationPath = value),
     };
@@ -80,6 +81,12 @@ public sealed class MonitorConfiguration
 
     /// <summary>The interface keepalived's instances use, where split brains are listened for; unset means no listening.</summary>
     public string? VrrpInterface { get; set; }
+
+    /// <summary>
+    /// keepalived's pid file (its -p; keepalived's own default here). With <see cref="VrrpInterface"/>, a VIP left on
+    /// this node while no keepalived runs there and a peer advertises as its master is released.
+    /// </summary>
+    public string KeepalivedPidFile { get; set; } = "/run/keepalived.pid";
 
     /// <summary>Channels of the notification configuration that get the monitor's alerts; empty means no alerts.</summary>
     public IReadOnlyList<string> NotificationChannel { get; set; } = Array.Empty<string>();

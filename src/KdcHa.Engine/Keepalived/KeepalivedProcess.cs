@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
+using KdcHa.Common;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Keepalived;
@@ -52,23 +53,8 @@ public sealed class KeepalivedProcess
     /// <exception cref="VrrpPermissionException">The pid file or /proc entries cannot be read.</exception>
     public static KeepalivedProcess Find(string pidFile)
     {
-        var processId = ReadPid(pidFile);
+        var processId = ReadLivePid(pidFile);
         var procDirectory = $"/proc/{processId}";
-        string name;
-        try
-        {
-            name = File.ReadAllText($"{procDirectory}/comm").Trim();
-        }
-        catch (IOException e)
-        {
-            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which no longer runs: keepalived has stopped or crashed.", e);
-        }
-
-        if (name != "keepalived")
-        {
-            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which is '{name}', not keepalived: the file is left from a keepalived that has stopped.");
-        }
-
         try
         {
             var root = $"{procDirectory}/root";
@@ -88,6 +74,28 @@ public sealed class KeepalivedProcess
         catch (UnauthorizedAccessException e)
         {
             throw new VrrpPermissionException($"Reading keepalived's process details (/proc/{processId}) is not permitted: run as root, or as keepalived's user.", e);
+        }
+    }
+
+    /// <summary>
+    /// Why keepalived is not running, as its pid file and /proc say (the messages of <see cref="Find"/>); null while
+    /// it runs, and also when that cannot be told (no permission), so a caller that acts on a dead keepalived never
+    /// acts on a doubt. Reads two small files, cheap enough for every advertisement heard.
+    /// </summary>
+    public static string? NotRunningReason(string pidFile)
+    {
+        try
+        {
+            ReadLivePid(pidFile);
+            return null;
+        }
+        catch (KdcHaException e) when (e is KeepalivedNotRunningException or PidFileStaleException)
+        {
+            return e.Message;
+        }
+        catch (KdcHaException)
+        {
+            return null;
         }
     }
 
@@ -122,6 +130,38 @@ public sealed class KeepalivedProcess
         {
             return Array.Empty<int>();
         }
+    }
+
+    private static int ReadLivePid(string pidFile)
+    {
+        var processId = ReadPid(pidFile);
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{processId}/stat");
+        }
+        catch (IOException e)
+        {
+            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which no longer runs: keepalived has stopped or crashed.", e);
+        }
+
+        // "pid (comm) state ...": comm may hold spaces and parentheses, so it ends at the last ')'. A zombie has
+        // exited already and only waits for its parent to collect it.
+        var open = stat.IndexOf('(');
+        var close = stat.LastIndexOf(')');
+        var name = open >= 0 && close > open ? stat.Substring(open + 1, close - open - 1) : string.Empty;
+        var state = close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
+        if (name != "keepalived")
+        {
+            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which is '{name}', not keepalived: the file is left from a keepalived that has stopped.");
+        }
+
+        if (state is 'Z' or 'X')
+        {
+            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, a keepalived that has exited: it has stopped or crashed.");
+        }
+
+        return processId;
     }
 
     private static int ReadPid(string pidFile)

@@ -147,6 +147,8 @@ public static class MonitorNotifications
         SplitBrainSuspectedEvent e => Alert(e, NotificationSeverity.Critical, NotificationKind.SplitBrain, Vrid(e.VirtualRouterId), "Single", "SplitBrain",
             ("masters", string.Join(", ", e.Masters))),
         SplitBrainClearedEvent e => Alert(e, NotificationSeverity.Info, NotificationKind.SplitBrain, Vrid(e.VirtualRouterId), "SplitBrain", "Single"),
+        OrphanedVipEvent e => Alert(e, NotificationSeverity.Critical, NotificationKind.SplitBrain, Vrid(e.VirtualRouterId), "SplitBrain", e.Released ? "Single" : "SplitBrain",
+            ("master", e.Master), ("addresses", string.Join(", ", e.Addresses))),
         _ => null,
     };
 

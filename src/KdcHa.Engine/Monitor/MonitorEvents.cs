@@ -219,6 +219,43 @@ public sealed class SplitBrainClearedEvent : MonitorEvent
 }
 
 /// <summary>
+/// keepalived on this node had stopped (crashed, killed) leaving a VIP on an interface, and a peer advertised as the
+/// VIP's master: two hosts held the address. The monitor took it off here (Released) or could not (Error): either way
+/// a split brain to alert, and a node out of the VRRP group until keepalived is started again.
+/// </summary>
+public sealed class OrphanedVipEvent : MonitorEvent
+{
+    public OrphanedVipEvent(string node, DateTime timestamp, int virtualRouterId, string master, IReadOnlyList<string> addresses, string keepalived, string? error)
+        : base(node, timestamp, MonitorEventSeverity.Critical,
+            $"keepalived is not running here ({keepalived}) but {string.Join(", ", addresses)} stayed, and {master} advertises VRID {virtualRouterId} as master: " +
+            (error is null ? "the orphaned address was released; start keepalived again to rejoin." : $"releasing the orphaned address failed: {error}"))
+    {
+        VirtualRouterId = virtualRouterId;
+        Master = master;
+        Addresses = addresses;
+        Keepalived = keepalived;
+        Error = error;
+    }
+
+    public override string EventType => "OrphanedVip";
+
+    public int VirtualRouterId { get; }
+
+    /// <summary>The peer that advertises as master of the address.</summary>
+    public string Master { get; }
+
+    /// <summary>The addresses with prefix and interface, e.g. 192.0.2.10/32 on eth0.</summary>
+    public IReadOnlyList<string> Addresses { get; }
+
+    /// <summary>Why keepalived counts as not running (its pid file and /proc).</summary>
+    public string Keepalived { get; }
+
+    public bool Released => Error is null;
+
+    public string? Error { get; }
+}
+
+/// <summary>
 /// A side source (notify FIFO, VRRP listener, notification spool) failed. The probe loop and failover go on; the
 /// source is retried, and the same failure is reported once, not on every retry.
 /// </summary>

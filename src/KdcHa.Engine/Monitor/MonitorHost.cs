@@ -10,6 +10,7 @@ using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
 using KdcHa.Notification;
+using KdcHa.Vip;
 using KdcHa.Vrrp;
 
 namespace KdcHa.Monitor;
@@ -130,6 +131,9 @@ public sealed class MonitorHost
         if (_configuration.VrrpInterface is { } name)
         {
             watchers.Add(new SplitBrainWatcher(node, $"VRRP listener on {name}", () => VrrpAdvertisementListener.OnLink(name), vrrp, events, clock, SourceRetryDelay));
+            var pidFile = _configuration.KeepalivedPidFile;
+            watchers.Add(new OrphanedVipWatcher(node, $"orphaned VIP listener on {name}", () => VrrpAdvertisementListener.OnLink(name),
+                () => KeepalivedProcess.NotRunningReason(pidFile), new HostVipHolder(DirectVip.OnThisHost()), events, clock, SourceRetryDelay));
         }
 
         return watchers;

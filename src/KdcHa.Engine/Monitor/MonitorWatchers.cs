@@ -24,15 +24,18 @@ public interface IMonitorWatcher
 /// </summary>
 public sealed class NotifyFifoWatcher : RetryingWatcher<IVrrpNotificationSource>
 {
+    private readonly VrrpObservations _observations;
+
     public NotifyFifoWatcher(string node, string description, Func<IVrrpNotificationSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
-        : base(node, description, open, observations, events, clock, retryDelay)
+        : base(node, description, open, events, clock, retryDelay)
     {
+        _observations = observations;
     }
 
     public void Observe(VrrpNotification notification)
     {
         var now = Clock.UtcNow;
-        if (Observations.Record(notification, now) is { } previous)
+        if (_observations.Record(notification, now) is { } previous)
         {
             Events.Publish(new VrrpStateChangedEvent(Node, now, notification.Name, previous, notification.State, notification.Priority));
         }
@@ -125,20 +128,17 @@ public abstract class RetryingWatcher<TSource> : IMonitorWatcher
     private readonly TimeSpan _retryDelay;
     private string? _lastError;
 
-    private protected RetryingWatcher(string node, string description, Func<TSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
+    private protected RetryingWatcher(string node, string description, Func<TSource> open, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
     {
         Node = node;
         _description = description;
         _open = open;
-        Observations = observations;
         Events = events;
         Clock = clock;
         _retryDelay = retryDelay;
     }
 
     private protected string Node { get; }
-
-    private protected VrrpObservations Observations { get; }
 
     private protected IMonitorEventSink Events { get; }
 

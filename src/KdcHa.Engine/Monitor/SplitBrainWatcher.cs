@@ -28,11 +28,13 @@ public sealed class SplitBrainWatcher : RetryingWatcher<IVrrpAdvertisementSource
     private readonly Dictionary<(AddressFamily Family, int VirtualRouterId), SplitBrainStatus> _episodes = new();
     private readonly Dictionary<(AddressFamily Family, int VirtualRouterId), DateTime> _candidates = new();
     private readonly object _gate = new();
+    private readonly VrrpObservations _observations;
     private SplitBrainDetector? _detector;
 
     public SplitBrainWatcher(string node, string description, Func<IVrrpAdvertisementSource> open, VrrpObservations observations, IMonitorEventSink events, IMonitorClock clock, TimeSpan retryDelay)
-        : base(node, description, open, observations, events, clock, retryDelay)
+        : base(node, description, open, events, clock, retryDelay)
     {
+        _observations = observations;
     }
 
     /// <summary>The current window: three of the longest advertisement interval heard; zero before the first advertisement.</summary>
@@ -122,7 +124,7 @@ public sealed class SplitBrainWatcher : RetryingWatcher<IVrrpAdvertisementSource
 
         if (changed)
         {
-            Observations.SetSplitBrains(_episodes.Values);
+            _observations.SetSplitBrains(_episodes.Values);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -36,6 +37,43 @@ public sealed class NetworkInterfaceAddresses : IHostAddresses
             .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
             .Select(unicast => unicast.Address)
             .FirstOrDefault(address => address.AddressFamily == vip.AddressFamily && !address.Equals(vip) && !address.IsIPv6LinkLocal);
+}
+
+/// <summary>An address on one of this host's interfaces, with the prefix the kernel holds it with (a delete must name it).</summary>
+public sealed record HeldAddress(string Interface, InterfaceAddress Address)
+{
+    public override string ToString() => $"{Address} on {Interface}";
+}
+
+/// <summary>Finds addresses on this host's interfaces and takes them off, as Move-KdcVip -Direct -Release does.</summary>
+public interface IVipHolder
+{
+    /// <summary>Where this host holds any of <paramref name="addresses"/> right now; empty when it holds none.</summary>
+    IReadOnlyList<HeldAddress> Holding(IReadOnlyCollection<IPAddress> addresses);
+
+    /// <exception cref="NetlinkException">The kernel refused.</exception>
+    /// <exception cref="InterfaceNotFoundException">The interface went away meanwhile.</exception>
+    DirectVipResult Release(HeldAddress held);
+}
+
+/// <summary>The <see cref="IVipHolder"/> of this network namespace: interfaces read fresh on every call, removal through netlink.</summary>
+public sealed class HostVipHolder : IVipHolder
+{
+    private readonly DirectVip _direct;
+
+    public HostVipHolder(DirectVip direct)
+    {
+        _direct = direct ?? throw new ArgumentNullException(nameof(direct));
+    }
+
+    public IReadOnlyList<HeldAddress> Holding(IReadOnlyCollection<IPAddress> addresses) =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses
+                .Where(unicast => addresses.Contains(unicast.Address))
+                .Select(unicast => new HeldAddress(nic.Name, new InterfaceAddress(unicast.Address, unicast.PrefixLength))))
+            .ToList();
+
+    public DirectVipResult Release(HeldAddress held) => _direct.Release(LinkInterface.Find(held.Interface), held.Address);
 }
 
 /// <summary>An address with its prefix length, as <c>ip addr add</c> takes it: 192.0.2.10/24 or 2001:db8::10/64.</summary>

@@ -78,6 +78,10 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    public string KeepalivedPidFile { get => _configuration.KeepalivedPidFile; set => _configuration.KeepalivedPidFile = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     public string[] NotificationChannel { get => _configuration.NotificationChannel.ToArray(); set => _configuration.NotificationChannel = value; }
 
