@@ -41,6 +41,10 @@ public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
     [Parameter]
     public decimal AdvertIntervalSeconds { get; set; } = 0.1m;
 
+    // Unset, the writer fits the default to the advert interval.
+    [Parameter]
+    public int DownTimerAdverts { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? UnicastPeer { get; set; }
@@ -90,6 +94,7 @@ public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
             VirtualAddress = VirtualAddress,
             VrrpVersion = VrrpVersion,
             AdvertIntervalSeconds = AdvertIntervalSeconds,
+            DownTimerAdverts = MyInvocation.BoundParameters.ContainsKey(nameof(DownTimerAdverts)) ? DownTimerAdverts : null,
             UnicastPeer = UnicastPeer ?? System.Array.Empty<string>(),
             UnicastSourceAddress = UnicastSourceAddress,
             AuthenticationPassword = AuthenticationPassword,

@@ -71,6 +71,23 @@ public class KeepalivedConfigWriterTests
         Assert.Contains("auth_pass s3cret", text);
     }
 
+    [Theory]
+    [InlineData(3, 0.1, null, 8)]
+    [InlineData(3, 0.05, null, 16)]
+    [InlineData(3, 0.25, null, 3)]
+    [InlineData(2, 1, null, 3)]
+    [InlineData(3, 0.1, 3, 3)]
+    [InlineData(3, 0.1, 20, 20)]
+    public void WaitsAboutEightTenthsOfASecondOfMissedAdvertsUnlessTold(int version, double advert, int? downTimerAdverts, int written)
+    {
+        var settings = Valid();
+        settings.VrrpVersion = version;
+        settings.AdvertIntervalSeconds = (decimal)advert;
+        settings.DownTimerAdverts = downTimerAdverts;
+
+        Assert.Contains($"    down_timer_adverts {written}\n", KeepalivedConfigWriter.Write(settings));
+    }
+
     public static TheoryData<string, System.Action<KeepalivedNodeSettings>> Invalid => new()
     {
         { "VirtualRouterId", s => s.VirtualRouterId = 0 },
@@ -85,6 +102,8 @@ public class KeepalivedConfigWriterTests
         { "UnicastPeer", s => s.UnicastPeer = new[] { "kdc2" } },
         { "AdvertIntervalSeconds", s => s.AdvertIntervalSeconds = 0.005m },
         { "AuthenticationPassword", s => s.AuthenticationPassword = "x" },
+        { "DownTimerAdverts", s => s.DownTimerAdverts = 0 },
+        { "DownTimerAdverts", s => s.DownTimerAdverts = 101 },
         { "MonitorWeight", s => s.MonitorWeight = 254 },
         { "StateDirectory", s => s.StateDirectory = "run/kdcha" },
     };
