@@ -39,8 +39,8 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Runs an engine operation on the thread pool and writes what it reports (verbose, warning, progress, objects)
-    /// from this thread, the only one PowerShell lets write, until the operation ends; then returns its result or
-    /// rethrows what it threw. Ctrl+C cancels the token; if writing fails (the pipeline was stopped), the operation
+    /// from this thread, the only one PowerShell lets write, until the operation ends; then completes the cmdlet's
+    /// progress bar (also when the operation failed) and returns its result or rethrows what it threw. Ctrl+C cancels the token; if writing fails (the pipeline was stopped), the operation
     /// still gets <paramref name="shutdownGrace"/> to finish its own clean-up before the cmdlet returns.
     /// </summary>
     protected T RunOnPipeline<T>(string activity, Func<IOperationOutput, CancellationToken, Task<T>> operation, TimeSpan? shutdownGrace = null)
@@ -48,7 +48,7 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
         using var output = new PipelineOutput();
         var task = Task.Run(() => operation(output, CancellationToken));
         _ = task.ContinueWith(_ => output.Complete(), TaskScheduler.Default);
-        ProgressRecord? progress = null;
+        var progress = new CmdletProgress(this, MyInvocation.MyCommand.Name, activity);
         try
         {
             foreach (var write in output.Drain())
@@ -62,10 +62,7 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
                         WriteWarning(warning.Message);
                         break;
                     case PipelineOutput.Progress step:
-                        progress ??= new ProgressRecord(ProgressActivityId(activity), activity, step.Status);
-                        progress.StatusDescription = step.Status;
-                        progress.CurrentOperation = step.Stage;
-                        WriteProgress(progress);
+                        progress.Report(step.Status, step.Stage);
                         break;
                     case PipelineOutput.Result result:
                         WriteObject(result.Value);
@@ -73,16 +70,11 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
                 }
             }
 
-            if (progress is not null)
-            {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
-            }
-
             return task.GetAwaiter().GetResult();
         }
         finally
         {
+            progress.Complete();
             output.Complete();
             if (!task.IsCompleted)
             {
@@ -90,9 +82,6 @@ public abstract class KdcHaCmdlet : PSCmdlet, IDisposable
             }
         }
     }
-
-    /// <summary>A stable id per activity, so every update replaces one progress bar instead of stacking new ones.</summary>
-    private static int ProgressActivityId(string activity) => StringComparer.Ordinal.GetHashCode(activity) & int.MaxValue;
 
     /// <summary>An ErrorRecord with an id (and so the category) from the one catalogue, <see cref="KdcHaErrors"/>.</summary>
     protected internal ErrorRecord NewError(Exception exception, KdcHaError error, object? target) => KdcHaErrors.For(exception, error, target);

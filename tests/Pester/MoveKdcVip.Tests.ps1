@@ -190,6 +190,27 @@ Describe 'Move-KdcVip in the lab: kdc1 to kdc2 and back under kinit load' -Tag L
         $null = Wait-KdcHaLabVip -Lab $lab -Node kdc2 -TimeoutSec 3
     }
 
+    It 'ReportsEachStageUnderOneActivityIdAndCompletesTheBarWhenTheMoveFails' {
+        # The client never advertises VRRP: the move waits, times out and rolls back, as the test above does.
+        $n = $lab.Kdcs | Where-Object Name -EQ kdc2
+        $move = "@{ Instance = 'KDC_VIP'; ConfigPath = '$($n.KeepalivedConfig)'; Realm = '$($lab.Realm)'; To = '$($lab.Clients[0].Address)'; TimeoutSeconds = 1 }"
+        $r = Invoke-KdcHaLabPwsh -Lab $lab -Node kdc2 -Command @"
+`$ps = [powershell]::Create()
+`$null = `$ps.AddCommand('Import-Module').AddParameter('Name', '$manifest').AddStatement().AddCommand('Move-KdcVip').AddParameters($move)
+try { `$null = `$ps.Invoke() } catch { }
+`$ps.Streams.Progress | Select-Object ActivityId, @{ n = 'RecordType'; e = { "`$(`$_.RecordType)" } }, CurrentOperation | ConvertTo-Json -Compress
+"@
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        $progress = @($r.StdOut | ConvertFrom-Json)
+        $progress.ActivityId | Sort-Object -Unique | Should -Be 438980504
+        $progress[-1].RecordType | Should -Be 'Completed'
+        $stages = @($progress | Where-Object RecordType -EQ 'Processing' | ForEach-Object CurrentOperation)
+        $stages[0] | Should -Be 'Demoting'
+        $stages | Should -Contain 'RollingBack'
+        (Get-Content -Raw -LiteralPath (Join-Path $n.Directory 'maintenance/KDC_VIP')).Trim() | Should -Be '0'
+        $null = Wait-KdcHaLabVip -Lab $lab -Node kdc2 -TimeoutSec 3
+    }
+
     It 'restores kdc1, which takes the VIP back, as the help example does it: without naming the only instance' {
         $restored = Invoke-MoveKdcVip -Lab $lab -Node kdc1 -Instance '' -Arguments '-Restore'
 

@@ -15,28 +15,22 @@ public interface IMonitorEventSink
 }
 
 /// <summary>
-/// Writes each event to the host: a verbose line, the event object, and a progress line when a person watches a
-/// terminal (not under systemd, Ansible or a redirected run).
+/// Writes each event to the host: a verbose line and the event object. Never progress: the monitor runs for days, and
+/// a bar that the host rate-limits would show a stale event as if it were current.
 /// </summary>
 internal sealed class OutputEventSink : IMonitorEventSink
 {
     private readonly IOperationOutput _output;
-    private readonly bool _showProgress;
 
-    public OutputEventSink(IOperationOutput output, bool showProgress)
+    public OutputEventSink(IOperationOutput output)
     {
         _output = output;
-        _showProgress = showProgress;
     }
 
     public void Publish(MonitorEvent monitorEvent)
     {
         _output.WriteVerbose($"[{monitorEvent.Severity}] {monitorEvent.EventType}: {monitorEvent.Message}");
         _output.WriteObject(monitorEvent);
-        if (_showProgress)
-        {
-            _output.WriteProgress(monitorEvent.EventType, $"{monitorEvent.Timestamp:HH:mm:ss.fff} {monitorEvent.EventType}: {monitorEvent.Message}");
-        }
     }
 }
 

@@ -19,7 +19,7 @@ namespace KdcHa.Monitor;
 /// Runs one node's monitor from its <see cref="MonitorConfiguration"/>: builds the probe requests, track files, status
 /// file, watchers and event sinks, checks at start what must work, runs until stopped (SIGTERM as systemd sends it,
 /// the caller's token, or the duration), and leaves the node safe. Events go to the output as objects, each with a
-/// verbose line, and as progress when a person watches a terminal; alert-worthy ones go to the alerts too.
+/// verbose line (never as progress); alert-worthy ones go to the alerts too.
 /// </summary>
 public sealed class MonitorHost
 {
@@ -59,7 +59,7 @@ public sealed class MonitorHost
         CheckVrrpInterface();
         var kdcs = BuildKdcs(output);
         var clock = new SystemMonitorClock();
-        var pipeline = new OutputEventSink(output, showProgress: !Console.IsOutputRedirected);
+        var pipeline = new OutputEventSink(output);
         _alerts?.Start(output);
         using var notifying = _alerts is null ? null : new NotifyingEventSink(
             _alerts.Enqueue,

@@ -124,9 +124,10 @@ public sealed class NotificationDispatcher : IDisposable
 
     /// <summary>
     /// Sends open flap summaries and overflow reports now, then waits until every channel's spool is empty or the
-    /// timeout passes. Returns whether everything was delivered; what is left stays spooled for later.
+    /// timeout passes. Returns whether everything was delivered; what is left stays spooled for later. While it waits,
+    /// <paramref name="progress"/> hears how many notifications are left, for which channels, and for how long.
     /// </summary>
-    public async Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken, IOperationOutput? progress = null)
     {
         lock (_gate)
         {
@@ -145,17 +146,44 @@ public sealed class NotificationDispatcher : IDisposable
         }
 
         var started = _time.GetTimestamp();
-        while (_lanes.Values.Any(lane => _spool.Pending(lane.Name).Count > 0))
+        var shown = string.Empty;
+        while (true)
         {
-            if (_time.GetElapsedTime(started) >= timeout)
+            var waiting = _lanes.Values.Select(lane => (Lane: lane, Count: _spool.Pending(lane.Name).Count)).Where(pending => pending.Count > 0).ToList();
+            if (waiting.Count == 0)
+            {
+                break;
+            }
+
+            var elapsed = _time.GetElapsedTime(started);
+            if (elapsed >= timeout)
             {
                 return false;
+            }
+
+            if (progress is not null)
+            {
+                shown = ReportWaiting(progress, waiting, timeout - elapsed, shown);
             }
 
             await Task.Delay(FlushPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
+    }
+
+    // Written only when the count, a failed attempt or the whole second left changes: a line per poll would flood the host.
+    private static string ReportWaiting(IOperationOutput progress, IReadOnlyList<(NotificationLane Lane, int Count)> waiting, TimeSpan left, string shown)
+    {
+        var status = $"{waiting.Sum(pending => pending.Count)} notification(s) waiting for " +
+            string.Join(", ", waiting.Select(pending => pending.Lane.Failures > 0 ? $"{pending.Lane.Name} (attempt {pending.Lane.Failures} failed)" : pending.Lane.Name)) +
+            $"; {Math.Ceiling(left.TotalSeconds):0} s left.";
+        if (status != shown)
+        {
+            progress.WriteProgress("Delivering", status);
+        }
+
+        return status;
     }
 
     /// <summary>A Pending result for every notification still spooled for this dispatcher's channels.</summary>

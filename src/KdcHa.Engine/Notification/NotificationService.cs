@@ -58,7 +58,7 @@ public sealed class NotificationService : IDisposable
         Dispatcher.Start(watched);
         try
         {
-            await Dispatcher.FlushAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await Dispatcher.FlushAsync(timeout, cancellationToken, output).ConfigureAwait(false);
         }
         finally
         {

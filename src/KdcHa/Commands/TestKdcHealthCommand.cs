@@ -18,7 +18,11 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
 
     private KdcProbeTargetFactory? _targets;
     private KdcProbeScheduler? _scheduler;
+    private CmdletProgress? _progress;
     private bool _allHealthy = true;
+    private int _probing;
+    private int _answered;
+    private int _shownPercent = -1;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ComputerName")]
@@ -83,6 +87,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             Timeout = TimeSpan.FromMilliseconds(TimeoutMilliseconds),
         };
         _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport(), ProbeHints.Shared), ThrottleLimit, CancellationToken);
+        _progress = new CmdletProgress(this, MyInvocation.MyCommand.Name, $"Probing KDCs ({Level}, {Transport})");
     }
 
     protected override void ProcessRecord()
@@ -112,6 +117,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             }
             catch (PrincipalNotInKeytabException e)
             {
+                _progress!.Complete();
                 ThrowTerminatingError(EngineError(e, e.Principal, KdcHaErrors.PrincipalNotInKeytab));
                 throw;
             }
@@ -121,6 +127,8 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
         }
 
         _scheduler!.Enqueue(requests);
+        _probing += requests.Count;
+        ShowProgress(requests.Count > 0 ? $"Started {requests.Count} probe(s)" : null);
         Emit(_scheduler!.TakeCompleted());
     }
 
@@ -133,6 +141,10 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
         catch (OperationCanceledException)
         {
             return;
+        }
+        finally
+        {
+            _progress!.Complete();
         }
 
         if (Quiet)
@@ -152,11 +164,29 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
         foreach (var result in results)
         {
             _allHealthy &= result.IsHealthy;
+            _answered++;
+            ShowProgress($"{result.Kdc}: {result.Status}");
             WriteVerbose($"{result.Kdc}: {result.Status} in {result.RoundTripMilliseconds} ms. {result.Message}");
             if (!Quiet)
             {
                 WriteObject(result);
             }
+        }
+    }
+
+    // One update per percent at most: a thousand KDCs must not cost a thousand host redraws (the host rate-limits them).
+    private void ShowProgress(string? currentOperation)
+    {
+        if (_probing == 0)
+        {
+            return;
+        }
+
+        var percent = _answered * 100 / _probing;
+        if (percent != _shownPercent)
+        {
+            _shownPercent = percent;
+            _progress!.Report($"{_answered} of {_probing} KDCs answered", currentOperation, percent);
         }
     }
 }
