@@ -119,6 +119,12 @@ function Invoke-Build {
         Where-Object Name -NotIn 'System.Management.Automation.dll' |
         Copy-Item -Destination $ModuleOut
     Copy-Item -LiteralPath "$ModuleName.psd1", "src/$ModuleName/$ModuleName.format.ps1xml" -Destination $ModuleOut
+    # The DSC v3 resource sits flat in the module folder, as PSResourceGet ships its own: dsc searches folders
+    # non-recursively and runs the script from the manifest's folder. Its version is the module's.
+    Copy-Item -LiteralPath "src/dsc/$ModuleName.dsc.ps1" -Destination $ModuleOut
+    $dscManifest = Get-Content -Raw -LiteralPath "src/dsc/$ModuleName.dsc.resource.json" | ConvertFrom-Json -AsHashtable
+    $dscManifest.version = $Version
+    $dscManifest | ConvertTo-Json -Depth 32 | Set-Content -LiteralPath (Join-Path $ModuleOut "$ModuleName.dsc.resource.json")
     Invoke-Docs
 }
 

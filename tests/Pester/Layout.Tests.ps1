@@ -15,6 +15,12 @@ Describe 'The laid-out module' {
         $shipped | Should -Contain 'KdcHa.Engine.dll'
     }
 
+    It 'ShipsTheDscResourceFlatInTheModuleFolderWithTheModuleVersion' {
+        Join-Path $moduleBase 'KdcHa.dsc.ps1' | Should -Exist
+        $dsc = Get-Content -Raw -LiteralPath (Join-Path $moduleBase 'KdcHa.dsc.resource.json') | ConvertFrom-Json
+        $dsc.version | Should -Be (Import-PowerShellDataFile -LiteralPath $env:KDCHA_MODULE_PATH).ModuleVersion
+    }
+
     It 'ShipsNoSystemOrBclBackPort' {
         $shipped | Where-Object { $_ -like 'System.*.dll' -or $_ -like 'Microsoft.Bcl.*.dll' } | Should -BeNullOrEmpty
     }

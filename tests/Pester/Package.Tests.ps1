@@ -25,6 +25,8 @@ Describe 'build.ps1 Package' {
         $installed = Join-Path $installRoot "KdcHa/$($manifest.ModuleVersion)/KdcHa.psd1"
         $installed | Should -Exist
         Join-Path $installRoot "KdcHa/$($manifest.ModuleVersion)/en-US/KdcHa.dll-Help.xml" | Should -Exist
+        Join-Path $installRoot "KdcHa/$($manifest.ModuleVersion)/KdcHa.dsc.resource.json" | Should -Exist
+        Join-Path $installRoot "KdcHa/$($manifest.ModuleVersion)/KdcHa.dsc.ps1" | Should -Exist
         $synopsis = & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$installed' -ErrorAction Stop; (Get-Help Test-KdcHealth).Synopsis"
         $LASTEXITCODE | Should -Be 0
         $synopsis | Should -Match 'KDC'
