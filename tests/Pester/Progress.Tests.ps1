@@ -130,3 +130,23 @@ Describe 'Send-KdcHaNotification progress' {
         $run.Progress[-1].RecordType | Should -Be 'Completed'
     }
 }
+
+Describe 'Start-KdcHaMonitor progress' {
+    It 'WritesItsEventsButNoProgressEvenOnATerminal' -Skip:(-not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
+        # Runs for days: events and verbose lines only, never a bar that would show a stale event. The monitor once
+        # showed progress when its output was a terminal, so the child runs on a pseudo-terminal (util-linux script).
+        $state = Join-Path $workDir 'monitor'
+        New-Item -ItemType Directory -Path $state | Out-Null
+        $kdcs = "127.0.0.1:$(Get-FreePort Udp)", "127.0.0.1:$(Get-FreePort Udp)"
+        $child = Join-Path $workDir 'monitor.ps1'
+        Set-Content -LiteralPath $child -Value @"
+`$ps = [powershell]::Create()
+`$null = `$ps.AddCommand('Import-Module').AddParameter('Name', '$env:KDCHA_MODULE_PATH').AddStatement().AddScript("Start-KdcHaMonitor -Node progress -LocalKdc $($kdcs[0]) -PeerKdc $($kdcs[1]) -Realm KDCHA.TEST -StateDirectory '$state' -Duration (New-TimeSpan -Seconds 2) -Confirm:```$false")
+`$events = `$ps.Invoke()
+"terminal=`$(-not [Console]::IsOutputRedirected) started=`$(`$events.EventType -contains 'MonitorStarted') stopped=`$(`$events.EventType -contains 'MonitorStopped') errors=`$(`$ps.Streams.Error.Count) progress=`$(`$ps.Streams.Progress.Count)"
+"@
+        $pwsh = @([Environment]::ProcessPath) + @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -match '^dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $report = script -qec "$($pwsh -join ' ') -NoProfile -NonInteractive -File $child" /dev/null | Select-String 'terminal='
+        "$report" | Should -Match 'terminal=True started=True stopped=True errors=0 progress=0'
+    }
+}
