@@ -180,7 +180,8 @@ function Read-MonitorSettings([string] $Path) {
 
 function Test-SameSettings($Actual, $Desired) {
     if ($null -eq $Actual) { return $false }
-    $normalise = { param($settings) ($settings.Keys | Sort-Object | ForEach-Object { "$_=$(@($settings[$_]) -join "`u{1f}")" }) -join "`n" }
+    # Setting names bind in any case, as in Start-KdcHaMonitor's files; values compare as their invariant text.
+    $normalise = { param($settings) ($settings.Keys | Sort-Object { $_.ToLowerInvariant() } | ForEach-Object { "$($_.ToLowerInvariant())=$(@($settings[$_]) -join "`u{1f}")" }) -join "`n" }
     (& $normalise $Actual) -ceq (& $normalise $Desired)
 }
 

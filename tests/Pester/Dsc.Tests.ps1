@@ -181,6 +181,17 @@ Describe 'KdcHa/Node run as dsc runs it' {
         Get-Tree $directory | Should -Be $before
     }
 
+    It 'SetWithSettingNamesInAnotherCaseChangesNothing' {
+        $before = Get-Tree $directory
+        $spelled = [ordered]@{} + $instance
+        $spelled.monitor = [ordered]@{}
+        foreach ($key in $instance.monitor.Keys) { $spelled.monitor[$key.Substring(0, 1).ToUpperInvariant() + $key.Substring(1)] = $instance.monitor[$key] }
+        $r = Invoke-DscOperation set $spelled
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        $r.Lines[1] | Should -Be '[]'
+        Get-Tree $directory | Should -Be $before
+    }
+
     It 'TestThenSaysInDesiredState' {
         $r = Invoke-DscOperation test $instance
         $r.ExitCode | Should -Be 0 -Because $r.StdErr
