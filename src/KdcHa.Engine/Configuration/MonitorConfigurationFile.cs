@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using KdcHa.Common;
 
 namespace KdcHa.Configuration;
 
@@ -21,6 +22,53 @@ public static class MonitorConfigurationFile
 
     /// <summary>How deep JSON may nest: settings are flat, a list is one level below them.</summary>
     public const int MaxJsonDepth = 8;
+
+    /// <summary>The shipped systemd unit kdcha-monitor@NAME reads /etc/kdcha/NAME.psd1.</summary>
+    public const string UnitDirectory = "/etc/kdcha";
+
+    /// <summary>Colon-separated monitor configuration files that completers read instead of /etc/kdcha/*.psd1.</summary>
+    public const string CompletionPathVariable = "KDCHA_MONITOR_CONFIG";
+
+    /// <summary>
+    /// The monitor configurations completers read: <paramref name="completionPathVariable"/>'s files
+    /// (KDCHA_MONITOR_CONFIG), else the unit's /etc/kdcha/*.psd1; nothing when the directory cannot be listed.
+    /// </summary>
+    public static IReadOnlyList<string> CompletionFiles(string? completionPathVariable)
+    {
+        if (!string.IsNullOrEmpty(completionPathVariable))
+        {
+            return completionPathVariable.Split(':', StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        try
+        {
+            return Directory.GetFiles(UnitDirectory, "*.psd1").Order(StringComparer.Ordinal).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    /// <summary>
+    /// LocalKdc and PeerKdc of the configurations, for -Kdc completion: with a <paramref name="realm"/>, only those of
+    /// configurations that name that Realm or none. A file that cannot be read offers nothing.
+    /// </summary>
+    public static IReadOnlyList<CompletionCandidate> KdcCandidates(IEnumerable<string> files, string? realm, Func<string, string, IDictionary> readPowerShellData) =>
+        files.SelectMany(file => CompletionFile.Read(file, path =>
+        {
+            var configuration = Bound(path, readPowerShellData);
+            return realm is not null && configuration.Realm is { } named && !string.Equals(named, realm, StringComparison.OrdinalIgnoreCase)
+                ? Enumerable.Empty<CompletionCandidate>()
+                : configuration.PeerKdc.Select(kdc => new CompletionCandidate(kdc, $"PeerKdc in {path}"))
+                    .Prepend(new CompletionCandidate(configuration.LocalKdc, $"LocalKdc in {path}"));
+        })).ToList();
+
+    /// <summary>The Realm of the configurations, for -Realm completion; a file that cannot be read offers nothing.</summary>
+    public static IReadOnlyList<CompletionCandidate> RealmCandidates(IEnumerable<string> files, Func<string, string, IDictionary> readPowerShellData) =>
+        files.SelectMany(file => CompletionFile.Read(file, path => Bound(path, readPowerShellData).Realm is { } realm
+            ? new[] { new CompletionCandidate(realm, $"Realm in {path}") }
+            : Enumerable.Empty<CompletionCandidate>())).ToList();
 
     /// <summary>
     /// Reads <paramref name="path"/>'s settings; a .psd1 file's text goes to <paramref name="readPowerShellData"/>
@@ -88,6 +136,14 @@ public static class MonitorConfigurationFile
         {
             throw new ConfigurationException(path, $"{path} is not valid JSON (at most {MaxJsonDepth} levels deep): {e.Message}");
         }
+    }
+
+    /// <summary>The settings of a file as the monitor binds them, not validated: a completer offers what it holds.</summary>
+    private static MonitorConfiguration Bound(string path, Func<string, string, IDictionary> readPowerShellData)
+    {
+        var configuration = new MonitorConfiguration();
+        configuration.ApplyFile(path, text => readPowerShellData(text, path), Array.Empty<string>());
+        return configuration;
     }
 
     private static void Refuse(bool condition, string path, string problem)

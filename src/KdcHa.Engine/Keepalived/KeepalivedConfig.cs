@@ -8,6 +8,9 @@ namespace KdcHa.Keepalived;
 /// <summary>The VRRP instances and track files of one keepalived configuration, includes resolved.</summary>
 public sealed class KeepalivedConfig
 {
+    /// <summary>Where keepalived reads its configuration when started without -f.</summary>
+    public const string DefaultPath = "/etc/keepalived/keepalived.conf";
+
     public KeepalivedConfig(string path, IReadOnlyList<KeepalivedInstance> instances, IReadOnlyList<KeepalivedTrackFile> trackFiles, string? dbusServiceName = null)
     {
         Path = path;

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Text;
+using KdcHa.Common;
 
 namespace KdcHa.Keepalived;
 
@@ -22,6 +23,10 @@ public static class KeepalivedConfigReader
 
     /// <summary>Parses configuration text; includes in it are resolved relative to <paramref name="path"/>.</summary>
     public static KeepalivedConfig Parse(string text, string path) => FromNodes(path, Resolve(ParseBlock(Tokenize(text), path), path, depth: 0));
+
+    /// <summary>The vrrp_instance names of <paramref name="path"/>, for -Instance completion; nothing when it cannot be read.</summary>
+    public static IReadOnlyList<CompletionCandidate> InstanceCandidates(string path) =>
+        CompletionFile.Read(path, file => Read(file).Instances.Select(instance => new CompletionCandidate(instance.Name, $"vrrp_instance on {instance.Interface} in {file}")));
 
     private static KeepalivedConfig FromNodes(string path, IReadOnlyList<KeepalivedConfigNode> nodes)
     {

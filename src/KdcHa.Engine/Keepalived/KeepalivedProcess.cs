@@ -18,7 +18,6 @@ namespace KdcHa.Keepalived;
 public sealed class KeepalivedProcess
 {
     public const string DefaultPidFile = "/run/keepalived.pid";
-    private const string DefaultConfigFile = "/etc/keepalived/keepalived.conf";
     private const int PermissionDenied = 1;
     private const int NoSuchProcess = 3;
 
@@ -61,7 +60,7 @@ public sealed class KeepalivedProcess
             var environment = ReadNulSeparated($"{procDirectory}/environ");
             var tmp = Variable(environment, "TMPDIR");
             var arguments = ReadNulSeparated($"{procDirectory}/cmdline");
-            var config = ConfigArgument(arguments) ?? DefaultConfigFile;
+            var config = ConfigArgument(arguments) ?? KeepalivedConfig.DefaultPath;
             var cwd = $"{procDirectory}/cwd";
             return new KeepalivedProcess(
                 processId,

@@ -121,6 +121,10 @@ public static class NotificationConfigurationFile
         return configuration;
     }
 
+    /// <summary>The channel names of <paramref name="path"/>, for -Channel completion; nothing when it cannot be read.</summary>
+    public static IReadOnlyList<CompletionCandidate> ChannelCandidates(string path) =>
+        CompletionFile.Read(path, file => Load(file).Channels.Select(channel => new CompletionCandidate(channel.Name, $"{channel.Type} channel in {file}")));
+
     /// <summary>Writes to a temporary file, flushes it to disk and renames it over the old one, mode 0600.</summary>
     public static void Save(string path, NotificationConfiguration configuration)
     {

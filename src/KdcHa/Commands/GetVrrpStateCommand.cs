@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using KdcHa.Common;
+using KdcHa.Completers;
 using KdcHa.Keepalived;
 using KdcHa.Vrrp;
 
@@ -17,6 +18,7 @@ public sealed class GetVrrpStateCommand : KdcHaCmdlet
     [Alias("Instance")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VrrpInstanceCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter]

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
+using KdcHa.Completers;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos;
 using KdcHa.Vip;
@@ -28,6 +29,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = MoveSet)]
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RestoreSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VrrpInstanceCompleter))]
     public string? Instance { get; set; }
 
     [Parameter(ParameterSetName = MoveSet)]
@@ -76,11 +78,12 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
     [Parameter(ParameterSetName = RestoreSet)]
     [Alias("ConfigPath")]
     [ValidateNotNullOrEmpty]
-    public string ConfigurationPath { get; set; } = "/etc/keepalived/keepalived.conf";
+    public string ConfigurationPath { get; set; } = KeepalivedConfig.DefaultPath;
 
     [Parameter(ParameterSetName = MoveSet)]
     [Parameter(ParameterSetName = RestoreSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RealmCompleter))]
     public string? Realm { get; set; }
 
     [Parameter(ParameterSetName = MoveSet)]
@@ -199,7 +202,7 @@ public sealed class MoveKdcVipCommand : KdcHaCmdlet
 
     private string ResolveRealm()
     {
-        var realm = Realm ?? Krb5DefaultRealm.Find(Environment.GetEnvironmentVariable("KRB5_CONFIG"));
+        var realm = Realm ?? Krb5Configuration.FindDefaultRealm(Environment.GetEnvironmentVariable(Krb5Configuration.PathVariable));
         if (realm is null)
         {
             ThrowTerminatingError(NewError(new ArgumentException("No realm to probe the VIP in: give -Realm, or set default_realm in krb5.conf."), KdcHaErrors.RealmRequired, null));

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using KdcHa.Completers;
 using KdcHa.Notification;
 
 namespace KdcHa.Commands;
@@ -77,6 +78,7 @@ public sealed class SendKdcHaNotificationCommand : NotificationCmdlet
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [NotificationChannelSelectorTransformation]
+    [ArgumentCompleter(typeof(NotificationChannelCompleter))]
     public NotificationChannelSelector[]? Channel { get; set; }
 
     [Parameter]

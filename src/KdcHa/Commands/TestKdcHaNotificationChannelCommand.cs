@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using KdcHa.Completers;
 using KdcHa.Notification;
 
 namespace KdcHa.Commands;
@@ -19,6 +20,7 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(NotificationChannelCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DefinitionSet)]

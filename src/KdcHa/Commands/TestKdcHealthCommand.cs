@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using KdcHa.Completers;
 using KdcHa.Kerberos;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
@@ -27,11 +28,13 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ComputerName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KdcCompleter))]
     public string[] Kdc { get; set; } = Array.Empty<string>();
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ValidateLength(1, KdcProbeRequest.MaxRealmLength)]
+    [ArgumentCompleter(typeof(RealmCompleter))]
     public string? Realm { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
