@@ -102,7 +102,7 @@ public sealed class KeepalivedTrackFile
     public bool InitFileOverwrites { get; init; }
 }
 
-/// <summary>The track_file on disk. keepalived watches it with inotify and re-reads it on every completed write.</summary>
+/// <summary>The track_file on disk, which keepalived watches with inotify.</summary>
 public sealed class MaintenanceFlagFile : IMaintenanceFlag
 {
     public MaintenanceFlagFile(string path)
@@ -129,17 +129,15 @@ public sealed class MaintenanceFlagFile : IMaintenanceFlag
         }
     }
 
-    public void Set() => Write("1");
+    public void Set() => Write(1);
 
-    public void Clear() => Write("0");
+    public void Clear() => Write(0);
 
-    // Rewritten in place rather than renamed over: keepalived watches the file for IN_CLOSE_WRITE.
-    private void Write(string value)
+    private void Write(int value)
     {
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path) ?? "/");
-            File.WriteAllText(Path, value + "\n");
+            TrackFileValue.Write(Path, value);
         }
         catch (UnauthorizedAccessException e)
         {

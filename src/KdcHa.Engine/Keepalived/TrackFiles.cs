@@ -23,9 +23,8 @@ public interface IKeepalivedTracking
 }
 
 /// <summary>
-/// The files keepalived tracks for one node. The fault flag is replaced atomically (a temp file in the same
-/// directory, then rename): keepalived watches it with inotify, and a rename is one event carrying the whole new
-/// value, where an in-place write could be read half-way. The heartbeat only needs a fresh modification time.
+/// The files keepalived tracks for one node: the fault flag, written as a <see cref="TrackFileValue"/>, and the
+/// heartbeat, which only needs a fresh modification time.
 /// </summary>
 public sealed class TrackFiles : IKeepalivedTracking
 {
@@ -51,7 +50,7 @@ public sealed class TrackFiles : IKeepalivedTracking
         }
     }
 
-    public void WriteFault(bool fault) => AtomicFile.Replace(FaultFile, Encoding.ASCII.GetBytes(fault ? "1\n" : "0\n"));
+    public void WriteFault(bool fault) => TrackFileValue.Write(FaultFile, fault ? 1 : 0);
 
     public void Heartbeat()
     {
@@ -66,4 +65,20 @@ public sealed class TrackFiles : IKeepalivedTracking
     }
 
     public void StopHeartbeat() => File.Delete(HeartbeatFile);
+}
+
+/// <summary>The one way KdcHa writes the number in a file that a keepalived track_file block names.</summary>
+internal static class TrackFileValue
+{
+    // By rename, never in place. keepalived 2.2.7 (keepalived/trackers/track_file.c) watches the file's directory
+    // for IN_CLOSE_WRITE | IN_DELETE | IN_MOVE (line 856) and re-reads the file on IN_CLOSE_WRITE or IN_MOVED_TO
+    // for its name (745-756), reading whatever the file holds when it gets to the event; an empty file reads as 0
+    // (new_status = 0 at 659, kept unless read() returns bytes, 665-667), and so does IN_DELETE or IN_MOVED_FROM
+    // (748-752). An in-place write truncates before it writes, so a read for the previous write's event, or
+    // keepalived's start-up read (861), can find the file empty: 0 lifts a maintenance demotion or clears FAULT
+    // until the next event, and the VIP can move twice for nothing. A rename gives the name the complete new
+    // value in one step (one IN_MOVED_TO), and the temporary file's own events carry another name, which
+    // keepalived skips (745).
+    public static void Write(string path, int value) =>
+        AtomicFile.Replace(path, Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture) + "\n"));
 }
