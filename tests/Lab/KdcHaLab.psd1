@@ -8,14 +8,14 @@
     FunctionsToExport = @(
         'New-KdcHaLab', 'Remove-KdcHaLab', 'Get-KdcHaLabProcess', 'Invoke-KdcHaLabCommand', 'Invoke-KdcHaLabKadmin',
         'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
-        'Resume-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
+        'Resume-KdcHaLabKdc', 'Restart-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
         'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabLinkLocalAddress', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
         'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Start-KdcHaLabDBus', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
         'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',
         'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
         'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
-        'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh'
+        'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -724,6 +724,28 @@ function Stop-KdcHaLabKdc {
     $evt
 }
 
+function Restart-KdcHaLabKdc {
+    <#
+    .SYNOPSIS
+    Restarts a node's krb5kdc as systemd does: TERM, and the new process as soon as the old one has exited (a shell
+    that waits for it, so the port is closed only while the old one shuts down and the new one starts). Returns the
+    event with MonoMs, taken just before the TERM.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $key = Get-LabKdcKey $n $Port
+    $old = Get-LabPidRecord -Directory $Lab.Directory -Key $key | Where-Object Alive
+    if (-not $old) { throw "No running krb5kdc on $($n.Name):$Port." }
+    Remove-Item -LiteralPath $old.PidFile
+    $evt = New-LabEvent -Action 'RestartKdc' -Node $n.Name -Detail @{ Pid = $old.Pid; Port = $Port }
+    $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = (Join-Path $n.Directory "kdc-$Port.conf") }
+    $restart = 'kill -TERM $0; while kill -0 $0 2>/dev/null; do sleep 0.001; done; exec krb5kdc -n -r "$1"'
+    $null = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath /bin/sh -ArgumentList '-c', $restart, $old.Pid, $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
+    Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath (Join-Path $n.Directory "krb5kdc-$Port.log")
+    $evt
+}
+
 # --------------------------------------------------------------------------------------------
 # Public: network faults
 # --------------------------------------------------------------------------------------------
@@ -1197,6 +1219,30 @@ function Restore-KdcHaLabMonitoredPair {
     $null = Wait-KdcHaLabVip -Lab $Lab -Node $Holder -TimeoutSec 15
     Start-Sleep -Milliseconds 1500
     $null = Wait-KdcHaLabVip -Lab $Lab -Node $Holder -TimeoutSec 5
+}
+
+function New-KdcHaLabMonitoredPair {
+    <#
+    .SYNOPSIS
+    A lab of two KDC nodes (kdc1 priority 200, kdc2 100) with keepalived configured by the module under test
+    (New-KdcHaKeepalivedConfig; extra parameters in -Parameter), a VIP watcher and a monitor on each node, settled
+    with kdc1 holding the VIP. Returns the lab; pair with Remove-KdcHaLab.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string]$ModulePath, [ValidateRange(0, 8)][int]$ClientCount = 1, [hashtable]$Parameter = @{})
+    $lab = New-KdcHaLab -KdcCount 2 -ClientCount $ClientCount
+    try {
+        foreach ($n in $lab.Kdcs) {
+            $config = New-KdcHaLabMonitorKeepalivedConfig -Lab $lab -Node $n -ModulePath $ModulePath -Priority @{ kdc1 = 200; kdc2 = 100 }[$n.Name] -Parameter $Parameter
+            $null = Start-KdcHaLabKeepalived -Lab $lab -Node $n -ConfigText $config
+        }
+        $null = Start-KdcHaLabVipWatcher -Lab $lab
+        Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $ModulePath
+    } catch {
+        Remove-KdcHaLab -Lab $lab
+        throw
+    }
+    $lab
 }
 
 function Wait-KdcHaLabVipMove {

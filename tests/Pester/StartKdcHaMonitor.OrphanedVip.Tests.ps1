@@ -7,16 +7,10 @@ BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/KdcHaLab.psd1" -Force
     Import-Module $env:KDCHA_MODULE_PATH -Force
     $script:module = (Resolve-Path -LiteralPath $env:KDCHA_MODULE_PATH).Path
-    $script:priority = @{ kdc1 = 200; kdc2 = 100 }
+    $script:lab = New-KdcHaLabMonitoredPair -ModulePath $module
+    # What keepalived was started with, to start it again after a kill.
     $script:config = @{}
-
-    $script:lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
-    foreach ($n in 'kdc1', 'kdc2') {
-        $config[$n] = New-KdcHaLabMonitorKeepalivedConfig -Lab $lab -Node $n -ModulePath $module -Priority $priority[$n]
-        $null = Start-KdcHaLabKeepalived -Lab $lab -Node $n -ConfigText $config[$n]
-    }
-    $null = Start-KdcHaLabVipWatcher -Lab $lab
-    Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $module
+    foreach ($n in $lab.Kdcs) { $config[$n.Name] = Get-Content -Raw -LiteralPath $n.KeepalivedConfig }
 }
 
 AfterAll {

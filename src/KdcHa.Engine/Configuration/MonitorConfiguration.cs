@@ -44,6 +44,10 @@ public sealed class MonitorConfiguration
             : null),
         MonitorSetting.Number(nameof(Fall), (c, value) => c.Fall = value, 1, 100),
         MonitorSetting.Number(nameof(Rise), (c, value) => c.Rise = value, 1, 100),
+        MonitorSetting.Text(nameof(KdcProcessName), (c, value) => c.KdcProcessName = value, c => c.KdcProcessName.Length > 15 || c.KdcProcessName.Contains('/')
+            ? "must be a process name as /proc/<pid>/comm shows it (at most 15 characters, no '/')"
+            : null),
+        MonitorSetting.Number(nameof(RestartGraceMilliseconds), (c, value) => c.RestartGraceMilliseconds = value, 0, 1000),
         MonitorSetting.Text(nameof(StateDirectory), (c, value) => c.StateDirectory = value, c => Absolute(c.StateDirectory)),
         MonitorSetting.Text(nameof(NotifyFifo), (c, value) => c.NotifyFifo = value, c => c.NotifyFifo is null ? null : Absolute(c.NotifyFifo)),
         MonitorSetting.Text(nameof(VrrpInterface), (c, value) => c.VrrpInterface = value, c => c.VrrpInterface is null || IsInterfaceName(c.VrrpInterface)
@@ -73,6 +77,15 @@ public sealed class MonitorConfiguration
     public int Fall { get; set; } = 2;
 
     public int Rise { get; set; } = 3;
+
+    /// <summary>The local KDC's process name (/proc/&lt;pid&gt;/comm): a refused probe with no such process is a crash.</summary>
+    public string KdcProcessName { get; set; } = "krb5kdc";
+
+    /// <summary>
+    /// How long a refused local KDC whose process still runs (a restart) gets before one more probe decides; 0 makes
+    /// every refused probe final at once.
+    /// </summary>
+    public int RestartGraceMilliseconds { get; set; } = 100;
 
     public string StateDirectory { get; set; } = DefaultStateDirectory;
 

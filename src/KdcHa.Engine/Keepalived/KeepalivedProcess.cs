@@ -134,28 +134,22 @@ public sealed class KeepalivedProcess
     private static int ReadLivePid(string pidFile)
     {
         var processId = ReadPid(pidFile);
-        string stat;
+        ProcessStat stat;
         try
         {
-            stat = File.ReadAllText($"/proc/{processId}/stat");
+            stat = ProcessStat.Read(processId.ToString(CultureInfo.InvariantCulture));
         }
         catch (IOException e)
         {
             throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which no longer runs: keepalived has stopped or crashed.", e);
         }
 
-        // "pid (comm) state ...": comm may hold spaces and parentheses, so it ends at the last ')'. A zombie has
-        // exited already and only waits for its parent to collect it.
-        var open = stat.IndexOf('(');
-        var close = stat.LastIndexOf(')');
-        var name = open >= 0 && close > open ? stat.Substring(open + 1, close - open - 1) : string.Empty;
-        var state = close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
-        if (name != "keepalived")
+        if (stat.Name != "keepalived")
         {
-            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which is '{name}', not keepalived: the file is left from a keepalived that has stopped.");
+            throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, which is '{stat.Name}', not keepalived: the file is left from a keepalived that has stopped.");
         }
 
-        if (state is 'Z' or 'X')
+        if (stat.HasExited)
         {
             throw new PidFileStaleException($"The pid file {pidFile} names process {processId}, a keepalived that has exited: it has stopped or crashed.");
         }

@@ -26,6 +26,7 @@ public sealed class KdcHaMonitor
     private readonly IMonitorEventSink _events;
     private readonly IReadOnlyList<IMonitorWatcher> _watchers;
     private readonly VrrpObservations? _vrrp;
+    private readonly ILocalKdcProcess? _localProcess;
     private readonly HealthHysteresis[] _health;
     private readonly KdcStatus[] _kdcStatus;
     private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
@@ -53,7 +54,8 @@ public sealed class KdcHaMonitor
         IMonitorEventSink events,
         int processId,
         IReadOnlyList<IMonitorWatcher>? watchers = null,
-        VrrpObservations? vrrp = null)
+        VrrpObservations? vrrp = null,
+        ILocalKdcProcess? localProcess = null)
     {
         _configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
         _kdcs = kdcs ?? throw new ArgumentNullException(nameof(kdcs));
@@ -70,6 +72,7 @@ public sealed class KdcHaMonitor
         _processId = processId;
         _watchers = watchers ?? Array.Empty<IMonitorWatcher>();
         _vrrp = vrrp;
+        _localProcess = localProcess;
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
         _failures = new PartFailures(configuration.Node, clock, events);
@@ -193,14 +196,56 @@ public sealed class KdcHaMonitor
         }
     }
 
+    /// <summary>
+    /// A refused probe of the local KDC is a crash or a restart. With the process watched: no process means it exited,
+    /// and the KDC is down at once; a process that exists (the old one closing, or the new one not yet listening, as in
+    /// a systemd restart) earns one second look after <see cref="MonitorConfiguration.RestartGraceMilliseconds"/>.
+    /// </summary>
+    private async Task<(KdcHealthResult Result, string? Cause)> ProbeWithCauseAsync(MonitoredKdc kdc, CancellationToken token)
+    {
+        var result = await ProbeAsync(kdc, token).ConfigureAwait(false);
+        if (!kdc.IsLocal || result.Verdict != KdcHealthStatus.Refused || _localProcess is null)
+        {
+            return (result, null);
+        }
+
+        bool running;
+        try
+        {
+            running = _localProcess.IsRunning();
+        }
+        catch (Exception e)
+        {
+            _failures.Report("local KDC process", e);
+            return (result, null);
+        }
+
+        if (!running)
+        {
+            return (result, $"No {_localProcess.Name} process runs in this network namespace: it exited.");
+        }
+
+        var grace = _configuration.RestartGraceMilliseconds;
+        if (grace == 0)
+        {
+            return (result, $"{_localProcess.Name} runs but does not listen.");
+        }
+
+        await _clock.DelayAsync(TimeSpan.FromMilliseconds(grace), token).ConfigureAwait(false);
+        return (await ProbeAsync(kdc, token).ConfigureAwait(false),
+            $"{_localProcess.Name} ran but did not listen (a restart?); probed again after {grace} ms.");
+    }
+
     private async Task RunRoundAsync(int local, CancellationToken token)
     {
-        var results = await Task.WhenAll(_kdcs.Select(kdc => ProbeAsync(kdc, token))).ConfigureAwait(false);
+        var probed = await Task.WhenAll(_kdcs.Select(kdc => ProbeWithCauseAsync(kdc, token))).ConfigureAwait(false);
+        var results = probed.Select(p => p.Result).ToArray();
+        var causes = probed.Select(p => p.Cause).ToArray();
         var now = _clock.UtcNow;
         _rounds++;
         try
         {
-            Decide(local, results, now);
+            Decide(local, results, causes, now);
         }
         finally
         {
@@ -210,11 +255,11 @@ public sealed class KdcHaMonitor
         }
     }
 
-    private void Decide(int local, KdcHealthResult[] results, DateTime now)
+    private void Decide(int local, KdcHealthResult[] results, string?[] causes, DateTime now)
     {
         for (var i = 0; i < results.Length; i++)
         {
-            Observe(i, results[i], now);
+            Observe(i, results[i], causes[i], now);
         }
 
         // A peer is trusted as up only if it answered in this very round. Its hysteresis still says Up for a few
@@ -239,7 +284,7 @@ public sealed class KdcHaMonitor
         _decision = decision;
     }
 
-    private void Observe(int index, KdcHealthResult result, DateTime now)
+    private void Observe(int index, KdcHealthResult result, string? cause, DateTime now)
     {
         var health = _health[index];
         var previous = health.State;
@@ -248,13 +293,13 @@ public sealed class KdcHaMonitor
         status.LastProbeStatus = result.Status;
         status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
         status.LastProbe = now;
-        status.LastMessage = result.Message;
+        status.LastMessage = cause is null ? result.Message : $"{result.Message} {cause}";
         status.ConsecutiveFailures = health.ConsecutiveFailures;
         if (changed)
         {
             status.Health = health.State;
             status.StateSince = now;
-            _events.Publish(new HealthChangedEvent(_configuration.Node, now, _kdcs[index].Name, _kdcs[index].IsLocal, previous, health.State, result));
+            _events.Publish(new HealthChangedEvent(_configuration.Node, now, _kdcs[index].Name, _kdcs[index].IsLocal, previous, health.State, result, cause));
         }
     }
 

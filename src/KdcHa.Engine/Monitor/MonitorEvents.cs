@@ -82,10 +82,12 @@ public sealed class MonitorStoppedEvent : MonitorEvent
 
 public sealed class HealthChangedEvent : MonitorEvent
 {
-    public HealthChangedEvent(string node, DateTime timestamp, string kdc, bool isLocal, KdcHealthState previousState, KdcHealthState state, KdcHealthResult lastProbe)
+    // cause: what the monitor found beside the probe, such as the local KDC's process having exited.
+    public HealthChangedEvent(string node, DateTime timestamp, string kdc, bool isLocal, KdcHealthState previousState, KdcHealthState state, KdcHealthResult lastProbe, string? cause = null)
         : base(node, timestamp, state == KdcHealthState.Down ? MonitorEventSeverity.Warning : MonitorEventSeverity.Information,
-            $"{(isLocal ? "Local" : "Peer")} KDC {kdc} is {state} (was {previousState}): {lastProbe.Status}, {lastProbe.RoundTripMilliseconds:0.#} ms. {lastProbe.Message}")
+            $"{(isLocal ? "Local" : "Peer")} KDC {kdc} is {state} (was {previousState}): {lastProbe.Status}, {lastProbe.RoundTripMilliseconds:0.#} ms. {lastProbe.Message}{(cause is null ? string.Empty : " " + cause)}")
     {
+        Cause = cause;
         Kdc = kdc;
         IsLocal = isLocal;
         PreviousHealth = previousState;
@@ -95,6 +97,9 @@ public sealed class HealthChangedEvent : MonitorEvent
     }
 
     public override string EventType => "HealthChanged";
+
+    /// <summary>Why, beyond the probe: e.g. that the local KDC's process exited (a crash, not a restart); null when nothing more is known.</summary>
+    public string? Cause { get; }
 
     public string Kdc { get; }
 

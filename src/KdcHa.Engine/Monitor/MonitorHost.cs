@@ -69,7 +69,7 @@ public sealed class MonitorHost
         var vrrp = new VrrpObservations();
         var monitor = new KdcHaMonitor(_configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
             new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), new MonitorStatusFile(_configuration.StatusFile), clock, events,
-            Environment.ProcessId, BuildWatchers(vrrp, events, clock), vrrp);
+            Environment.ProcessId, BuildWatchers(vrrp, events, clock), vrrp, new ProcKdcProcess(_configuration.KdcProcessName));
 
         // Cancelling SIGTERM's default (process exit once handlers return) lets the loop finish its round and
         // leave the track files safe; pwsh then exits 0.

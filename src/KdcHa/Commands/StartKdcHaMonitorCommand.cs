@@ -66,6 +66,13 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    public string KdcProcessName { get => _configuration.KdcProcessName; set => _configuration.KdcProcessName = value; }
+
+    [Parameter]
+    public int RestartGraceMilliseconds { get => _configuration.RestartGraceMilliseconds; set => _configuration.RestartGraceMilliseconds = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
     public string StateDirectory { get => _configuration.StateDirectory; set => _configuration.StateDirectory = value; }
 
     [Parameter]

@@ -124,10 +124,13 @@ internal sealed class ListSink : IMonitorEventSink
 /// <summary>One monitor over fakes: the local KDC "local" and the peer "peer".</summary>
 internal sealed class MonitorHarness
 {
-    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null)
+    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100)
     {
-        Configuration = new MonitorConfiguration { Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise };
-        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true), Kdc("peer", false) }, Prober, Tracking, Status, Clock, Sink, processId: 42, watchers, vrrp);
+        Configuration = new MonitorConfiguration
+        {
+            Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise, RestartGraceMilliseconds = restartGraceMilliseconds,
+        };
+        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true), Kdc("peer", false) }, Prober, Tracking, Status, Clock, Sink, processId: 42, watchers, vrrp, localProcess);
         Prober.Monitor = Monitor;
     }
 
