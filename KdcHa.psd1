@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KdcHa.format.ps1xml')
+    TypesToProcess       = @('KdcHa.types.ps1xml')
     CmdletsToExport      = @(
         'Get-VrrpState'
         'Test-KdcHealth'

@@ -118,7 +118,7 @@ function Invoke-Build {
     Get-ChildItem -LiteralPath $binary -Filter *.dll |
         Where-Object Name -NotIn 'System.Management.Automation.dll' |
         Copy-Item -Destination $ModuleOut
-    Copy-Item -LiteralPath "$ModuleName.psd1", "src/$ModuleName/$ModuleName.format.ps1xml" -Destination $ModuleOut
+    Copy-Item -LiteralPath "$ModuleName.psd1", "src/$ModuleName/$ModuleName.format.ps1xml", "src/$ModuleName/$ModuleName.types.ps1xml" -Destination $ModuleOut
     # The DSC v3 resource sits flat in the module folder, as PSResourceGet ships its own: dsc searches folders
     # non-recursively and runs the script from the manifest's folder. Its version is the module's.
     Copy-Item -LiteralPath "src/dsc/$ModuleName.dsc.ps1" -Destination $ModuleOut

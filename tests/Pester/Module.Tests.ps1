@@ -134,6 +134,45 @@ Describe 'Parameter names across the KdcHa cmdlets' {
     }
 }
 
+# The same rule for what the cmdlets write: every public property of an [OutputType], and of the KdcHa types those
+# properties hold (the monitor status's KDCs, ...). A renamed property keeps its old name as an alias in
+# KdcHa.types.ps1xml, which this reflection does not see.
+Describe 'Output property names across the KdcHa cmdlets' {
+    BeforeAll {
+        $seen = [Collections.Generic.HashSet[type]]::new()
+        $pending = [Collections.Generic.Queue[type]]::new()
+        foreach ($type in Get-Command -Module KdcHa -CommandType Cmdlet | ForEach-Object { $_.OutputType.Type } | Where-Object { $_ }) { $pending.Enqueue($type) }
+        $properties = while ($pending.Count -gt 0) {
+            $type = $pending.Dequeue()
+            if ($type.Namespace -notlike 'KdcHa*' -or -not $seen.Add($type)) { continue }
+            # An abstract output type (MonitorEvent) stands for the events derived from it.
+            foreach ($derived in $type.Assembly.GetExportedTypes() | Where-Object { $_.IsSubclassOf($type) }) { $pending.Enqueue($derived) }
+            foreach ($property in $type.GetProperties()) {
+                [pscustomobject]@{ Type = $type.Name; Name = $property.Name }
+                foreach ($held in @($property.PropertyType) + $property.PropertyType.GenericTypeArguments + @($property.PropertyType.GetElementType())) {
+                    if ($held) { $pending.Enqueue($held) }
+                }
+            }
+        }
+    }
+
+    It 'ReadsTheOutputTypes' {
+        @($properties | Where-Object Type -EQ 'KdcHealthResult').Count | Should -BeGreaterThan 0
+        @($properties | Where-Object Type -EQ 'KdcStatus').Count | Should -BeGreaterThan 0 -Because 'types held by an output type are output too'
+        @($properties | Where-Object Type -EQ 'HealthChangedEvent').Count | Should -BeGreaterThan 0 -Because 'events derived from MonitorEvent are output too'
+    }
+
+    It 'SpellsEveryTimeUnitInFull' {
+        $abbreviated = $properties | Where-Object Name -CMatch '(Sec|Secs|Ms|Msec|Msecs|Millis|Second|Millisecond|Min|Mins|Minute)$'
+        @($abbreviated | ForEach-Object { "$($_.Type).$($_.Name)" }) | Should -BeNullOrEmpty
+    }
+
+    It 'StillReadsNotificationChannelTestResult.RoundTripMs' {
+        $result = [KdcHa.Notification.NotificationChannelTestResult]@{ RoundTripMilliseconds = 42 }
+        $result.RoundTripMs | Should -Be 42
+    }
+}
+
 # One ErrorId catalogue (KdcHa.KdcHaErrors): every id a cmdlet writes is one of its entries, with the entry's
 # category, and each engine exception type becomes one id whichever cmdlet meets it.
 Describe 'The ErrorId catalogue' {

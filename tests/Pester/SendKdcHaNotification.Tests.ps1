@@ -435,7 +435,8 @@ Describe 'Test-KdcHaNotificationChannel' {
         $first.ChannelType | Should -Be 'Webhook'
         $first.Success | Should -BeTrue
         $first.Reply | Should -Be 'HTTP 200'
-        $first.RoundTripMs | Should -BeGreaterOrEqual 0
+        $first.RoundTripMilliseconds | Should -BeGreaterOrEqual 0
+        $first.RoundTripMs | Should -Be $first.RoundTripMilliseconds -Because 'the old name stays an alias'
         $first.Message | Should -BeNullOrEmpty
         $second.Success | Should -BeTrue
         $second.EventId | Should -Not -Be $first.EventId
@@ -443,6 +444,9 @@ Describe 'Test-KdcHaNotificationChannel' {
         (@($receiver.Requests)[0][2] | ConvertFrom-Json).kind | Should -Be 'ChannelTest'
         Join-Path (Split-Path $config) 'spool' | Should -Not -Exist
         ($first | ConvertTo-Json | ConvertFrom-Json).Timestamp.Kind | Should -Be 'Utc'
+        $json = $first | ConvertTo-Json | ConvertFrom-Json
+        $json.RoundTripMilliseconds | Should -Be $first.RoundTripMilliseconds
+        $json.RoundTripMs | Should -Be $first.RoundTripMilliseconds -Because 'JSON readers of the old name keep working'
     }
 
     It 'tests in-session channel objects from the pipeline and keeps their secret out of every stream' {

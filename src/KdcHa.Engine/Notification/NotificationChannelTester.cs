@@ -47,7 +47,7 @@ public static class NotificationChannelTester
             Type = channel.Definition.ChannelType,
             Success = failure.Length == 0,
             Reply = redactor.Redact(reply),
-            RoundTripMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
+            RoundTripMilliseconds = (long)time.GetElapsedTime(started).TotalMilliseconds,
             EventId = notification.Id,
             Message = redactor.Redact(failure),
             Timestamp = time.GetUtcNow().UtcDateTime,
@@ -70,7 +70,8 @@ public sealed class NotificationChannelTestResult
     /// <summary>The channel's answer: "HTTP 200", the SMTP reply, "exit code 0"; empty when none came.</summary>
     public string Reply { get; init; } = string.Empty;
 
-    public long RoundTripMs { get; init; }
+    /// <remarks>KdcHa.types.ps1xml keeps RoundTripMs, its earlier name, as an alias for scripts written against it.</remarks>
+    public long RoundTripMilliseconds { get; init; }
 
     public string EventId { get; init; } = string.Empty;
 

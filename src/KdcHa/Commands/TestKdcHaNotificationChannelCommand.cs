@@ -74,7 +74,7 @@ public sealed class TestKdcHaNotificationChannelCommand : NotificationCmdlet
                 return;
             }
 
-            WriteVerbose($"{result.Channel}: {(result.Success ? "answered" : "failed")} in {result.RoundTripMs} ms {result.Reply} {result.Message}".TrimEnd());
+            WriteVerbose($"{result.Channel}: {(result.Success ? "answered" : "failed")} in {result.RoundTripMilliseconds} ms {result.Reply} {result.Message}".TrimEnd());
             WriteObject(result);
         }
     }
