@@ -98,7 +98,7 @@ function Measure-HungKdc($Lab, $Node, [string[]] $Kdc, [hashtable] $Probe, [int]
 
 $lab = $null
 try {
-    $lab = New-KdcHaLab -KdcCount 1 -ClientCount 0
+    $lab = New-KdcHaLab -KdcCount 1 -ClientCount 0 -LastSuccess Written
     $node = $lab.Kdcs[0]
     $keytab = $node.HealthKeytab
     $principal = "$($node.HealthPrincipal)@$($lab.Realm)"
@@ -124,7 +124,7 @@ try {
 
     Write-Host 'Eight KDC processes, one database'
     $ports = @(88) + (1..7 | ForEach-Object { 1080 + $_ })
-    foreach ($port in $ports | Select-Object -Skip 1) { $null = Start-KdcHaLabKdc -Lab $lab -Node $node -Port $port }
+    foreach ($port in $ports | Select-Object -Skip 1) { $null = Start-KdcHaLabKdc -Lab $lab -Node $node -Port $port -LastSuccess Written }
     $kdcs = $ports | ForEach-Object { "$($node.Address):$_" }
     $authenticated = @{ Keytab = $keytab }
     $hungTimeout = 1000
@@ -148,7 +148,7 @@ try {
     Write-Host 'The same eight KDC processes on the shared database without writes on the AS path'
     foreach ($port in $ports) {
         $null = Stop-KdcHaLabKdc -Lab $lab -Node $node -Port $port -Signal TERM
-        $null = Start-KdcHaLabKdc -Lab $lab -Node $node -Port $port -DisableLastSuccessAndLockout
+        $null = Start-KdcHaLabKdc -Lab $lab -Node $node -Port $port -LastSuccess NotWritten
     }
     $concurrency += Measure-Concurrency -Lab $lab -Kdc $kdcs -Probe $authenticated -Level 'Authenticated' -Writes $noWrites
     $hungCases += Measure-HungKdc -Lab $lab -Node $node -Kdc $kdcs -Probe $authenticated -TimeoutMilliseconds $hungTimeout -Writes $noWrites -BackToBackSingle $concurrency[-1].Single

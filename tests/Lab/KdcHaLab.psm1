@@ -454,7 +454,9 @@ function New-KdcHaLab {
         [string[]]$SupportedEnctypes,
         [string]$AlicePassword = ('Alice-' + [guid]::NewGuid().ToString('n').Substring(0, 12)),
         # Leave krb5kdc stopped (a test that wants to start KDCs itself, e.g. on other ports).
-        [switch]$NoKdc
+        [switch]$NoKdc,
+        # Passed to Start-KdcHaLabKdc for every KDC (default there: NotWritten, as they share one file).
+        [ValidateSet('Written', 'NotWritten')][string]$LastSuccess = 'NotWritten'
     )
     Assert-LabPrerequisites
     $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -468,7 +470,7 @@ function New-KdcHaLab {
         Initialize-LabRealm $lab
         foreach ($n in $lab.Kdcs) { [void](New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($n.Address):88" -Path $n.Krb5Conf) }
         [void](New-KdcHaLabKrb5Conf -Lab $lab -Kdc "$($lab.Vip):88" -Path $lab.ClientKrb5Conf)
-        if (-not $NoKdc) { foreach ($n in $lab.Kdcs) { [void](Start-KdcHaLabKdc -Lab $lab -Node $n) } }
+        if (-not $NoKdc) { foreach ($n in $lab.Kdcs) { [void](Start-KdcHaLabKdc -Lab $lab -Node $n -LastSuccess $LastSuccess) } }
         $lab | ConvertTo-Json -Depth 4 | Set-Content -Path (Join-Path $lab.Directory 'lab.json')
         Write-Verbose ("Lab {0} up in {1:n2} s: subnet {2}, VIP {3}" -f $id, $sw.Elapsed.TotalSeconds, $lab.Subnet, $lab.Vip)
         $lab
@@ -655,19 +657,22 @@ function Start-KdcHaLabKdc {
     .SYNOPSIS
     Starts (or restarts after Stop-KdcHaLabKdc) a krb5kdc in a KDC node on -Port (default 88).
     Several ports per node are allowed; every process serves the realm's database through its own kdc.conf.
-    -DisableLastSuccessAndLockout sets MIT's disable_last_success and disable_lockout for this process, so a
-    successful AS exchange writes nothing to the database.
     -OwnDatabase gives the process its own copy of the database, made the way kprop feeds a replica (kdb5_util dump,
     then load): same principals and keys, but its own file and lock, as a KDC on its own host has.
+    -LastSuccess says whether a successful AS exchange writes the principal's last-success time (MIT's default;
+    with db2 an fsync under the database's exclusive lock) or nothing (MIT's disable_last_success and
+    disable_lockout). The default is NotWritten on the shared file, Written on an own copy: KDC processes that
+    share one file also share its lock, so a KDC stopped or starved mid-write would stall every other KDC of the
+    lab, which KDCs on their own hosts never do (a hung kdc1 once took kdc2 down with it in CI).
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88, [switch]$DisableLastSuccessAndLockout, [switch]$OwnDatabase)
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidateRange(1, 65535)][int]$Port = 88, [switch]$OwnDatabase, [ValidateSet('Written', 'NotWritten')][string]$LastSuccess = $(if ($OwnDatabase) { 'Written' } else { 'NotWritten' }))
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     $key = Get-LabKdcKey $n $Port
     $conf = Join-Path $n.Directory "kdc-$Port.conf"
     $log = Join-Path $n.Directory "krb5kdc-$Port.log"
     $database = if ($OwnDatabase) { Copy-LabDatabase -Lab $Lab -Directory (Join-Path $n.Directory "db-$Port") } else { $Lab.DatabasePath }
-    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DatabasePath $database -DisableLastSuccessAndLockout:$DisableLastSuccessAndLockout)
+    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DatabasePath $database -DisableLastSuccessAndLockout:($LastSuccess -eq 'NotWritten'))
     $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = $conf }
     $processId = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath krb5kdc -ArgumentList '-n', '-r', $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
     Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath $log

@@ -116,6 +116,48 @@ Describe 'A KDC on its own copy of the database' -Tag Lab {
     }
 }
 
+Describe 'KDCs sharing the database file' -Tag Lab {
+    BeforeAll {
+        Import-Module $env:KDCHA_MODULE_PATH -Force
+        # Stops kdc1 at random moments while it serves a probe load and counts the stops during which kdc2, on the
+        # same file, did not answer within a second.
+        function Measure-PeerStall([string]$LastSuccess, [int]$Rounds = 30) {
+            $port = 10095
+            foreach ($n in 'kdc1', 'kdc2') { $null = Start-KdcHaLabKdc -Lab $lab -Node $n -Port $port -LastSuccess $LastSuccess }
+            $load = Start-ThreadJob -ArgumentList "$($lab.Kdcs[0].Address):$port", $lab.Kdcs[0].HealthKeytab, $env:KDCHA_MODULE_PATH {
+                param($kdc, $keytab, $module)
+                Import-Module $module
+                while ($true) { $null = Test-KdcHealth -Kdc $kdc -Keytab $keytab -TimeoutMilliseconds 300 }
+            }
+            try {
+                Start-Sleep -Seconds 1
+                $stopped = (Get-KdcHaLabProcess -Lab $lab | Where-Object Key -EQ "kdc1.krb5kdc.$port").Pid
+                $stalls = 0
+                for ($i = 0; $i -lt $Rounds; $i++) {
+                    Start-Sleep -Milliseconds (Get-Random -Minimum 20 -Maximum 120)
+                    $null = Invoke-KdcHaLabCommand -Lab $lab -FilePath /bin/kill -ArgumentList '-s', 'STOP', "$stopped"
+                    try {
+                        $peer = Test-KdcHealth -Kdc "$($lab.Kdcs[1].Address):$port" -Keytab $lab.Kdcs[1].HealthKeytab -TimeoutMilliseconds 1000
+                        if ($peer.Status -ne 'Healthy') { $stalls++ }
+                    } finally { $null = Invoke-KdcHaLabCommand -Lab $lab -FilePath /bin/kill -ArgumentList '-s', 'CONT', "$stopped" }
+                }
+                $stalls
+            } finally {
+                $load | Remove-Job -Force
+                foreach ($n in 'kdc1', 'kdc2') { $null = Stop-KdcHaLabKdc -Lab $lab -Node $n -Port $port }
+            }
+        }
+    }
+
+    It 'does not let a stopped KDC stall its peer by default, as it does when last-success is written' {
+        $written = Measure-PeerStall -LastSuccess Written
+        $notWritten = Measure-PeerStall -LastSuccess NotWritten
+        Write-Host "kdc1 stopped 30 times under load: kdc2 stalled $written times with last-success written, $notWritten times without"
+        $written | Should -BeGreaterThan 0 -Because 'a write holds the file''s exclusive lock (measured: 21 of 60 stops)'
+        $notWritten | Should -Be 0
+    }
+}
+
 Describe 'Realm administration' -Tag Lab {
     It 'passes kadmin queries through: a new principal works until its key is randomised' {
         Invoke-KdcHaLabKadmin -Lab $lab -Query 'addprinc +requires_preauth -pw Bob-Pw-1 bob' | Out-Null
