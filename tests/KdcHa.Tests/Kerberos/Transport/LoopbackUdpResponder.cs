@@ -17,15 +17,16 @@ internal sealed class LoopbackUdpResponder : IDisposable
     private readonly Task _loop;
     private readonly List<byte[]> _received = new();
 
-    public LoopbackUdpResponder(IPAddress address, Func<UdpDatagram, Task<byte[]?>> handler)
-        : this(address, async datagram => await handler(datagram) is { } reply ? new[] { reply } : Array.Empty<byte[]>())
+    /// <summary>Binds <paramref name="port"/> (0: any free one); a TCP responder's port makes one KDC endpoint for both transports.</summary>
+    public LoopbackUdpResponder(IPAddress address, Func<UdpDatagram, Task<byte[]?>> handler, int port = 0)
+        : this(address, async datagram => await handler(datagram) is { } reply ? new[] { reply } : Array.Empty<byte[]>(), port)
     {
     }
 
-    private LoopbackUdpResponder(IPAddress address, Func<UdpDatagram, Task<byte[][]>> handler)
+    private LoopbackUdpResponder(IPAddress address, Func<UdpDatagram, Task<byte[][]>> handler, int port)
     {
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _socket.Bind(new IPEndPoint(address, 0));
+        _socket.Bind(new IPEndPoint(address, port));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _loop = Task.Run(() => ServeAsync(handler));
     }
@@ -47,7 +48,7 @@ internal sealed class LoopbackUdpResponder : IDisposable
         new(address, datagram => Task.FromResult<byte[]?>(reply(datagram.Payload)));
 
     public static LoopbackUdpResponder Burst(IPAddress address, Func<byte[], byte[][]> replies) =>
-        new(address, datagram => Task.FromResult(replies(datagram.Payload)));
+        new(address, datagram => Task.FromResult(replies(datagram.Payload)), 0);
 
     public static LoopbackUdpResponder Silent(IPAddress address) => new(address, _ => Task.FromResult<byte[]?>(null));
 
