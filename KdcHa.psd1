@@ -16,6 +16,7 @@
         'Start-KdcHaMonitor'
         'Get-KdcHaMonitor'
         'New-KdcHaKeepalivedConfig'
+        'New-KdcHaHaproxyConfig'
         'Send-KdcHaNotification'
         'New-KdcHaNotificationChannel'
         'Test-KdcHaNotificationChannel'

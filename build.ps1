@@ -51,6 +51,8 @@ $LabPackages = [ordered]@{
     'kadmin.local' = 'krb5-admin-server'
     'kinit'      = 'krb5-user'
     'keepalived' = 'keepalived'
+    # New-KdcHaHaproxyConfig's tests: haproxy -c, and a haproxy process of their own in the lab
+    'haproxy'    = 'haproxy'
     'ip'         = 'iproute2'
     'tc'         = 'iproute2'
     'arping'     = 'iputils-arping'

@@ -64,6 +64,9 @@ public static class KdcHaErrors
     // New-KdcHaKeepalivedConfig.
     public static readonly KdcHaError InvalidKeepalivedSetting = new(nameof(InvalidKeepalivedSetting), ErrorCategory.InvalidArgument);
 
+    // New-KdcHaHaproxyConfig.
+    public static readonly KdcHaError InvalidHaproxySetting = new(nameof(InvalidHaproxySetting), ErrorCategory.InvalidArgument);
+
     // Start-KdcHaMonitor and Get-KdcHaMonitor.
     public static readonly KdcHaError InvalidMonitorConfiguration = new(nameof(InvalidMonitorConfiguration), ErrorCategory.InvalidArgument);
     public static readonly KdcHaError MonitorConfigurationNotFound = new(nameof(MonitorConfigurationNotFound), ErrorCategory.ObjectNotFound);

@@ -15,7 +15,8 @@
         'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
         'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
-        'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh'
+        'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh',
+        'Start-KdcHaLabHaproxy', 'Stop-KdcHaLabHaproxy', 'Invoke-KdcHaLabHaproxyCommand', 'Get-KdcHaLabHaproxyServer', 'Wait-KdcHaLabHaproxyServer'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -345,15 +345,20 @@ function New-KdcHaLabKrb5Conf {
     with MIT's default timeouts so client behaviour is realistic. Returns the path.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string[]]$Kdc, [string]$Path)
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string[]]$Kdc, [string]$Path,
+        # 1 makes the client send every request over TCP first, as clients behind HAProxy must.
+        [int]$UdpPreferenceLimit
+    )
     if (-not $Path) { $Path = Join-Path $Lab.Directory ("conf/krb5-{0}.conf" -f [guid]::NewGuid().ToString('n').Substring(0, 8)) }
     $kdcLines = ($Kdc | ForEach-Object { "    kdc = $_" }) -join "`n"
     # A restricted realm restricts clients and the KDC too (session keys), as a real one would.
     $enc = if ($Lab.SupportedEnctypes) { ($Lab.SupportedEnctypes | ForEach-Object { $_ -replace ':.*$' }) -join ' ' }
     $encLines = if ($enc) { "    permitted_enctypes = $enc`n    default_tkt_enctypes = $enc`n    default_tgs_enctypes = $enc`n" } else { '' }
+    $udpLine = if ($UdpPreferenceLimit) { "    udp_preference_limit = $UdpPreferenceLimit`n" } else { '' }
     Write-LabFile -Path $Path -Text @"
 [libdefaults]
-$encLines    default_realm = $($Lab.Realm)
+$encLines$udpLine    default_realm = $($Lab.Realm)
     dns_lookup_kdc = false
     dns_lookup_realm = false
     rdns = false
@@ -1320,6 +1325,115 @@ function Get-LabNodeDiagnosis {
         } else { 'no status' }
         "$($n.Name): keepalived: $keepalived; monitor: $monitor"
     }
+}
+
+# --------------------------------------------------------------------------------------------
+# Public: HAProxy (its own process per test, never the system service)
+# --------------------------------------------------------------------------------------------
+
+function Get-LabHaproxySocket {
+    # The runtime API socket that the node's haproxy.cfg names.
+    param($Node)
+    $config = Join-Path $Node.Directory 'haproxy.cfg'
+    $match = [regex]::Match([IO.File]::ReadAllText($config), '(?m)^\s*stats socket (\S+)')
+    if (-not $match.Success) { throw "$config has no 'stats socket' line; the lab reads server states through it." }
+    $match.Groups[1].Value
+}
+
+function Start-KdcHaLabHaproxy {
+    <#
+    .SYNOPSIS
+    Starts haproxy in a node (foreground, a child of this pwsh) from config text that haproxy -c accepted first, and
+    waits until its runtime API socket (the config's 'stats socket') answers. Returns the start event.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$ConfigText)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node
+    $config = Join-Path $n.Directory 'haproxy.cfg'
+    Write-LabFile -Path $config -Text $ConfigText
+    $check = Invoke-LabCommand -Namespace $n.Namespace -FilePath haproxy -ArgumentList '-c', '-f', $config -AllowFailure
+    if ($check.ExitCode -ne 0) { throw "haproxy rejected the config for $($n.Name):`n$($check.StdErr)$($check.StdOut)" }
+    $key = "$($n.Name).haproxy"
+    $processId = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath haproxy -ArgumentList '-db', '-f', $config -LogPath (Join-Path $n.Directory 'haproxy.log')
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ($true) {
+        try { $null = Invoke-KdcHaLabHaproxyCommand -Lab $Lab -Node $n -Command 'show info'; break }
+        catch [System.Net.Sockets.SocketException] {
+            if (-not (Get-LabPidRecord -Directory $Lab.Directory -Key $key).Alive -or [DateTime]::UtcNow -gt $deadline) {
+                throw "haproxy on $($n.Name) did not open its runtime API.`n$(Get-Content -Raw (Join-Path $n.Directory 'haproxy.log'))"
+            }
+            Start-Sleep -Milliseconds 20
+        }
+    }
+    New-LabEvent -Action 'StartHaproxy' -Node $n.Name -Detail @{ Pid = $processId }
+}
+
+function Stop-KdcHaLabHaproxy {
+    <# .SYNOPSIS Stops the node's haproxy (TERM: it closes its listeners at once). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node
+    Stop-LabProcess -Directory $Lab.Directory -Key "$($n.Name).haproxy"
+}
+
+function Invoke-KdcHaLabHaproxyCommand {
+    <# .SYNOPSIS One command on the node's haproxy runtime API (e.g. 'show stat'); returns its whole answer. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$Command)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node
+    # A path socket: reachable from every namespace. haproxy answers one command and closes.
+    $socket = [Net.Sockets.Socket]::new([Net.Sockets.AddressFamily]::Unix, [Net.Sockets.SocketType]::Stream, [Net.Sockets.ProtocolType]::Unspecified)
+    try {
+        $socket.ReceiveTimeout = 2000
+        $socket.Connect([Net.Sockets.UnixDomainSocketEndPoint]::new((Get-LabHaproxySocket $n)))
+        $null = $socket.Send([Text.Encoding]::ASCII.GetBytes("$Command`n"))
+        $answer = [IO.MemoryStream]::new()
+        $buffer = [byte[]]::new(65536)
+        while (($read = $socket.Receive($buffer)) -gt 0) { $answer.Write($buffer, 0, $read) }
+        [Text.Encoding]::ASCII.GetString($answer.ToArray())
+    } finally { $socket.Dispose() }
+}
+
+function Get-KdcHaLabHaproxyServer {
+    <#
+    .SYNOPSIS
+    The backend servers as the node's haproxy sees them now ('show stat'): Backend, Server, Status (UP, DOWN, DRAIN,
+    MAINT, ...), CheckStatus, AgentStatus, Weight, Sessions (open), TotalSessions.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node)
+    $csv = (Invoke-KdcHaLabHaproxyCommand -Lab $Lab -Node $Node -Command 'show stat') -replace '^# ', ''
+    foreach ($row in ($csv | ConvertFrom-Csv | Where-Object { $_.svname -notin 'FRONTEND', 'BACKEND' })) {
+        [pscustomobject]@{
+            PSTypeName    = 'KdcHa.LabHaproxyServer'
+            Backend       = $row.pxname
+            Server        = $row.svname
+            Status        = $row.status
+            CheckStatus   = $row.check_status
+            AgentStatus   = $row.agent_status
+            Weight        = [int]$row.weight
+            Sessions      = [int]$row.scur
+            TotalSessions = [long]$row.stot
+        }
+    }
+}
+
+function Wait-KdcHaLabHaproxyServer {
+    <#
+    .SYNOPSIS
+    Polls the node's haproxy every 10 ms until -Server has -Status; returns that server with MonoMs, the time it was
+    first seen so. Throws after -TimeoutMs.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$Server, [Parameter(Mandatory)][string]$Status, [int]$TimeoutMs = 10000)
+    $deadline = (Get-LabMonotonicMs) + $TimeoutMs
+    do {
+        $now = Get-LabMonotonicMs
+        $seen = Get-KdcHaLabHaproxyServer -Lab $Lab -Node $Node | Where-Object Server -EQ $Server
+        if ($seen.Status -like "$Status*") { return $seen | Add-Member -NotePropertyName MonoMs -NotePropertyValue $now -PassThru }
+        Start-Sleep -Milliseconds 10
+    } while ($now -lt $deadline)
+    throw "haproxy on $((Resolve-LabNode -Lab $Lab -Node $Node).Name) did not show $Server as $Status within $TimeoutMs ms (last: $($seen.Status), check $($seen.CheckStatus), agent $($seen.AgentStatus))."
 }
 
 # --------------------------------------------------------------------------------------------

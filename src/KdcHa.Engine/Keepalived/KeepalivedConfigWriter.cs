@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using KdcHa.Configuration;
@@ -165,38 +163,24 @@ vrrp_instance {settings.InstanceName} {{
         ConfigurationException.ThrowUnless(settings.VirtualAddress.Count > 0, nameof(settings.VirtualAddress), "needs at least one address");
         foreach (var address in settings.VirtualAddress)
         {
-            RequireAddress(nameof(settings.VirtualAddress), address, allowPrefix: true);
+            ConfigurationException.ThrowUnlessAddress(nameof(settings.VirtualAddress), address, allowPrefix: true);
         }
 
         ConfigurationException.ThrowUnless(settings.VirtualAddress.Select(IsIPv6).Distinct().Count() == 1, nameof(settings.VirtualAddress), "must all be IPv4 or all IPv6 (one family per VRRP instance)");
         foreach (var peer in settings.UnicastPeer)
         {
-            RequireAddress(nameof(settings.UnicastPeer), peer, allowPrefix: false);
+            ConfigurationException.ThrowUnlessAddress(nameof(settings.UnicastPeer), peer, allowPrefix: false);
         }
 
         if (settings.UnicastSourceAddress is not null)
         {
-            RequireAddress(nameof(settings.UnicastSourceAddress), settings.UnicastSourceAddress, allowPrefix: false);
+            ConfigurationException.ThrowUnlessAddress(nameof(settings.UnicastSourceAddress), settings.UnicastSourceAddress, allowPrefix: false);
         }
 
         ConfigurationException.ThrowUnless(settings.MonitorWeight is >= 1 and <= 253, nameof(settings.MonitorWeight), "must be between 1 and 253");
         ConfigurationException.ThrowUnless(settings.HeartbeatStaleMilliseconds is >= 100 and <= 60000, nameof(settings.HeartbeatStaleMilliseconds), "must be between 100 and 60000");
         ConfigurationException.ThrowUnless(Path.IsPathRooted(settings.StateDirectory) && !settings.StateDirectory.Any(char.IsWhiteSpace), nameof(settings.StateDirectory), "must be an absolute path without spaces");
         ConfigurationException.ThrowUnless(Path.IsPathRooted(settings.NotifyFifo) && !settings.NotifyFifo.Any(char.IsWhiteSpace), nameof(settings.NotifyFifo), "must be an absolute path without spaces");
-    }
-
-    private static void RequireAddress(string setting, string value, bool allowPrefix)
-    {
-        var slash = value.IndexOf('/');
-        var address = slash < 0 ? value : value.Substring(0, slash);
-        var valid = IPAddress.TryParse(address, out var parsed) && address.Count(c => c == '.') is 0 or 3;
-        if (valid && slash >= 0)
-        {
-            var maximum = parsed!.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
-            valid = allowPrefix && int.TryParse(value.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) && prefix <= maximum;
-        }
-
-        ConfigurationException.ThrowUnless(valid, setting, $"'{value}' is not an IP address{(allowPrefix ? " (optionally with /prefix)" : string.Empty)}");
     }
 
     private static bool IsIPv6(string address) => address.Contains(":");

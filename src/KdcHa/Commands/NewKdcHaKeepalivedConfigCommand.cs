@@ -1,7 +1,5 @@
 using System.IO;
 using System.Management.Automation;
-using System.Text;
-using KdcHa.Configuration;
 using KdcHa.Keepalived;
 
 namespace KdcHa.Commands;
@@ -9,7 +7,7 @@ namespace KdcHa.Commands;
 [Cmdlet(VerbsCommon.New, "KdcHaKeepalivedConfig", SupportsShouldProcess = true)]
 [OutputType(typeof(string))]
 [OutputType(typeof(FileInfo))]
-public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
+public sealed class NewKdcHaKeepalivedConfigCommand : ConfigurationFileCmdlet
 {
     private readonly KeepalivedNodeSettings _defaults = new();
 
@@ -74,13 +72,6 @@ public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
     [Parameter]
     public int HeartbeatStaleMilliseconds { get; set; } = 1000;
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     protected override void ProcessRecord()
     {
         var stateDirectory = StateDirectory ?? _defaults.StateDirectory;
@@ -105,33 +96,6 @@ public sealed class NewKdcHaKeepalivedConfigCommand : KdcHaCmdlet
             HeartbeatStaleMilliseconds = HeartbeatStaleMilliseconds,
         };
 
-        string text;
-        try
-        {
-            text = KeepalivedConfigWriter.Write(settings);
-        }
-        catch (ConfigurationException e)
-        {
-            ThrowTerminatingError(NewError(e, KdcHaErrors.InvalidKeepalivedSetting, e.Setting));
-            return;
-        }
-
-        if (Path is null)
-        {
-            WriteObject(text);
-            return;
-        }
-
-        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(path, "Write keepalived configuration"))
-        {
-            return;
-        }
-
-        File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(path));
-        }
+        WriteConfiguration(() => KeepalivedConfigWriter.Write(settings), KdcHaErrors.InvalidKeepalivedSetting, "Write keepalived configuration");
     }
 }

@@ -36,6 +36,9 @@ public sealed class KdcHealthProbe
 
     private static readonly IReadOnlyList<int> AllEncryptionTypes = KerberosEncryption.PreferenceOrder.Select(type => (int)type).ToArray();
 
+    // Fixed, so that a checker replaying one request sends the same bytes every time; below 2^31 like every nonce.
+    private const uint ReplayedNonce = 0x4B444341;
+
     private readonly IKdcTransport _transport;
     private readonly ProbeHints _hints;
 
@@ -51,6 +54,15 @@ public sealed class KdcHealthProbe
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _hints = hints ?? throw new ArgumentNullException(nameof(hints));
     }
+
+    /// <summary>
+    /// The AS-REQ, framed for TCP (RFC 4120 §7.2.2), for a checker that cannot run a probe and replays one request
+    /// (HAProxy's tcp-check): the stand-in client <see cref="KdcProbeTargetFactory.ProbeClientName"/> of
+    /// <paramref name="realm"/> with a fixed nonce and end time. A KDC answers it only after looking the name up, with
+    /// a KRB-ERROR ("principal unknown"), or with an AS-REP should the name exist without pre-authentication.
+    /// </summary>
+    public static byte[] ReplayableTcpRequest(string realm) =>
+        TcpKdcExchanger.Frame(NewAsRequest(PrincipalName.Parse(KdcProbeTargetFactory.ProbeClientName), realm, AllEncryptionTypes, ReplayedNonce, Array.Empty<PaData>()));
 
     /// <summary>Probes, and completes on the thread pool: the caller's continuation may block.</summary>
     public async Task<KdcHealthResult> ProbeAsync(KdcProbeRequest request, CancellationToken cancellationToken)
@@ -392,10 +404,13 @@ public sealed class KdcHealthProbe
     }
 
     private static byte[] NewAsRequest(KdcProbeRequest request, IReadOnlyList<int> encryptionTypes, uint nonce, IReadOnlyList<PaData> preAuthentication) =>
+        NewAsRequest(request.Client, request.Realm, encryptionTypes, nonce, preAuthentication);
+
+    private static byte[] NewAsRequest(PrincipalName client, string realm, IReadOnlyList<int> encryptionTypes, uint nonce, IReadOnlyList<PaData> preAuthentication) =>
         new AsRequest
         {
-            Client = request.Client,
-            Realm = request.Realm,
+            Client = client,
+            Realm = realm,
             Nonce = nonce,
             EncryptionTypes = encryptionTypes,
             PreAuthentication = preAuthentication,

@@ -256,7 +256,7 @@ internal static class TcpKdcExchanger
         return new KdcExchange(reply, remote, KdcTransportProtocol.Tcp, 1, roundTrip);
     }
 
-    private static byte[] Frame(byte[] request)
+    internal static byte[] Frame(byte[] request)
     {
         var framed = new byte[LengthPrefixSize + request.Length];
         WriteBigEndian(framed, request.Length);
