@@ -24,8 +24,13 @@ $ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
 Import-Module $ModulePath -Force
 
 $ClientRate = 5
-$StormWindow = 256
+$StormWindow = 1024
+# Two senders: one perl process cannot send as fast as one krb5kdc answers, and a storm must queue up at the KDC.
+$StormSenders = 2
 $ThrottlePercent = 3
+# The kernel's smallest quota is 1 ms: 0.5 % of a core takes a 200 ms period, which also makes the KDC wait up to
+# 200 ms for its turn, twice the probe deadline.
+$StallPercent = 0.5
 $RestartCount = 5
 $KeepalivedDownSeconds = 40
 # Monitor events at most this long before a VIP move count as its cause; a move without one was a VRRP election.
@@ -64,17 +69,30 @@ function Get-StormTemplate {
 
 function Start-Storm {
     param($Lab, $Template, [double]$Seconds)
-    $out = Join-Path $Lab.Directory "load/storm-$([guid]::NewGuid().ToString('n').Substring(0, 6)).json"
     $client = $Lab.Clients[-1]
-    $process = Start-Process -FilePath ip -PassThru -ArgumentList @('netns', 'exec', $client.Namespace, 'perl', "$PSScriptRoot/../Lab/as-req-storm.pl",
-        $Lab.Vip, '88', $Template.Hex, "$($Template.NonceOffset)", "$StormWindow", "$Seconds", $out)
-    [pscustomobject]@{ Process = $process; Out = $out }
+    $senders = foreach ($i in 1..$StormSenders) {
+        $out = Join-Path $Lab.Directory "load/storm-$([guid]::NewGuid().ToString('n').Substring(0, 6)).json"
+        $process = Start-Process -FilePath ip -PassThru -ArgumentList @('netns', 'exec', $client.Namespace, 'perl', "$PSScriptRoot/../Lab/as-req-storm.pl",
+            $Lab.Vip, '88', $Template.Hex, "$($Template.NonceOffset)", "$StormWindow", "$Seconds", $out)
+        [pscustomobject]@{ Process = $process; Out = $out }
+    }
+    [pscustomobject]@{ Senders = @($senders); Ends = [DateTime]::UtcNow.AddSeconds($Seconds) }
 }
 
 function Stop-Storm {
+    # The senders' counts summed; they end by themselves, and one still running 10 s after the end is stuck.
     param($Storm)
-    if (-not $Storm.Process.WaitForExit(10000)) { $Storm.Process.Kill($true) }
-    if (Test-Path -LiteralPath $Storm.Out) { Get-Content -Raw -LiteralPath $Storm.Out | ConvertFrom-Json }
+    $counts = foreach ($sender in $Storm.Senders) {
+        $wait = [Math]::Max(0, ($Storm.Ends - [DateTime]::UtcNow).TotalMilliseconds) + 10000
+        if (-not $sender.Process.WaitForExit([int]$wait)) { $sender.Process.Kill($true) }
+        if (Test-Path -LiteralPath $sender.Out) { Get-Content -Raw -LiteralPath $sender.Out | ConvertFrom-Json }
+    }
+    if (-not $counts) { return }
+    [pscustomobject]@{
+        Sent     = ($counts | Measure-Object Sent -Sum).Sum
+        Answered = ($counts | Measure-Object Answered -Sum).Sum
+        Seconds  = ($counts | Measure-Object Seconds -Maximum).Maximum
+    }
 }
 
 function Get-KdcPid($Lab, $Node) { (Get-KdcHaLabProcess -Lab $Lab | Where-Object { $_.Key -eq "$Node.krb5kdc.88" -and $_.Alive }).Pid }
@@ -82,18 +100,27 @@ function Get-KdcPid($Lab, $Node) { (Get-KdcHaLabProcess -Lab $Lab | Where-Object
 function Get-MonitorPid($Lab, $Node) { (Get-KdcHaLabProcess -Lab $Lab | Where-Object { $_.Key -eq "$Node.monitor" -and $_.Alive }).Pid }
 
 function Set-CpuQuota {
-    # cgroup v1: at most -Percent of one core for the process; -Percent 0 puts it back in the root group.
-    param($Lab, [int]$ProcessId, [int]$Percent)
+    # cgroup v1: at most -Percent of one core for the process, in 200 ms periods; -Percent 0 puts it back in the root group.
+    param($Lab, [int]$ProcessId, [double]$Percent)
     $group = "/sys/fs/cgroup/cpu/kdchalab-$($Lab.Id)"
     if ($Percent -gt 0) {
         $null = New-Item -ItemType Directory -Force -Path $group
-        Set-Content -LiteralPath "$group/cpu.cfs_period_us" -Value 100000
-        Set-Content -LiteralPath "$group/cpu.cfs_quota_us" -Value (1000 * $Percent)
+        Set-Content -LiteralPath "$group/cpu.cfs_period_us" -Value 200000
+        Set-Content -LiteralPath "$group/cpu.cfs_quota_us" -Value ([int](2000 * $Percent))
         Set-Content -LiteralPath "$group/tasks" -Value $ProcessId
     } elseif (Test-Path -LiteralPath $group) {
         foreach ($task in Get-Content -LiteralPath "$group/tasks") { Set-Content -LiteralPath /sys/fs/cgroup/cpu/tasks -Value $task }
-        Remove-Item -LiteralPath $group
+        # A cgroup directory is removed with rmdir(2) alone, its control files and all.
+        [IO.Directory]::Delete($group)
     }
+}
+
+function Restart-Monitors {
+    # Both monitors again with -Parameter, settled (every KDC up) before the scenario goes on.
+    param($Lab, [hashtable]$Parameter = @{})
+    foreach ($n in 'kdc1', 'kdc2') { $null = Stop-KdcHaLabMonitor -Lab $Lab -Node $n -Signal TERM }
+    foreach ($n in 'kdc1', 'kdc2') { $null = Start-KdcHaLabMonitor -Lab $Lab -Node $n -ModulePath $ModulePath -Parameter $Parameter }
+    foreach ($n in 'kdc1', 'kdc2') { $null = Wait-KdcHaLabMonitor -Lab $Lab -Node $n }
 }
 
 function Get-MoveCause {
@@ -124,9 +151,10 @@ function Measure-Stress {
         if ($left -gt 0) { Start-Sleep -Milliseconds ([int]$left) }
     } finally {
         $attempts = @(Stop-KdcHaLabClientLoad -Lab $Lab)
+        $until = Get-KdcHaLabMonotonicMs
         if ($Cleanup) { & $Cleanup $Lab }
     }
-    $transitions = @(Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $since)
+    $transitions = @(Get-KdcHaLabVipTransition -Lab $Lab | Where-Object { $_.MonoMs -ge $since -and $_.MonoMs -lt $until })
     $moves = @($transitions | Where-Object Event -EQ 'Added')
     $failed = @($attempts | Where-Object ExitCode -NE 0).Count
     $result = [pscustomobject]@{
@@ -149,7 +177,7 @@ function Format-Storm($Storm, $KdcCpuSeconds, [double]$Seconds) {
     'storm answered {0:n0}/s of {1:n0}/s sent; holder KDC CPU {2:n0} %' -f ($Storm.Answered / $Storm.Seconds), ($Storm.Sent / $Storm.Seconds), (100 * $KdcCpuSeconds / $Seconds)
 }
 
-# Each scenario: name, injection (returns a note), clean-up. They run on a pair restored to kdc1 holding the VIP.
+# Each scenario: name, preparation before the load starts, injection (returns a note), clean-up after it stops. They run on a pair restored to kdc1 holding the VIP.
 $storm = {
     param($Lab, $Template)
     $kdc = Get-KdcPid $Lab kdc1
@@ -167,6 +195,12 @@ $scenarios = [ordered]@{
     'quiet'                       = @{ Inject = { '' } }
     'storm, no pre-authentication' = @{ Inject = { param($Lab) & $storm $Lab $script:plainTemplate }; Seed = $true }
     'storm, pre-authenticated'    = @{ Inject = { param($Lab) & $storm $Lab $script:preauthTemplate }; Seed = $true }
+    # The same storm with the busy check off: what the check is worth, in the same run.
+    'storm, no pre-authentication, -BusyTimeoutMilliseconds 0' = @{
+        Prepare = { param($Lab) Restart-Monitors -Lab $Lab -Parameter @{ BusyTimeoutMilliseconds = 0 } }
+        Inject  = { param($Lab) & $storm $Lab $script:plainTemplate }
+        Cleanup = { param($Lab) Restart-Monitors -Lab $Lab }
+    }
     'CPU starvation'              = @{ Inject = $starve; Seed = $true }
     'CPU starvation, monitor nice 19' = @{
         Inject  = { param($Lab) foreach ($n in 'kdc1', 'kdc2') { $null = Invoke-KdcHaLabCommand -Lab $Lab -FilePath renice -ArgumentList '-n', '19', '-p', "$(Get-MonitorPid $Lab $n)" }; & $starve $Lab }
@@ -177,6 +211,15 @@ $scenarios = [ordered]@{
     "holder's KDC throttled to $ThrottlePercent % of a core" = @{
         Inject  = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId (Get-KdcPid $Lab kdc1) -Percent $ThrottlePercent; 'cgroup v1 cfs quota' }
         Cleanup = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId 0 -Percent 0 }
+    }
+    "holder's KDC throttled to $StallPercent % of a core" = @{
+        Inject  = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId (Get-KdcPid $Lab kdc1) -Percent $StallPercent; 'answers after up to 200 ms' }
+        Cleanup = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId 0 -Percent 0 }
+    }
+    "holder's KDC throttled to $StallPercent % of a core, -BusyTimeoutMilliseconds 0" = @{
+        Prepare = { param($Lab) Restart-Monitors -Lab $Lab -Parameter @{ BusyTimeoutMilliseconds = 0 } }
+        Inject  = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId (Get-KdcPid $Lab kdc1) -Percent $StallPercent; 'answers after up to 200 ms' }
+        Cleanup = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId 0 -Percent 0; Restart-Monitors -Lab $Lab }
     }
     "KDC restart (TERM, start at once) x$RestartCount" = @{
         Inject = {
@@ -209,8 +252,7 @@ $scenarios = [ordered]@{
         Inject = {
             param($Lab)
             Start-Sleep -Seconds 5
-            foreach ($n in 'kdc1', 'kdc2') { $null = Stop-KdcHaLabMonitor -Lab $Lab -Node $n -Signal TERM }
-            foreach ($n in 'kdc1', 'kdc2') { $null = Start-KdcHaLabMonitor -Lab $Lab -Node $n -ModulePath $ModulePath }
+            Restart-Monitors -Lab $Lab
         }
     }
     'hang during the pre-authenticated storm' = @{
@@ -237,6 +279,7 @@ try {
     foreach ($name in $selected) {
         Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $ModulePath
         $s = $scenarios[$name]
+        if ($s['Prepare']) { & $s.Prepare $lab }
         $results.Add((Measure-Stress -Lab $lab -Name $name -Inject $s.Inject -Cleanup $s['Cleanup']))
     }
     $seedNames = @($selected | Where-Object { $scenarios[$_]['Seed'] })
@@ -269,8 +312,8 @@ foreach ($r in $results) {
 $lines += ''
 $lines += ("Measured by tests/Bench/Stress.Bench.ps1 in the KdcHa namespace lab: the monitored pair (kdc1 priority 200 holding the VIP, kdc2 100), " +
     "real ``kinit`` by password at {0}/s from a client namespace against the VIP for {1} s per scenario, a VIP watcher on netlink counting holder changes. " +
-    "Storms come from a second client namespace: UDP AS-REQs at the VIP with a fresh nonce each (so MIT's lookaside cache absorbs none) and at most {2} outstanding, " +
+    "Storms come from a second client namespace: {4} senders of UDP AS-REQs at the VIP with a fresh nonce each (so MIT's lookaside cache absorbs none) and at most {2} outstanding each, " +
     "either alice without pre-authentication (PREAUTH_REQUIRED answers) or kdc1's health principal with a valid PA-ENC-TIMESTAMP (AS-REP answers). " +
     "Starvation is stress-ng with one CPU worker per core; loss is the lab's nftables random drop on everything the holder sends; the throttled KDC is a cgroup v1 CPU quota. " +
-    "'Behind each move' names the monitor event in the {3} s before each move (any node), or 'VRRP election' when the monitors said nothing; the seed design moves by its vrrp_script.") -f $ClientRate, $ScenarioSeconds, $StormWindow, ($CauseWindowMs / 1000)
+    "'Behind each move' names the monitor event in the {3} s before each move (any node), or 'VRRP election' when the monitors said nothing; the seed design moves by its vrrp_script.") -f $ClientRate, $ScenarioSeconds, $StormWindow, ($CauseWindowMs / 1000), $StormSenders
 $lines -join "`n"

@@ -48,6 +48,7 @@ public sealed class MonitorConfiguration
             ? "must be a process name as /proc/<pid>/comm shows it (at most 15 characters, no '/')"
             : null),
         MonitorSetting.Number(nameof(RestartGraceMilliseconds), (c, value) => c.RestartGraceMilliseconds = value, 0, 1000),
+        MonitorSetting.Number(nameof(BusyTimeoutMilliseconds), (c, value) => c.BusyTimeoutMilliseconds = value, 0, 900),
         MonitorSetting.Text(nameof(StateDirectory), (c, value) => c.StateDirectory = value, c => Absolute(c.StateDirectory)),
         MonitorSetting.Text(nameof(NotifyFifo), (c, value) => c.NotifyFifo = value, c => c.NotifyFifo is null ? null : Absolute(c.NotifyFifo)),
         MonitorSetting.Text(nameof(VrrpInterface), (c, value) => c.VrrpInterface = value, c => c.VrrpInterface is null || IsInterfaceName(c.VrrpInterface)
@@ -86,6 +87,13 @@ public sealed class MonitorConfiguration
     /// every refused probe final at once.
     /// </summary>
     public int RestartGraceMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// The deadline of the one more probe a local KDC gets when it used CPU while its confirming probe timed out (busy,
+    /// not hung); 0 gives none. Below keepalived's 1 s heartbeat staleness and MIT's 1 s first retransmission: a KDC
+    /// that answers within it serves clients without a failed login.
+    /// </summary>
+    public int BusyTimeoutMilliseconds { get; set; } = 500;
 
     public string StateDirectory { get; set; } = DefaultStateDirectory;
 

@@ -29,6 +29,9 @@ public sealed class KdcHaMonitor
     private readonly ILocalKdcProcess? _localProcess;
     private readonly HealthHysteresis[] _health;
     private readonly KdcStatus[] _kdcStatus;
+
+    // The local KDC with the longer deadline a busy KDC gets; null when busy KDCs get no extra probe.
+    private readonly MonitoredKdc? _busyRequest;
     private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
 
     // A watcher that threw is started again after this long: soon enough to see the next VRRP change, slow enough
@@ -76,6 +79,10 @@ public sealed class KdcHaMonitor
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
         _failures = new PartFailures(configuration.Node, clock, events);
+        var local = kdcs.Single(kdc => kdc.IsLocal);
+        _busyRequest = localProcess is null || configuration.BusyTimeoutMilliseconds == 0
+            ? null
+            : new MonitoredKdc(local.Name, local.Request.WithTimeout(TimeSpan.FromMilliseconds(configuration.BusyTimeoutMilliseconds)), isLocal: true);
     }
 
     /// <summary>Ends <see cref="RunAsync"/> after the current round; the reason is logged and kept in the status.</summary>
@@ -182,17 +189,19 @@ public sealed class KdcHaMonitor
         }
     }
 
-    private async Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, CancellationToken token)
+    private Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, CancellationToken token) => ProbeAsync(kdc.Name, kdc.Request, token);
+
+    private async Task<KdcHealthResult> ProbeAsync(string name, KdcProbeRequest request, CancellationToken token)
     {
         try
         {
-            return await _prober.ProbeAsync(kdc.Request, token).ConfigureAwait(false);
+            return await _prober.ProbeAsync(request, token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
         {
             // A reply the probe could not judge is that KDC's failed probe: hysteresis decides, not a crash.
-            _failures.Report($"probe of {kdc.Name}", e);
-            return new KdcHealthResult { Kdc = kdc.Name, Verdict = KdcHealthStatus.ProtocolError, Message = $"the probe failed: {e.Message}" };
+            _failures.Report($"probe of {name}", e);
+            return new KdcHealthResult { Kdc = name, Verdict = KdcHealthStatus.ProtocolError, Message = $"the probe failed: {e.Message}" };
         }
     }
 
@@ -201,51 +210,89 @@ public sealed class KdcHaMonitor
     /// and the KDC is down at once; a process that exists (the old one closing, or the new one not yet listening, as in
     /// a systemd restart) earns one second look after <see cref="MonitorConfiguration.RestartGraceMilliseconds"/>.
     /// </summary>
-    private async Task<(KdcHealthResult Result, string? Cause)> ProbeWithCauseAsync(MonitoredKdc kdc, CancellationToken token)
+    private async Task<ProbeOutcome> ProbeWithCauseAsync(MonitoredKdc kdc, bool confirming, CancellationToken token)
     {
+        var watched = kdc.IsLocal && _localProcess is not null;
+        var cpuBefore = watched && confirming && _busyRequest is not null ? LocalCpuTime() : null;
         var result = await ProbeAsync(kdc, token).ConfigureAwait(false);
-        if (!kdc.IsLocal || result.Verdict != KdcHealthStatus.Refused || _localProcess is null)
+        if (cpuBefore is not null && result.Verdict == KdcHealthStatus.Timeout && LocalCpuTime() > cpuBefore)
         {
-            return (result, null);
+            return await ProbeBusyAsync(token).ConfigureAwait(false);
+        }
+
+        if (!watched || result.Verdict != KdcHealthStatus.Refused)
+        {
+            return new ProbeOutcome(result, null);
         }
 
         bool running;
         try
         {
-            running = _localProcess.IsRunning();
+            running = _localProcess!.IsRunning();
         }
         catch (Exception e)
         {
             _failures.Report("local KDC process", e);
-            return (result, null);
+            return new ProbeOutcome(result, null);
         }
 
         if (!running)
         {
-            return (result, $"No {_localProcess.Name} process runs in this network namespace: it exited.");
+            return new ProbeOutcome(result, $"No {_localProcess.Name} process runs in this network namespace: it exited.");
         }
 
         var grace = _configuration.RestartGraceMilliseconds;
         if (grace == 0)
         {
-            return (result, $"{_localProcess.Name} runs but does not listen.");
+            return new ProbeOutcome(result, $"{_localProcess.Name} runs but does not listen.");
         }
 
         await _clock.DelayAsync(TimeSpan.FromMilliseconds(grace), token).ConfigureAwait(false);
-        return (await ProbeAsync(kdc, token).ConfigureAwait(false),
+        return new ProbeOutcome(await ProbeAsync(kdc, token).ConfigureAwait(false),
             $"{_localProcess.Name} ran but did not listen (a restart?); probed again after {grace} ms.");
+    }
+
+    /// <summary>
+    /// The local KDC's processes used CPU while the probe that would confirm its failure timed out: it is busy (a login
+    /// storm, a backup), not hung, and gets one more probe with <see cref="MonitorConfiguration.BusyTimeoutMilliseconds"/>
+    /// to answer. Handing a busy KDC's VIP to the idle peer would only hand the peer the storm; a hung KDC uses no
+    /// CPU and fails over as fast as before, and one busy without answering still fails after the longer deadline.
+    /// </summary>
+    private async Task<ProbeOutcome> ProbeBusyAsync(CancellationToken token)
+    {
+        // Waiting on a busy KDC is not a stalled monitor: the heartbeat says so before the longer wait.
+        _failures.Guard("heartbeat file", _tracking.Heartbeat);
+        var result = await ProbeAsync(_busyRequest!.Name, _busyRequest.Request, token).ConfigureAwait(false);
+        var deadline = _configuration.BusyTimeoutMilliseconds;
+        return new ProbeOutcome(result, result.Verdict == KdcHealthStatus.Healthy
+            ? $"{_localProcess!.Name} was busy, not hung: it used CPU while a probe timed out, and answered within {deadline} ms."
+            : $"{_localProcess!.Name} was busy (it used CPU while a probe timed out) but did not answer within {deadline} ms either.");
+    }
+
+    private TimeSpan? LocalCpuTime()
+    {
+        try
+        {
+            return _localProcess!.CpuTime();
+        }
+        catch (Exception e)
+        {
+            _failures.Report("local KDC process", e);
+            return null;
+        }
     }
 
     private async Task RunRoundAsync(int local, CancellationToken token)
     {
-        var probed = await Task.WhenAll(_kdcs.Select(kdc => ProbeWithCauseAsync(kdc, token))).ConfigureAwait(false);
-        var results = probed.Select(p => p.Result).ToArray();
-        var causes = probed.Select(p => p.Cause).ToArray();
+        // Only a probe that would confirm a failure asks whether the local KDC is busy: a first timeout is not yet a
+        // verdict, and reading /proc on every round would cost the idle monitor CPU for nothing.
+        var confirming = _health[local].AwaitingConfirmation;
+        var probed = await Task.WhenAll(_kdcs.Select(kdc => ProbeWithCauseAsync(kdc, kdc.IsLocal && confirming, token))).ConfigureAwait(false);
         var now = _clock.UtcNow;
         _rounds++;
         try
         {
-            Decide(local, results, causes, now);
+            Decide(local, probed, now);
         }
         finally
         {
@@ -255,11 +302,11 @@ public sealed class KdcHaMonitor
         }
     }
 
-    private void Decide(int local, KdcHealthResult[] results, string?[] causes, DateTime now)
+    private void Decide(int local, ProbeOutcome[] probed, DateTime now)
     {
-        for (var i = 0; i < results.Length; i++)
+        for (var i = 0; i < probed.Length; i++)
         {
-            Observe(i, results[i], causes[i], now);
+            Observe(i, probed[i], now);
         }
 
         // A peer is trusted as up only if it answered in this very round. Its hysteresis still says Up for a few
@@ -284,12 +331,14 @@ public sealed class KdcHaMonitor
         _decision = decision;
     }
 
-    private void Observe(int index, KdcHealthResult result, string? cause, DateTime now)
+    private void Observe(int index, ProbeOutcome outcome, DateTime now)
     {
+        var (result, cause) = outcome;
         var health = _health[index];
         var previous = health.State;
         var status = _kdcStatus[index];
         var changed = health.Observe(result.Verdict);
+
         status.LastProbeStatus = result.Status;
         status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
         status.LastProbe = now;
@@ -351,6 +400,9 @@ public sealed class MonitoredKdc
 
     public bool IsLocal { get; }
 }
+
+/// <summary>One KDC's probe in a round: the result, and what the monitor learned about its cause.</summary>
+internal sealed record ProbeOutcome(KdcHealthResult Result, string? Cause);
 
 /// <summary>Probes one KDC once; a down KDC is a result, never an exception.</summary>
 public interface IKdcProber

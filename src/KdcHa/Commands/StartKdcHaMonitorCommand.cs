@@ -72,6 +72,9 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     public int RestartGraceMilliseconds { get => _configuration.RestartGraceMilliseconds; set => _configuration.RestartGraceMilliseconds = value; }
 
     [Parameter]
+    public int BusyTimeoutMilliseconds { get => _configuration.BusyTimeoutMilliseconds; set => _configuration.BusyTimeoutMilliseconds = value; }
+
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string StateDirectory { get => _configuration.StateDirectory; set => _configuration.StateDirectory = value; }
 

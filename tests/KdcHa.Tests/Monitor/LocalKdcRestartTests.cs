@@ -65,18 +65,4 @@ public class LocalKdcRestartTests
         Assert.Single(harness.Sink.Of<HealthChangedEvent>(), change => change.Health == KdcHealthState.Down);
         Assert.True(harness.Tracking.Writes.Last());
     }
-
-    private sealed class FakeKdcProcess : ILocalKdcProcess
-    {
-        private readonly bool _running;
-
-        public FakeKdcProcess(bool running)
-        {
-            _running = running;
-        }
-
-        public string Name => "krb5kdc";
-
-        public bool IsRunning() => _running;
-    }
 }

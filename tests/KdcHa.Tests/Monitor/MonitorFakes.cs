@@ -43,6 +43,8 @@ internal sealed class ScriptedProber : IKdcProber
     /// <summary>Every probe first waits (up to 5 s) for this, so a test can let a watcher task catch up.</summary>
     public Func<bool>? WaitFor { get; set; }
 
+    public List<KdcProbeRequest> Requests { get; } = new();
+
     public void Add(string kdc, params KdcHealthStatus[] statuses)
     {
         if (!_script.TryGetValue(kdc, out var queue))
@@ -63,6 +65,11 @@ internal sealed class ScriptedProber : IKdcProber
             SpinWait.SpinUntil(condition, 5000);
         }
 
+        lock (Requests)
+        {
+            Requests.Add(request);
+        }
+
         var queue = _script[request.Endpoint.Host];
         if (queue.Count == 0)
         {
@@ -72,6 +79,35 @@ internal sealed class ScriptedProber : IKdcProber
 
         var status = queue.Dequeue();
         return Task.FromResult(new KdcHealthResult { Kdc = request.Endpoint.Host, Verdict = status, RoundTripMilliseconds = 1 });
+    }
+}
+
+/// <summary>The local KDC's process: running or not, and busy (its CPU time moves at every read) or idle.</summary>
+internal sealed class FakeKdcProcess : ILocalKdcProcess
+{
+    private readonly bool _running;
+    private readonly bool _busy;
+    private TimeSpan _cpu = TimeSpan.FromSeconds(1);
+
+    public FakeKdcProcess(bool running, bool busy = false)
+    {
+        _running = running;
+        _busy = busy;
+    }
+
+    public string Name => "krb5kdc";
+
+    public bool IsRunning() => _running;
+
+    public TimeSpan? CpuTime()
+    {
+        if (!_running)
+        {
+            return null;
+        }
+
+        _cpu += _busy ? TimeSpan.FromMilliseconds(3) : TimeSpan.Zero;
+        return _cpu;
     }
 }
 
@@ -124,11 +160,12 @@ internal sealed class ListSink : IMonitorEventSink
 /// <summary>One monitor over fakes: the local KDC "local" and the peer "peer".</summary>
 internal sealed class MonitorHarness
 {
-    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100)
+    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100, int busyTimeoutMilliseconds = 500)
     {
         Configuration = new MonitorConfiguration
         {
             Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise, RestartGraceMilliseconds = restartGraceMilliseconds,
+            BusyTimeoutMilliseconds = busyTimeoutMilliseconds,
         };
         Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true), Kdc("peer", false) }, Prober, Tracking, Status, Clock, Sink, processId: 42, watchers, vrrp, localProcess);
         Prober.Monitor = Monitor;

@@ -57,4 +57,13 @@ public sealed class KdcProbeRequest
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
     public string ClientPrincipal => $"{Client}@{Realm}";
+
+    /// <summary>The same probe with another deadline.</summary>
+    public KdcProbeRequest WithTimeout(TimeSpan timeout) => new(Endpoint, Realm, Client, ClientIsExpectedToExist)
+    {
+        Level = Level,
+        KeySource = KeySource,
+        Transport = Transport,
+        Timeout = timeout,
+    };
 }
