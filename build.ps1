@@ -10,7 +10,8 @@
       Test       xunit engine tests, then Pester against the built module in a fresh pwsh; with -Unit, as any
                  user and without the lab packages: xunit (lab tests skip and say why) and the Pester Describes
                  not tagged Lab
-      Bench      run tests/Bench/*.Bench.ps1 and rewrite docs/benchmarks.md with their figures
+      Bench      run tests/Bench/*.Bench.ps1 and rewrite docs/benchmarks.md with their figures; with -Name, only
+                 those benches (e.g. -Name Stress), replacing only their sections, each dated
       Package    a .nupkg of the module in out/repository, installable with Install-PSResource
       Demo       the main job end to end in a namespace lab (root): KdcHa failover against the seed design,
                  with a report and timeline chart in out/demo/
@@ -27,7 +28,10 @@ param(
     [string] $Task = 'Build',
 
     # Test only: no root, no namespace lab, no lab packages.
-    [switch] $Unit
+    [switch] $Unit,
+
+    # Bench only: the benches to run, by name (tests/Bench/<Name>.Bench.ps1).
+    [string[]] $Name
 )
 
 Set-StrictMode -Version 3.0
@@ -36,6 +40,9 @@ $PSNativeCommandUseErrorActionPreference = $true
 Set-Location -LiteralPath $PSScriptRoot
 if ($Unit -and $Task -ne 'Test') {
     throw "-Unit belongs to the Test task, not to $Task."
+}
+if ($Name -and $Task -ne 'Bench') {
+    throw "-Name belongs to the Bench task, not to $Task."
 }
 
 $ModuleName = 'KdcHa'
@@ -244,23 +251,47 @@ Invoke-Pester -Configuration $config
 }
 
 function Invoke-Bench {
+    $benches = @(Get-ChildItem -Path tests/Bench -Filter *.Bench.ps1 | Sort-Object Name)
+    if ($Name) {
+        $unknown = @($Name | Where-Object { "$_.Bench.ps1" -notin $benches.Name })
+        if ($unknown) { throw "No such bench: $($unknown -join ', ') (tests/Bench has $(($benches.Name -replace '\.Bench\.ps1$') -join ', '))." }
+        $benches = @($benches | Where-Object { ($_.Name -replace '\.Bench\.ps1$') -in $Name })
+    }
     Invoke-Bootstrap
     Invoke-Build
-    $sections = foreach ($bench in Get-ChildItem -Path tests/Bench -Filter *.Bench.ps1 | Sort-Object Name) {
+    $sections = [ordered]@{}
+    foreach ($bench in $benches) {
         Write-Step "Bench: $($bench.Name)"
         # The section goes through a file: the child's Write-Host progress shares its stdout and must not land in the doc.
         $section = Join-Path ([IO.Path]::GetTempPath()) "kdcha-bench-$PID.md"
         # Its stdout (that progress) goes to the console; left in the loop's output, it would become part of the doc.
         dotnet pwsh -NoProfile -NonInteractive -Command "& '$($bench.FullName)' -ModulePath '$ManifestOut' | Set-Content -LiteralPath '$section'" | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "$($bench.Name) failed (exit $LASTEXITCODE)." }
-        (Get-Content -Raw -LiteralPath $section).Trim()
+        $sections[$bench.Name -replace '\.Bench\.ps1$'] = (Get-Content -Raw -LiteralPath $section).Trim()
         Remove-Item -LiteralPath $section
     }
     $cpu = (Get-Content /proc/cpuinfo | Select-String -Pattern '^model name\s*:\s*(.+)$' | Select-Object -First 1).Matches.Groups[1].Value
+    $machine = "$(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$((Get-Date).ToString('zzz')) on $([Environment]::ProcessorCount) cores ($cpu), $(uname -r), PowerShell $($PSVersionTable.PSVersion), KdcHa $Version"
+    # Each section starts with a marker, so a run of some benches (-Name) replaces only theirs.
+    $marked = [ordered]@{}
+    foreach ($key in $sections.Keys) {
+        $dated = if ($Name) { "_Recorded $machine, with ``dotnet pwsh ./build.ps1 Bench -Name $key``; baselines come from the same run._`n`n" } else { '' }
+        $marked[$key] = "<!-- bench: $key -->`n$dated$($sections[$key])"
+    }
+    if ($Name -and (Test-Path -LiteralPath docs/benchmarks.md)) {
+        $doc = Get-Content -Raw -LiteralPath docs/benchmarks.md
+        foreach ($key in $marked.Keys) {
+            $pattern = "(?s)<!-- bench: $([regex]::Escape($key)) -->.*?(?=<!-- bench: |\z)"
+            $doc = if ($doc -match $pattern) { [regex]::Replace($doc, $pattern, { param($m) $marked[$key] + "`n`n" }) } else { $doc.TrimEnd() + "`n`n" + $marked[$key] + "`n" }
+        }
+        Set-Content -LiteralPath docs/benchmarks.md -Value $doc.TrimEnd() -NoNewline:$false
+        Write-Step "docs/benchmarks.md: $($marked.Keys -join ', ') updated"
+        return
+    }
     $header = @(
         '# KdcHa benchmarks'
         ''
-        "Recorded $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC$((Get-Date).ToString('zzz')) on $([Environment]::ProcessorCount) cores ($cpu), $(uname -r), PowerShell $($PSVersionTable.PSVersion), KdcHa $Version."
+        "Recorded $machine."
         ''
         'Reproduce every figure below with one command from the repository root, as root on Debian 12:'
         ''
@@ -268,9 +299,10 @@ function Invoke-Bench {
         'dotnet tool restore && dotnet pwsh ./build.ps1 Bench'
         '```'
         ''
-        'Every figure comes from that single run; medians are quoted, with the baseline measured in the same run.'
+        'Every figure comes from that single run, except sections dated otherwise (`build.ps1 Bench -Name <bench>`);'
+        'medians are quoted, with the baseline measured in the same run.'
     ) -join "`n"
-    Set-Content -LiteralPath docs/benchmarks.md -Value (@($header) + $sections -join "`n`n") -NoNewline:$false
+    Set-Content -LiteralPath docs/benchmarks.md -Value (@($header) + @($marked.Values) -join "`n`n") -NoNewline:$false
     Write-Step 'docs/benchmarks.md updated'
 }
 
