@@ -65,6 +65,10 @@ $LabPackages = [ordered]@{
     'arping'     = 'iputils-arping'
     'tcpdump'    = 'tcpdump'
     'nft'        = 'nftables'
+    # the LDAP lab (New-KdcHaLab -Database Ldap): slapd, its client tools, MIT's kldap module
+    'slapd'      = 'slapd'
+    'ldapsearch' = 'ldap-utils'
+    'kdb5_ldap_util' = 'krb5-kdc-ldap'
     # the lab's and the DBus tests' private bus
     'dbus-daemon' = 'dbus'
     'rsvg-convert' = 'librsvg2-bin'

@@ -16,7 +16,9 @@
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
         'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
         'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh',
-        'Start-KdcHaLabHaproxy', 'Stop-KdcHaLabHaproxy', 'Invoke-KdcHaLabHaproxyCommand', 'Get-KdcHaLabHaproxyServer', 'Wait-KdcHaLabHaproxyServer'
+        'Start-KdcHaLabHaproxy', 'Stop-KdcHaLabHaproxy', 'Invoke-KdcHaLabHaproxyCommand', 'Get-KdcHaLabHaproxyServer', 'Wait-KdcHaLabHaproxyServer',
+        'Get-KdcHaLabDirectory', 'Start-KdcHaLabDirectory', 'Stop-KdcHaLabDirectory', 'Suspend-KdcHaLabDirectory', 'Resume-KdcHaLabDirectory',
+        'Wait-KdcHaLabDirectoryEntry'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

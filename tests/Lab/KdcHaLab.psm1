@@ -13,6 +13,8 @@ $script:NodeInterface = 'eth0'                # the same inside every namespace,
 $script:VipOctet = 100
 $script:NetemSupported = $null                # probed once per process (kernel feature)
 
+. (Join-Path $PSScriptRoot 'KdcHaLab.Ldap.ps1')
+
 # --------------------------------------------------------------------------------------------
 # Internal: running programs
 # --------------------------------------------------------------------------------------------
@@ -265,7 +267,7 @@ function New-LabNode {
 }
 
 function New-LabObject {
-    param([string]$Id, [int]$KdcCount, [int]$ClientCount, [string]$Realm, [string[]]$SupportedEnctypes, [string]$AlicePassword)
+    param([string]$Id, [int]$KdcCount, [int]$ClientCount, [string]$Realm, [string[]]$SupportedEnctypes, [string]$AlicePassword, [string]$Database)
     $dir = Join-Path $script:TempRoot "$($script:Prefix)-$Id"
     [pscustomobject]@{
         PSTypeName        = 'KdcHa.Lab'
@@ -287,6 +289,10 @@ function New-LabObject {
         AdminKrb5Conf     = Join-Path $dir 'realm/krb5.conf'
         AdminKdcConf      = Join-Path $dir 'realm/kdc.conf'
         DatabasePath      = Join-Path $dir 'realm/principal'
+        Database          = $Database
+        DirectoryNodes    = @()
+        DirectoryServers  = @()
+        LdapPasswordFile  = Join-Path $dir 'ldap/service.keyfile'
         KdcCount          = $KdcCount
         ClientCount       = $ClientCount
     }
@@ -301,20 +307,21 @@ function Initialize-LabNetwork {
         $Lab.Vip = "$base.$($script:VipOctet)"
         $Lab.Kdcs = @(1..$Lab.KdcCount | ForEach-Object { New-LabNode -Id $Lab.Id -Dir $Lab.Directory -Name "kdc$_" -Role Kdc -Address "$base.$(10 + $_)" -Short "k$_" })
         $Lab.Clients = @(@(if ($Lab.ClientCount -gt 0) { 1..$Lab.ClientCount }) | ForEach-Object { New-LabNode -Id $Lab.Id -Dir $Lab.Directory -Name "client$_" -Role Client -Address "$base.$(50 + $_)" -Short "c$_" })
+        $Lab.DirectoryNodes = @(New-LabDirectoryNode -Lab $Lab -Base $base)
         # The bridge holds an address in the lab subnet so the root namespace (Pester, the module
         # under test) reaches every node directly. Multicast snooping off: VRRP adverts must flood.
         $batch = [Collections.Generic.List[string]]::new()
         $batch.Add("link add $($Lab.BridgeName) type bridge forward_delay 0 mcast_snooping 0")
         $batch.Add("link set $($Lab.BridgeName) up")
         $batch.Add("addr add $($Lab.BridgeAddress)/$($Lab.PrefixLength) dev $($Lab.BridgeName)")
-        foreach ($n in @($Lab.Kdcs) + @($Lab.Clients)) {
+        foreach ($n in @($Lab.Kdcs) + @($Lab.Clients) + @($Lab.DirectoryNodes)) {
             $batch.Add("netns add $($n.Namespace)")
             $batch.Add("link add $($n.HostInterface) type veth peer name $($n.Interface) netns $($n.Namespace)")
             $batch.Add("link set $($n.HostInterface) master $($Lab.BridgeName) up")
         }
         Invoke-LabCommand -FilePath ip -ArgumentList '-batch', '-' -InputText (($batch -join "`n") + "`n") | Out-Null
     }
-    foreach ($n in @($Lab.Kdcs) + @($Lab.Clients)) {
+    foreach ($n in @($Lab.Kdcs) + @($Lab.Clients) + @($Lab.DirectoryNodes)) {
         [void](New-Item -ItemType Directory -Force -Path $n.Directory)
         $inside = "link set lo up`naddr add $($n.Address)/$($Lab.PrefixLength) dev $($n.Interface)`nlink set $($n.Interface) up`n"
         Invoke-LabCommand -FilePath ip -ArgumentList '-n', $n.Namespace, '-batch', '-' -InputText $inside | Out-Null
@@ -374,11 +381,14 @@ $kdcLines
 }
 
 function Get-LabKdcConfText {
-    param($Lab, [int]$Port, [string]$LogPath, [string]$DatabasePath, [switch]$DisableLastSuccessAndLockout)
+    param($Lab, [int]$Port, [string]$LogPath, [string]$DatabasePath, [string[]]$LdapServers, [switch]$DisableLastSuccessAndLockout)
     $realmDir = Join-Path $Lab.Directory 'realm'
     # MIT's settings for KDCs that share or replicate a database: no last-success or lockout write on the AS path.
     # The realm's database module is named after the realm unless database_module says otherwise.
-    $dbModules = if ($DisableLastSuccessAndLockout) {
+    $database = if ($LdapServers) { 'database_module = ldapdb' } else { "database_name = $DatabasePath" }
+    $dbModules = if ($LdapServers) {
+        Get-LabLdapDbModuleText -Lab $Lab -LdapServers $LdapServers -DisableLastSuccessAndLockout:$DisableLastSuccessAndLockout
+    } elseif ($DisableLastSuccessAndLockout) {
         "[dbmodules]`n    $($Lab.Realm) = {`n        database_name = $DatabasePath`n        disable_last_success = true`n        disable_lockout = true`n    }`n`n"
     } else { '' }
     $enc = Get-LabEnctypeList $Lab
@@ -392,7 +402,7 @@ function Get-LabKdcConfText {
 
 [realms]
     $($Lab.Realm) = {
-        database_name = $DatabasePath
+        $database
         key_stash_file = $realmDir/stash
         acl_file = $realmDir/kadm5.acl
         kdc_ports = $Port
@@ -415,11 +425,18 @@ function Get-LabAdminEnvironment {
 function Initialize-LabRealm {
     param($Lab)
     $realmDir = Join-Path $Lab.Directory 'realm'
-    Write-LabFile -Path $Lab.AdminKdcConf -Text (Get-LabKdcConfText -Lab $Lab -Port 88 -LogPath "$realmDir/kdc-admin.log" -DatabasePath $Lab.DatabasePath)
+    # The directories run before the admin kdc.conf can name them.
+    if (Test-LabLdap $Lab) { Initialize-LabDirectory $Lab }
+    $ldapServers = if (Test-LabLdap $Lab) { Get-LabLdapServerOrder -Lab $Lab }
+    Write-LabFile -Path $Lab.AdminKdcConf -Text (Get-LabKdcConfText -Lab $Lab -Port 88 -LogPath "$realmDir/kdc-admin.log" -DatabasePath $Lab.DatabasePath -LdapServers $ldapServers)
     Write-LabFile -Path "$realmDir/kadm5.acl" -Text "*/admin@$($Lab.Realm) *`n"
     [void](New-KdcHaLabKrb5Conf -Lab $Lab -Kdc $Lab.BridgeAddress -Path $Lab.AdminKrb5Conf)
-    $masterPassword = [guid]::NewGuid().ToString('n')
-    Invoke-LabCommand -FilePath kdb5_util -ArgumentList '-r', $Lab.Realm, 'create', '-s', '-P', $masterPassword -Environment (Get-LabAdminEnvironment $Lab) | Out-Null
+    if (Test-LabLdap $Lab) {
+        New-LabLdapRealm $Lab
+    } else {
+        $masterPassword = [guid]::NewGuid().ToString('n')
+        Invoke-LabCommand -FilePath kdb5_util -ArgumentList '-r', $Lab.Realm, 'create', '-s', '-P', $masterPassword -Environment (Get-LabAdminEnvironment $Lab) | Out-Null
+    }
 
     # MIT only answers PREAUTH_REQUIRED (error 25) for principals flagged +requires_preauth.
     $enc = Get-LabEnctypeList $Lab
@@ -432,6 +449,8 @@ function Initialize-LabRealm {
     # One kadmin.local for the whole batch: it reads commands from stdin, saving a DB open per query.
     $r = Invoke-LabCommand -FilePath kadmin.local -ArgumentList '-r', $Lab.Realm -Environment (Get-LabAdminEnvironment $Lab) -InputText (($queries -join "`n") + "`nquit`n")
     Assert-KadminOutput -Result $r
+    # A KDC starts only once its own directory holds the realm: wait for the last principal made above.
+    if (Test-LabLdap $Lab) { $null = Wait-KdcHaLabDirectoryEntry -Lab $Lab -Principal $Lab.Kdcs[-1].HealthPrincipal }
 }
 
 function Assert-KadminOutput {
@@ -461,14 +480,17 @@ function New-KdcHaLab {
         # Leave krb5kdc stopped (a test that wants to start KDCs itself, e.g. on other ports).
         [switch]$NoKdc,
         # Passed to Start-KdcHaLabKdc for every KDC (default there: NotWritten, as they share one file).
-        [ValidateSet('Written', 'NotWritten')][string]$LastSuccess = 'NotWritten'
+        [ValidateSet('Written', 'NotWritten')][string]$LastSuccess = 'NotWritten',
+        # Where the realm's database lives: a db2 file shared by every KDC, one slapd shared by every KDC (Ldap), or
+        # one replicating slapd per KDC node (LdapPerNode); see KdcHaLab.Ldap.ps1.
+        [ValidateSet('File', 'Ldap', 'LdapPerNode')][string]$Database = 'File'
     )
     Assert-LabPrerequisites
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $id = [guid]::NewGuid().ToString('n').Substring(0, 6)
-    $lab = New-LabObject -Id $id -KdcCount $KdcCount -ClientCount $ClientCount -Realm $Realm -SupportedEnctypes $SupportedEnctypes -AlicePassword $AlicePassword
+    $lab = New-LabObject -Id $id -KdcCount $KdcCount -ClientCount $ClientCount -Realm $Realm -SupportedEnctypes $SupportedEnctypes -AlicePassword $AlicePassword -Database $Database
     try {
-        foreach ($d in 'pids', 'realm', 'client', 'conf', 'load') { [void](New-Item -ItemType Directory -Force -Path (Join-Path $lab.Directory $d)) }
+        foreach ($d in 'pids', 'realm', 'client', 'conf', 'load', 'ldap') { [void](New-Item -ItemType Directory -Force -Path (Join-Path $lab.Directory $d)) }
         # Lets Remove-KdcHaLab -All tell a crashed run's leftovers from a live parallel run.
         Set-Content -Path (Join-Path $lab.Directory 'owner') -Value "$PID $((Get-ProcStat $PID).StartTime)" -NoNewline
         Initialize-LabNetwork $lab
@@ -676,8 +698,10 @@ function Start-KdcHaLabKdc {
     $key = Get-LabKdcKey $n $Port
     $conf = Join-Path $n.Directory "kdc-$Port.conf"
     $log = Join-Path $n.Directory "krb5kdc-$Port.log"
+    if ($OwnDatabase -and (Test-LabLdap $Lab)) { throw "-OwnDatabase copies a db2 file; this lab's database is in LDAP ($($Lab.Database))." }
     $database = if ($OwnDatabase) { Copy-LabDatabase -Lab $Lab -Directory (Join-Path $n.Directory "db-$Port") } else { $Lab.DatabasePath }
-    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DatabasePath $database -DisableLastSuccessAndLockout:($LastSuccess -eq 'NotWritten'))
+    $ldapServers = if (Test-LabLdap $Lab) { Get-LabLdapServerOrder -Lab $Lab -Node $n }
+    Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DatabasePath $database -LdapServers $ldapServers -DisableLastSuccessAndLockout:($LastSuccess -eq 'NotWritten'))
     $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = $conf }
     $processId = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath krb5kdc -ArgumentList '-n', '-r', $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
     Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath $log
