@@ -210,19 +210,6 @@ function Resolve-LabDirectory {
     $found[0]
 }
 
-function Wait-LabTcpListener {
-    param($Lab, [string]$Namespace, [string]$Address, [int]$Port, [string]$Key, [string]$LogPath, [int]$TimeoutMs = 10000)
-    $deadline = [DateTime]::UtcNow.AddMilliseconds($TimeoutMs)
-    while ([DateTime]::UtcNow -lt $deadline) {
-        $ss = Invoke-LabCommand -Namespace $Namespace -FilePath ss -ArgumentList '-Hlnt', "sport = :$Port" -AllowFailure
-        if ($ss.StdOut -match "$([regex]::Escape($Address)):$Port\s") { return }
-        if (-not (Get-LabPidRecord -Directory $Lab.Directory -Key $Key).Alive) { break }
-        Start-Sleep -Milliseconds 20
-    }
-    $tail = if (Test-Path $LogPath) { (Get-Content $LogPath -Tail 5) -join "`n" } else { '' }
-    throw "$Key did not start listening on ${Address}:$Port.`n$tail"
-}
-
 function Get-KdcHaLabDirectory {
     <# .SYNOPSIS The lab's slapd servers (Name, Address, Uri, LdapiUri, Key) with Alive/Stopped from their pid records. #>
     [CmdletBinding()]
@@ -245,7 +232,7 @@ function Start-KdcHaLabDirectory {
     # -d 0: no detaching and no debug output, so the process stays the lab's child; "stats" logging goes to the log.
     $processId = Start-LabProcess -Lab $Lab -Key $s.Key -Namespace $s.Namespace -FilePath slapd -LogPath $s.LogPath -ArgumentList @(
         '-F', (Join-Path $s.Directory 'slapd.d'), '-h', "$($s.LdapiUri) $($s.Uri)", '-d', '0')
-    Wait-LabTcpListener -Lab $Lab -Namespace $s.Namespace -Address $s.Address -Port 389 -Key $s.Key -LogPath $s.LogPath
+    Wait-LabListener -Lab $Lab -Node $s -Port 389 -Key $s.Key -LogPath $s.LogPath -Protocol Tcp
     New-LabEvent -Action 'StartDirectory' -Node $s.Name -Detail @{ Pid = $processId; Address = $s.Address }
 }
 

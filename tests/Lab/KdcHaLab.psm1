@@ -666,17 +666,19 @@ function Get-LabKdcRecord {
     @(Get-LabPidRecord -Directory $Lab.Directory -Key $key)
 }
 
-function Wait-LabUdpListener {
-    param($Lab, $Node, [int]$Port, [string]$Key, [string]$LogPath, [int]$TimeoutMs = 10000)
+function Wait-LabListener {
+    # -Node: anything with Name and Namespace (a KDC node, a lab directory server).
+    param($Lab, $Node, [int]$Port, [string]$Key, [string]$LogPath, [ValidateSet('Udp', 'Tcp')][string]$Protocol = 'Udp', [int]$TimeoutMs = 10000)
     $deadline = [DateTime]::UtcNow.AddMilliseconds($TimeoutMs)
+    $listening = if ($Protocol -eq 'Udp') { '-Hlnu' } else { '-Hlnt' }
     while ([DateTime]::UtcNow -lt $deadline) {
-        $ss = Invoke-LabCommand -Namespace $Node.Namespace -FilePath ss -ArgumentList '-Hlnu', "sport = :$Port" -AllowFailure
+        $ss = Invoke-LabCommand -Namespace $Node.Namespace -FilePath ss -ArgumentList $listening, "sport = :$Port" -AllowFailure
         if ($ss.StdOut -match ":$Port\s") { return }
         if (-not (Get-LabPidRecord -Directory $Lab.Directory -Key $Key).Alive) { break }
         Start-Sleep -Milliseconds 20
     }
     $tail = if (Test-Path $LogPath) { (Get-Content $LogPath -Tail 5) -join "`n" } else { '' }
-    throw "krb5kdc on $($Node.Name):$Port did not start listening.`n$tail"
+    throw "$Key on $($Node.Name):$Port did not start listening.`n$tail"
 }
 
 function Start-KdcHaLabKdc {
@@ -704,7 +706,7 @@ function Start-KdcHaLabKdc {
     Write-LabFile -Path $conf -Text (Get-LabKdcConfText -Lab $Lab -Port $Port -LogPath $log -DatabasePath $database -LdapServers $ldapServers -DisableLastSuccessAndLockout:($LastSuccess -eq 'NotWritten'))
     $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = $conf }
     $processId = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath krb5kdc -ArgumentList '-n', '-r', $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
-    Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath $log
+    Wait-LabListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath $log
     New-LabEvent -Action 'StartKdc' -Node $n.Name -Detail @{ Port = $Port; Pid = $processId; Address = $n.Address }
 }
 
@@ -776,7 +778,7 @@ function Restart-KdcHaLabKdc {
     $env = @{ KRB5_CONFIG = $n.Krb5Conf; KRB5_KDC_PROFILE = (Join-Path $n.Directory "kdc-$Port.conf") }
     $restart = 'kill -TERM $0; while kill -0 $0 2>/dev/null; do sleep 0.001; done; exec krb5kdc -n -r "$1"'
     $null = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath /bin/sh -ArgumentList '-c', $restart, $old.Pid, $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
-    Wait-LabUdpListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath (Join-Path $n.Directory "krb5kdc-$Port.log")
+    Wait-LabListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath (Join-Path $n.Directory "krb5kdc-$Port.log")
     $evt
 }
 
