@@ -31,7 +31,7 @@ public sealed class KdcHaMonitor
     private readonly KdcStatus[] _kdcStatus;
 
     // The local KDC with the longer deadline a busy KDC gets; null when busy KDCs get no extra probe.
-    private readonly MonitoredKdc? _busyRequest;
+    private readonly MonitoredKdc? _busyLocalKdc;
     private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
 
     // A watcher that threw is started again after this long: soon enough to see the next VRRP change, slow enough
@@ -80,7 +80,7 @@ public sealed class KdcHaMonitor
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
         _failures = new PartFailures(configuration.Node, clock, events);
         var local = kdcs.Single(kdc => kdc.IsLocal);
-        _busyRequest = localProcess is null || configuration.BusyTimeoutMilliseconds == 0
+        _busyLocalKdc = localProcess is null || configuration.BusyTimeoutMilliseconds == 0
             ? null
             : new MonitoredKdc(local.Name, local.Request.WithTimeout(TimeSpan.FromMilliseconds(configuration.BusyTimeoutMilliseconds)), isLocal: true);
     }
@@ -189,19 +189,17 @@ public sealed class KdcHaMonitor
         }
     }
 
-    private Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, CancellationToken token) => ProbeAsync(kdc.Name, kdc.Request, token);
-
-    private async Task<KdcHealthResult> ProbeAsync(string name, KdcProbeRequest request, CancellationToken token)
+    private async Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, CancellationToken token)
     {
         try
         {
-            return await _prober.ProbeAsync(request, token).ConfigureAwait(false);
+            return await _prober.ProbeAsync(kdc.Request, token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
         {
             // A reply the probe could not judge is that KDC's failed probe: hysteresis decides, not a crash.
-            _failures.Report($"probe of {name}", e);
-            return new KdcHealthResult { Kdc = name, Verdict = KdcHealthStatus.ProtocolError, Message = $"the probe failed: {e.Message}" };
+            _failures.Report($"probe of {kdc.Name}", e);
+            return new KdcHealthResult { Kdc = kdc.Name, Verdict = KdcHealthStatus.ProtocolError, Message = $"the probe failed: {e.Message}" };
         }
     }
 
@@ -213,7 +211,7 @@ public sealed class KdcHaMonitor
     private async Task<ProbeOutcome> ProbeWithCauseAsync(MonitoredKdc kdc, bool confirming, CancellationToken token)
     {
         var watched = kdc.IsLocal && _localProcess is not null;
-        var cpuBefore = watched && confirming && _busyRequest is not null ? LocalCpuTime() : null;
+        var cpuBefore = watched && confirming && _busyLocalKdc is not null ? LocalCpuTime() : null;
         var result = await ProbeAsync(kdc, token).ConfigureAwait(false);
         if (cpuBefore is not null && result.Verdict == KdcHealthStatus.Timeout && LocalCpuTime() > cpuBefore)
         {
@@ -262,7 +260,7 @@ public sealed class KdcHaMonitor
     {
         // Waiting on a busy KDC is not a stalled monitor: the heartbeat says so before the longer wait.
         _failures.Guard("heartbeat file", _tracking.Heartbeat);
-        var result = await ProbeAsync(_busyRequest!.Name, _busyRequest.Request, token).ConfigureAwait(false);
+        var result = await ProbeAsync(_busyLocalKdc!, token).ConfigureAwait(false);
         var deadline = _configuration.BusyTimeoutMilliseconds;
         return new ProbeOutcome(result, result.Verdict == KdcHealthStatus.Healthy
             ? $"{_localProcess!.Name} was busy, not hung: it used CPU while a probe timed out, and answered within {deadline} ms."
@@ -338,7 +336,6 @@ public sealed class KdcHaMonitor
         var previous = health.State;
         var status = _kdcStatus[index];
         var changed = health.Observe(result.Verdict);
-
         status.LastProbeStatus = result.Status;
         status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
         status.LastProbe = now;
