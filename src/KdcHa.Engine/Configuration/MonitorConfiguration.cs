@@ -49,6 +49,7 @@ public sealed class MonitorConfiguration
             : null),
         MonitorSetting.Number(nameof(RestartGraceMilliseconds), (c, value) => c.RestartGraceMilliseconds = value, 0, 1000),
         MonitorSetting.Number(nameof(BusyTimeoutMilliseconds), (c, value) => c.BusyTimeoutMilliseconds = value, 0, 900),
+        MonitorSetting.Number(nameof(AuthenticatedIntervalMilliseconds), (c, value) => c.AuthenticatedIntervalMilliseconds = value, 0, 3600000),
         MonitorSetting.Text(nameof(StateDirectory), (c, value) => c.StateDirectory = value, c => Absolute(c.StateDirectory)),
         MonitorSetting.Text(nameof(NotifyFifo), (c, value) => c.NotifyFifo = value, c => c.NotifyFifo is null ? null : Absolute(c.NotifyFifo)),
         MonitorSetting.Text(nameof(VrrpInterface), (c, value) => c.VrrpInterface = value, c => c.VrrpInterface is null || IsInterfaceName(c.VrrpInterface)
@@ -94,6 +95,14 @@ public sealed class MonitorConfiguration
     /// that answers within it serves clients without a failed login.
     /// </summary>
     public int BusyTimeoutMilliseconds { get; set; } = 500;
+
+    /// <summary>
+    /// How often an Authenticated probe proves a KDC's keys; the rounds between probe at Reachable with the same
+    /// principal. On MIT every successful pre-authenticated exchange writes the principal's last-success time (an
+    /// fsync under the db2 lock, an LDAP modify replicated everywhere), while PREAUTH_REQUIRED writes nothing; a
+    /// Reachable probe still proves the KDC answers from its database. 0 authenticates on every round.
+    /// </summary>
+    public int AuthenticatedIntervalMilliseconds { get; set; } = 10000;
 
     public string StateDirectory { get; set; } = DefaultStateDirectory;
 

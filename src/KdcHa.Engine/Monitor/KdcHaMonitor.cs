@@ -30,8 +30,8 @@ public sealed class KdcHaMonitor
     private readonly HealthHysteresis[] _health;
     private readonly KdcStatus[] _kdcStatus;
 
-    // The local KDC with the longer deadline a busy KDC gets; null when busy KDCs get no extra probe.
-    private readonly MonitoredKdc? _busyLocalKdc;
+    // The longer deadline a busy local KDC gets; null when busy KDCs get no extra probe.
+    private readonly TimeSpan? _busyTimeout;
     private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
 
     // A watcher that threw is started again after this long: soon enough to see the next VRRP change, slow enough
@@ -79,10 +79,9 @@ public sealed class KdcHaMonitor
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
         _failures = new PartFailures(configuration.Node, clock, events);
-        var local = kdcs.Single(kdc => kdc.IsLocal);
-        _busyLocalKdc = localProcess is null || configuration.BusyTimeoutMilliseconds == 0
+        _busyTimeout = localProcess is null || configuration.BusyTimeoutMilliseconds == 0
             ? null
-            : new MonitoredKdc(local.Name, local.Request.WithTimeout(TimeSpan.FromMilliseconds(configuration.BusyTimeoutMilliseconds)), isLocal: true);
+            : TimeSpan.FromMilliseconds(configuration.BusyTimeoutMilliseconds);
     }
 
     /// <summary>Ends <see cref="RunAsync"/> after the current round; the reason is logged and kept in the status.</summary>
@@ -189,11 +188,11 @@ public sealed class KdcHaMonitor
         }
     }
 
-    private async Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, CancellationToken token)
+    private async Task<KdcHealthResult> ProbeAsync(MonitoredKdc kdc, KdcProbeRequest request, CancellationToken token)
     {
         try
         {
-            return await _prober.ProbeAsync(kdc.Request, token).ConfigureAwait(false);
+            return await _prober.ProbeAsync(request, token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
         {
@@ -204,23 +203,38 @@ public sealed class KdcHaMonitor
     }
 
     /// <summary>
+    /// The request for this round: Authenticated when the KDC's keys are due to be proven again (never yet, longer
+    /// ago than <see cref="MonitorConfiguration.AuthenticatedIntervalMilliseconds"/>, or the last attempt failed, so
+    /// a key mismatch is confirmed on the next round like any failure), else the same principal at Reachable.
+    /// </summary>
+    private KdcProbeRequest RequestFor(int index, DateTime now)
+    {
+        var kdc = _kdcs[index];
+        var interval = _configuration.AuthenticatedIntervalMilliseconds;
+        var proven = _kdcStatus[index].LastAuthenticated;
+        var due = kdc.Request.Level != KdcProbeLevel.Authenticated || interval == 0 || proven is null
+            || now - proven.Value >= TimeSpan.FromMilliseconds(interval);
+        return due ? kdc.Request : kdc.ReachableRequest;
+    }
+
+    /// <summary>
     /// A refused probe of the local KDC is a crash or a restart. With the process watched: no process means it exited,
     /// and the KDC is down at once; a process that exists (the old one closing, or the new one not yet listening, as in
     /// a systemd restart) earns one second look after <see cref="MonitorConfiguration.RestartGraceMilliseconds"/>.
     /// </summary>
-    private async Task<ProbeOutcome> ProbeWithCauseAsync(MonitoredKdc kdc, bool confirming, CancellationToken token)
+    private async Task<ProbeOutcome> ProbeWithCauseAsync(MonitoredKdc kdc, KdcProbeRequest request, bool confirming, CancellationToken token)
     {
         var watched = kdc.IsLocal && _localProcess is not null;
-        var cpuBefore = watched && confirming && _busyLocalKdc is not null ? LocalCpuTime() : null;
-        var result = await ProbeAsync(kdc, token).ConfigureAwait(false);
+        var cpuBefore = watched && confirming && _busyTimeout is not null ? LocalCpuTime() : null;
+        var result = await ProbeAsync(kdc, request, token).ConfigureAwait(false);
         if (cpuBefore is not null && result.Verdict == KdcHealthStatus.Timeout && LocalCpuTime() > cpuBefore)
         {
-            return await ProbeBusyAsync(token).ConfigureAwait(false);
+            return await ProbeBusyAsync(kdc, request.WithTimeout(_busyTimeout!.Value), token).ConfigureAwait(false);
         }
 
         if (!watched || result.Verdict != KdcHealthStatus.Refused)
         {
-            return new ProbeOutcome(result, null);
+            return new ProbeOutcome(request, result, null);
         }
 
         bool running;
@@ -231,22 +245,22 @@ public sealed class KdcHaMonitor
         catch (Exception e)
         {
             _failures.Report("local KDC process", e);
-            return new ProbeOutcome(result, null);
+            return new ProbeOutcome(request, result, null);
         }
 
         if (!running)
         {
-            return new ProbeOutcome(result, $"No {_localProcess.Name} process runs in this network namespace: it exited.");
+            return new ProbeOutcome(request, result, $"No {_localProcess.Name} process runs in this network namespace: it exited.");
         }
 
         var grace = _configuration.RestartGraceMilliseconds;
         if (grace == 0)
         {
-            return new ProbeOutcome(result, $"{_localProcess.Name} runs but does not listen.");
+            return new ProbeOutcome(request, result, $"{_localProcess.Name} runs but does not listen.");
         }
 
         await _clock.DelayAsync(TimeSpan.FromMilliseconds(grace), token).ConfigureAwait(false);
-        return new ProbeOutcome(await ProbeAsync(kdc, token).ConfigureAwait(false),
+        return new ProbeOutcome(request, await ProbeAsync(kdc, request, token).ConfigureAwait(false),
             $"{_localProcess.Name} ran but did not listen (a restart?); probed again after {grace} ms.");
     }
 
@@ -256,13 +270,13 @@ public sealed class KdcHaMonitor
     /// to answer. Handing a busy KDC's VIP to the idle peer would only hand the peer the storm; a hung KDC uses no
     /// CPU and fails over as fast as before, and one busy without answering still fails after the longer deadline.
     /// </summary>
-    private async Task<ProbeOutcome> ProbeBusyAsync(CancellationToken token)
+    private async Task<ProbeOutcome> ProbeBusyAsync(MonitoredKdc kdc, KdcProbeRequest request, CancellationToken token)
     {
         // Waiting on a busy KDC is not a stalled monitor: the heartbeat says so before the longer wait.
         _failures.Guard("heartbeat file", _tracking.Heartbeat);
-        var result = await ProbeAsync(_busyLocalKdc!, token).ConfigureAwait(false);
+        var result = await ProbeAsync(kdc, request, token).ConfigureAwait(false);
         var deadline = _configuration.BusyTimeoutMilliseconds;
-        return new ProbeOutcome(result, result.Verdict == KdcHealthStatus.Healthy
+        return new ProbeOutcome(request, result, result.Verdict == KdcHealthStatus.Healthy
             ? $"{_localProcess!.Name} was busy, not hung: it used CPU while a probe timed out, and answered within {deadline} ms."
             : $"{_localProcess!.Name} was busy (it used CPU while a probe timed out) but did not answer within {deadline} ms either.");
     }
@@ -285,7 +299,8 @@ public sealed class KdcHaMonitor
         // Only a probe that would confirm a failure asks whether the local KDC is busy: a first timeout is not yet a
         // verdict, and reading /proc on every round would cost the idle monitor CPU for nothing.
         var confirming = _health[local].AwaitingConfirmation;
-        var probed = await Task.WhenAll(_kdcs.Select(kdc => ProbeWithCauseAsync(kdc, kdc.IsLocal && confirming, token))).ConfigureAwait(false);
+        var started = _clock.UtcNow;
+        var probed = await Task.WhenAll(_kdcs.Select((kdc, i) => ProbeWithCauseAsync(kdc, RequestFor(i, started), kdc.IsLocal && confirming, token))).ConfigureAwait(false);
         var now = _clock.UtcNow;
         _rounds++;
         try
@@ -331,7 +346,7 @@ public sealed class KdcHaMonitor
 
     private void Observe(int index, ProbeOutcome outcome, DateTime now)
     {
-        var (result, cause) = outcome;
+        var (request, result, cause) = outcome;
         var health = _health[index];
         var previous = health.State;
         var status = _kdcStatus[index];
@@ -341,6 +356,10 @@ public sealed class KdcHaMonitor
         status.LastProbe = now;
         status.LastMessage = cause is null ? result.Message : $"{result.Message} {cause}";
         status.ConsecutiveFailures = health.ConsecutiveFailures;
+        if (request.Level == KdcProbeLevel.Authenticated && result.Verdict == KdcHealthStatus.Healthy)
+        {
+            status.LastAuthenticated = now;
+        }
         if (changed)
         {
             status.Health = health.State;
@@ -388,18 +407,23 @@ public sealed class MonitoredKdc
     {
         Name = string.IsNullOrEmpty(name) ? throw new ArgumentException("A KDC name is required.", nameof(name)) : name;
         Request = request ?? throw new ArgumentNullException(nameof(request));
+        ReachableRequest = request.Level == KdcProbeLevel.Reachable ? request : request.WithLevel(KdcProbeLevel.Reachable);
         IsLocal = isLocal;
     }
 
     public string Name { get; }
 
+    /// <summary>The probe as configured; when it is Authenticated the monitor sends it only as often as keys need proving.</summary>
     public KdcProbeRequest Request { get; }
+
+    /// <summary>The same principal at Reachable: proves the KDC answers from its database without a database write.</summary>
+    public KdcProbeRequest ReachableRequest { get; }
 
     public bool IsLocal { get; }
 }
 
-/// <summary>One KDC's probe in a round: the result, and what the monitor learned about its cause.</summary>
-internal sealed record ProbeOutcome(KdcHealthResult Result, string? Cause);
+/// <summary>One KDC's probe in a round: the request sent, the result, and what the monitor learned about its cause.</summary>
+internal sealed record ProbeOutcome(KdcProbeRequest Request, KdcHealthResult Result, string? Cause);
 
 /// <summary>Probes one KDC once; a down KDC is a result, never an exception.</summary>
 public interface IKdcProber

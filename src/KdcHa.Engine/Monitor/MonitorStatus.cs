@@ -86,6 +86,9 @@ public sealed class KdcStatus
 
     public DateTime? LastProbe { get; set; }
 
+    /// <summary>When an Authenticated probe last proved the keys; null at Reachable level or before the first.</summary>
+    public DateTime? LastAuthenticated { get; set; }
+
     public int ConsecutiveFailures { get; set; }
 
     public string LastMessage { get; set; } = string.Empty;

@@ -75,6 +75,9 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     public int BusyTimeoutMilliseconds { get => _configuration.BusyTimeoutMilliseconds; set => _configuration.BusyTimeoutMilliseconds = value; }
 
     [Parameter]
+    public int AuthenticatedIntervalMilliseconds { get => _configuration.AuthenticatedIntervalMilliseconds; set => _configuration.AuthenticatedIntervalMilliseconds = value; }
+
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string StateDirectory { get => _configuration.StateDirectory; set => _configuration.StateDirectory = value; }
 

@@ -160,14 +160,15 @@ internal sealed class ListSink : IMonitorEventSink
 /// <summary>One monitor over fakes: the local KDC "local" and the peer "peer".</summary>
 internal sealed class MonitorHarness
 {
-    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100, int busyTimeoutMilliseconds = 500)
+    public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100, int busyTimeoutMilliseconds = 500,
+        KdcProbeLevel level = KdcProbeLevel.Reachable, int authenticatedIntervalMilliseconds = 10000)
     {
         Configuration = new MonitorConfiguration
         {
             Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise, RestartGraceMilliseconds = restartGraceMilliseconds,
-            BusyTimeoutMilliseconds = busyTimeoutMilliseconds,
+            BusyTimeoutMilliseconds = busyTimeoutMilliseconds, AuthenticatedIntervalMilliseconds = authenticatedIntervalMilliseconds,
         };
-        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true), Kdc("peer", false) }, Prober, Tracking, Status, Clock, Sink, processId: 42, watchers, vrrp, localProcess);
+        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true, level), Kdc("peer", false, level) }, Prober, Tracking, Status, Clock, Sink, processId: 42, watchers, vrrp, localProcess);
         Prober.Monitor = Monitor;
     }
 
@@ -187,6 +188,6 @@ internal sealed class MonitorHarness
 
     public void Run() => Monitor.RunAsync(CancellationToken.None).GetAwaiter().GetResult();
 
-    private static MonitoredKdc Kdc(string name, bool isLocal) =>
-        new(name, new KdcProbeRequest(new KdcEndpoint(name), "KDCHA.TEST", PrincipalName.Parse("kdcha-probe"), clientIsExpectedToExist: false), isLocal);
+    private static MonitoredKdc Kdc(string name, bool isLocal, KdcProbeLevel level) =>
+        new(name, new KdcProbeRequest(new KdcEndpoint(name), "KDCHA.TEST", PrincipalName.Parse("kdcha-probe"), clientIsExpectedToExist: level == KdcProbeLevel.Authenticated) { Level = level }, isLocal);
 }

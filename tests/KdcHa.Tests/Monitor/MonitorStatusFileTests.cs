@@ -88,6 +88,7 @@ public class MonitorStatusFileTests
       ""LastProbeStatus"": ""Timeout"",
       ""LastRoundTripMilliseconds"": 100.5,
       ""LastProbe"": ""2030-01-01T00:00:01Z"",
+      ""LastAuthenticated"": null,
       ""ConsecutiveFailures"": 2,
       ""LastMessage"": ""no answer""
     }

@@ -59,9 +59,14 @@ public sealed class KdcProbeRequest
     public string ClientPrincipal => $"{Client}@{Realm}";
 
     /// <summary>The same probe with another deadline.</summary>
-    public KdcProbeRequest WithTimeout(TimeSpan timeout) => new(Endpoint, Realm, Client, ClientIsExpectedToExist)
+    public KdcProbeRequest WithTimeout(TimeSpan timeout) => Copy(Level, timeout);
+
+    /// <summary>The same probe at another level: Reachable keeps the principal, so the KDC still looks it up.</summary>
+    public KdcProbeRequest WithLevel(KdcProbeLevel level) => Copy(level, Timeout);
+
+    private KdcProbeRequest Copy(KdcProbeLevel level, TimeSpan timeout) => new(Endpoint, Realm, Client, ClientIsExpectedToExist)
     {
-        Level = Level,
+        Level = level,
         KeySource = KeySource,
         Transport = Transport,
         Timeout = timeout,
