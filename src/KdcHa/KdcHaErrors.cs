@@ -42,6 +42,7 @@ public static class KdcHaErrors
     // Test-KdcHealth.
     public static readonly KdcHaError InvalidKdcAddress = new(nameof(InvalidKdcAddress), ErrorCategory.InvalidArgument);
     public static readonly KdcHaError KeySourceRequired = new(nameof(KeySourceRequired), ErrorCategory.InvalidArgument);
+    public static readonly KdcHaError KdcNotFound = new(nameof(KdcNotFound), ErrorCategory.ObjectNotFound);
 
     // Get-VrrpState.
     public static readonly KdcHaError KeepalivedNotRunning = new(nameof(KeepalivedNotRunning), ErrorCategory.ObjectNotFound);
@@ -138,6 +139,7 @@ public static class KdcHaErrors
             { typeof(KeytabFormatException), new(KeytabInvalid) },
             { typeof(PrincipalNotInKeytabException), new(PrincipalNotInKeytab, e => ((PrincipalNotInKeytabException)e).Principal) },
             { typeof(RealmRequiredException), new(RealmRequired, e => ((RealmRequiredException)e).Kdc) },
+            { typeof(KdcNotFoundException), new(KdcNotFound, e => ((KdcNotFoundException)e).Realm) },
             { typeof(KeepalivedNotRunningException), new(KeepalivedNotRunning) },
             { typeof(PidFileStaleException), new(PidFileStale) },
             { typeof(KeepalivedDumpFormatException), new(DumpInvalid) },

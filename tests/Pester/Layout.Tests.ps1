@@ -13,6 +13,7 @@ Describe 'The laid-out module' {
     It 'ShipsItsOwnAssemblies' {
         $shipped | Should -Contain 'KdcHa.dll'
         $shipped | Should -Contain 'KdcHa.Engine.dll'
+        $shipped | Should -Contain 'DnsClient.dll' -Because 'KDC discovery looks up SRV records through DnsClient'
     }
 
     It 'ShipsTheDscResourceFlatInTheModuleFolderWithTheModuleVersion' {

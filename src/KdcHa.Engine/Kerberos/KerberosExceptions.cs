@@ -118,3 +118,15 @@ public sealed class RealmRequiredException : KdcHaException
 
     public string Kdc { get; }
 }
+
+/// <summary>Without a KDC named, discovery found none for the realm: krb5.conf lists none, and DNS gave none.</summary>
+public sealed class KdcNotFoundException : KdcHaException
+{
+    public KdcNotFoundException(string realm, string reason)
+        : base($"No KDC found for {realm}: {reason}.")
+    {
+        Realm = realm;
+    }
+
+    public string Realm { get; }
+}

@@ -7,8 +7,9 @@ using KdcHa.Common;
 namespace KdcHa.Kerberos;
 
 /// <summary>
-/// What KdcHa reads of an MIT krb5.conf: [libdefaults] default_realm and the kdc lines of each [realms] entry. It is
-/// the realm a switchover probes when none is given and the local source of -Realm and -Kdc completion. Other
+/// What KdcHa reads of an MIT krb5.conf: [libdefaults] default_realm and dns_lookup_kdc, and the kdc lines of each
+/// [realms] entry. It is the realm a switchover probes when none is given, the first place Test-KdcHealth looks for
+/// a realm's KDCs, and the local source of -Realm and -Kdc completion. Other
 /// sections, other relations and nested blocks are skipped; include and includedir are not followed.
 /// </summary>
 public sealed class Krb5Configuration
@@ -16,16 +17,23 @@ public sealed class Krb5Configuration
     public const string SystemConfig = "/etc/krb5.conf";
     public const string PathVariable = "KRB5_CONFIG";
 
-    private Krb5Configuration(string path, string? defaultRealm, IReadOnlyList<Krb5Realm> realms)
+    private Krb5Configuration(string path, string? defaultRealm, bool? dnsLookupKdc, IReadOnlyList<Krb5Realm> realms)
     {
         Path = path;
         DefaultRealm = defaultRealm;
+        DnsLookupKdc = dnsLookupKdc;
         Realms = realms;
     }
 
     public string Path { get; }
 
     public string? DefaultRealm { get; }
+
+    /// <summary>
+    /// Whether a realm without kdc lines may be looked up in DNS: dns_lookup_kdc, else dns_fallback (which MIT
+    /// reads as its default); null when the file sets neither, and MIT then looks.
+    /// </summary>
+    public bool? DnsLookupKdc { get; }
 
     /// <summary>The [realms] entries in file order, each with its kdc values in file order.</summary>
     public IReadOnlyList<Krb5Realm> Realms { get; }
@@ -44,6 +52,8 @@ public sealed class Krb5Configuration
     {
         string? section = null;
         string? defaultRealm = null;
+        bool? dnsLookupKdc = null;
+        bool? dnsFallback = null;
         var realms = new List<Krb5Realm>();
         List<string>? kdcs = null;
         var depth = 0;
@@ -92,13 +102,21 @@ public sealed class Krb5Configuration
             {
                 defaultRealm ??= value.Length == 0 ? null : value;
             }
+            else if (depth == 0 && section == "libdefaults" && tag == "dns_lookup_kdc")
+            {
+                dnsLookupKdc ??= Boolean(value);
+            }
+            else if (depth == 0 && section == "libdefaults" && tag == "dns_fallback")
+            {
+                dnsFallback ??= Boolean(value);
+            }
             else if (depth == 1 && kdcs is not null && tag == "kdc" && Unquoted(value) is { Length: > 0 } kdc)
             {
                 kdcs.Add(kdc);
             }
         }
 
-        return new Krb5Configuration(path, defaultRealm, realms);
+        return new Krb5Configuration(path, defaultRealm, dnsLookupKdc ?? dnsFallback, realms);
     }
 
     /// <summary>default_realm and the [realms] names of the files, for -Realm completion; an unreadable file offers nothing.</summary>
@@ -115,6 +133,14 @@ public sealed class Krb5Configuration
         files.SelectMany(file => CompletionFile.Read(file, path => Read(path).Realms
             .Where(entry => realm is null || string.Equals(entry.Name, realm, StringComparison.OrdinalIgnoreCase))
             .SelectMany(entry => entry.Kdcs.Select(kdc => new CompletionCandidate(kdc, $"kdc of {entry.Name} in {path}"))))).ToList();
+
+    // MIT's profile booleans; it rejects any other value and keeps the default, as null does here.
+    private static bool? Boolean(string value) => Unquoted(value).ToLowerInvariant() switch
+    {
+        "y" or "yes" or "true" or "t" or "1" or "on" => true,
+        "n" or "no" or "false" or "nil" or "0" or "off" => false,
+        _ => null,
+    };
 
     private static string Unquoted(string value) =>
         value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;

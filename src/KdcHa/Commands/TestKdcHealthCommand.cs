@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using KdcHa.Completers;
 using KdcHa.Kerberos;
+using KdcHa.Kerberos.Discovery;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
 
@@ -18,6 +19,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
     private const string CredentialSet = "Credential";
 
     private KdcProbeTargetFactory? _targets;
+    private KdcDiscovery? _discovery;
     private KdcProbeScheduler? _scheduler;
     private CmdletProgress? _progress;
     private bool _allHealthy = true;
@@ -25,7 +27,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
     private int _answered;
     private int _shownPercent = -1;
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ComputerName")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(KdcCompleter))]
@@ -89,6 +91,7 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
             Transport = Transport,
             Timeout = TimeSpan.FromMilliseconds(TimeoutMilliseconds),
         };
+        _discovery = KdcDiscovery.ForThisHost();
         _scheduler = new KdcProbeScheduler(new KdcHealthProbe(new SocketKdcTransport(), ProbeHints.Shared), ThrottleLimit, CancellationToken);
         _progress = new CmdletProgress(this, MyInvocation.MyCommand.Name, $"Probing KDCs ({Level}, {Transport})");
     }
@@ -98,35 +101,15 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
         var requests = new List<KdcProbeRequest>(Kdc.Length);
         foreach (var kdc in Kdc)
         {
-            if (!KdcEndpoint.TryParse(kdc, out var endpoint) || endpoint is null)
-            {
-                _allHealthy = false;
-                WriteError(NewError(
-                    new ArgumentException($"'{kdc}' is not a KDC address: use host, host:port or [IPv6-address]:port."),
-                    KdcHaErrors.InvalidKdcAddress, kdc));
-                continue;
-            }
+            AddRequest(requests, kdc, Realm, KdcSource.Parameter, Transport, origin: null);
+        }
 
-            KdcProbeRequest request;
-            try
+        if (Kdc.Length == 0 && DiscoveryRealm() is { } realm)
+        {
+            foreach (var found in Discover(realm))
             {
-                request = _targets!.Request(endpoint, Principal, Realm);
+                AddRequest(requests, found.Address, realm, found.Source, found.Transport, found.Origin);
             }
-            catch (RealmRequiredException e)
-            {
-                _allHealthy = false;
-                WriteError(EngineError(e, kdc, KdcHaErrors.RealmRequired));
-                continue;
-            }
-            catch (PrincipalNotInKeytabException e)
-            {
-                _progress!.Complete();
-                ThrowTerminatingError(EngineError(e, e.Principal, KdcHaErrors.PrincipalNotInKeytab));
-                throw;
-            }
-
-            WriteVerbose($"Probing {endpoint} ({Level}, {Transport}, {TimeoutMilliseconds} ms) as {request.ClientPrincipal}.");
-            requests.Add(request);
         }
 
         _scheduler!.Enqueue(requests);
@@ -160,6 +143,76 @@ public sealed class TestKdcHealthCommand : KdcHaCmdlet
     {
         base.StopProcessing();
         _scheduler?.Dispose();
+    }
+
+    private void AddRequest(List<KdcProbeRequest> requests, string kdc, string? realm, KdcSource source, KdcTransportProtocol transport, string? origin)
+    {
+        var foundIn = origin is null ? string.Empty : $" (from the {origin})";
+        if (!KdcEndpoint.TryParse(kdc, out var endpoint) || endpoint is null)
+        {
+            _allHealthy = false;
+            WriteError(NewError(
+                new ArgumentException($"'{kdc}'{foundIn} is not a KDC address: use host, host:port or [IPv6-address]:port."),
+                KdcHaErrors.InvalidKdcAddress, kdc));
+            return;
+        }
+
+        KdcProbeRequest request;
+        try
+        {
+            request = _targets!.Request(endpoint, Principal, realm, source, transport);
+        }
+        catch (RealmRequiredException e)
+        {
+            _allHealthy = false;
+            WriteError(EngineError(e, kdc, KdcHaErrors.RealmRequired));
+            return;
+        }
+        catch (PrincipalNotInKeytabException e)
+        {
+            _progress!.Complete();
+            ThrowTerminatingError(EngineError(e, e.Principal, KdcHaErrors.PrincipalNotInKeytab));
+            throw;
+        }
+
+        WriteVerbose($"Probing {endpoint} ({Level}, {transport}, {TimeoutMilliseconds} ms) as {request.ClientPrincipal}{foundIn}.");
+        requests.Add(request);
+    }
+
+    /// <summary>The realm whose KDCs a record without -Kdc probes: -Realm, else the principal's; null after reporting RealmRequired.</summary>
+    private string? DiscoveryRealm()
+    {
+        if ((Realm ?? RealmOf(Principal ?? _targets!.DefaultPrincipal)) is { } realm)
+        {
+            return realm;
+        }
+
+        _allHealthy = false;
+        WriteError(NewError(
+            new ArgumentException("Without -Kdc, Test-KdcHealth probes a realm's KDCs: give -Realm, or a principal of the form name@REALM."),
+            KdcHaErrors.RealmRequired, null));
+        return null;
+    }
+
+    /// <summary>The realm's KDCs from krb5.conf, else DNS, within the probe deadline; none after reporting KdcNotFound.</summary>
+    private IReadOnlyList<DiscoveredKdc> Discover(string realm)
+    {
+        try
+        {
+            return RunOnPipeline($"Finding the KDCs of {realm}", (output, token) =>
+                _discovery!.DiscoverAsync(realm, Transport, TimeSpan.FromMilliseconds(TimeoutMilliseconds), output, token));
+        }
+        catch (KdcNotFoundException e)
+        {
+            _allHealthy = false;
+            WriteError(EngineError(e, realm, KdcHaErrors.KdcNotFound));
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: the pipeline is stopping and reports that itself.
+        }
+
+        return Array.Empty<DiscoveredKdc>();
     }
 
     private void Emit(IEnumerable<KdcHealthResult> results)

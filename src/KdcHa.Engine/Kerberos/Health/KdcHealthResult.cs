@@ -1,4 +1,5 @@
 using System;
+using KdcHa.Kerberos.Discovery;
 
 namespace KdcHa.Kerberos.Health;
 
@@ -9,6 +10,9 @@ namespace KdcHa.Kerberos.Health;
 public sealed class KdcHealthResult
 {
     public string Kdc { get; init; } = string.Empty;
+
+    /// <summary>Where the KDC's address came from: Parameter, Krb5Conf or DnsSrv (see <see cref="Discovery.KdcSource"/>).</summary>
+    public string KdcSource { get; init; } = nameof(Discovery.KdcSource.Parameter);
 
     public string? Address { get; init; }
 

@@ -1,4 +1,5 @@
 using System;
+using KdcHa.Kerberos.Discovery;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
 
@@ -36,6 +37,9 @@ public sealed class KdcProbeRequest
     }
 
     public KdcEndpoint Endpoint { get; }
+
+    /// <summary>Where <see cref="Endpoint"/> came from; the result reports it.</summary>
+    public KdcSource Source { get; init; } = KdcSource.Parameter;
 
     public string Realm { get; }
 

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Security;
 using KdcHa.Common;
 using KdcHa.Kerberos.Crypto;
+using KdcHa.Kerberos.Discovery;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Kerberos.Messages;
 using KdcHa.Kerberos.Transport;
@@ -120,11 +121,13 @@ public sealed class KdcProbeTargetFactory
 
     /// <summary>
     /// The request to probe <paramref name="endpoint"/> as <paramref name="principal"/> (name or name@REALM; null
-    /// means <see cref="DefaultPrincipal"/>) in <paramref name="realm"/> (null means the principal's realm).
+    /// means <see cref="DefaultPrincipal"/>) in <paramref name="realm"/> (null means the principal's realm), found
+    /// through <paramref name="source"/>, over <paramref name="transport"/> (null means <see cref="Transport"/>).
     /// Throws <see cref="RealmRequiredException"/> when neither gives a realm and
     /// <see cref="PrincipalNotInKeytabException"/> when the keytab holds no key for the principal.
     /// </summary>
-    public KdcProbeRequest Request(KdcEndpoint endpoint, string? principal = null, string? realm = null)
+    public KdcProbeRequest Request(
+        KdcEndpoint endpoint, string? principal = null, string? realm = null, KdcSource source = KdcSource.Parameter, KdcTransportProtocol? transport = null)
     {
         principal ??= DefaultPrincipal;
         realm ??= RealmOf(principal) ?? throw new RealmRequiredException(endpoint.ToString());
@@ -133,7 +136,8 @@ public sealed class KdcProbeTargetFactory
         {
             Level = Level,
             KeySource = HasKey ? KeySourceFor($"{client}@{realm}") : null,
-            Transport = Transport,
+            Source = source,
+            Transport = transport ?? Transport,
             Timeout = Timeout,
         };
     }

@@ -60,6 +60,7 @@ internal sealed class ProbeObservation
     public KdcHealthResult ToResult(KdcHealthStatus status, TimeSpan elapsed, string message) => new()
     {
         Kdc = _request.Endpoint.ToString(),
+        KdcSource = _request.Source.ToString(),
         Address = Address,
         Transport = Protocol.ToString(),
         Realm = _request.Realm,
