@@ -573,7 +573,7 @@ function ConvertTo-KdcHaMaml {
         [Parameter(Mandatory)] [string] $OutputPath,
         [ValidatePattern('^[\w.]+$')] [string] $ModuleName = 'KdcHa',
         [System.Management.Automation.CommandInfo[]] $Command,
-        [string[]] $Exclude = @("$ModuleName.md", 'benchmarks.md', 'README.md')
+        [string[]] $Exclude = @("$ModuleName.md", 'benchmarks.md', 'deploy.md', 'README.md')
     )
     $DocsPath = (Resolve-Path -LiteralPath $DocsPath -ErrorAction Stop).ProviderPath
     $problems = [System.Collections.Generic.List[string]]::new()
