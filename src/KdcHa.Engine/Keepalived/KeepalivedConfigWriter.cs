@@ -13,7 +13,8 @@ namespace KdcHa.Keepalived;
 /// Writes the keepalived.conf of one KdcHa node: a VRRP instance for the KDC VIP that the KdcHa monitor drives
 /// through a weight-0 fault file (FAULT: the master leaves with a priority-0 advert, the fastest hand-over) and a
 /// heartbeat whose staleness lowers the priority (a node whose monitor died or stalled yields to a supervised one;
-/// when every monitor is dead all nodes lose the same weight and the VIP stays). Comments in the output say why.
+/// when every monitor is dead all nodes lose the same weight and the VIP stays). Active-active, it writes one such
+/// instance per VIP, all on the same fault file and heartbeat. Comments in the output say why.
 /// </summary>
 public static class KeepalivedConfigWriter
 {
@@ -34,22 +35,23 @@ public static class KeepalivedConfigWriter
         }
 
         Validate(settings);
+        var instances = InstancesOf(settings);
         var faultFile = Path.Combine(settings.StateDirectory, "fault");
         var heartbeatFile = Path.Combine(settings.StateDirectory, "heartbeat");
-        var maintenanceTrack = MaintenanceTrack.NameFor(settings.InstanceName);
-        var maintenanceFile = Path.Combine(settings.StateDirectory, "maintenance-" + settings.InstanceName);
         var staleSeconds = (settings.HeartbeatStaleMilliseconds / 1000m).ToString(CultureInfo.InvariantCulture);
         var steps = CheckBudgetMilliseconds / CheckStepMilliseconds;
         var step = (CheckStepMilliseconds / 1000m).ToString(CultureInfo.InvariantCulture);
-        var advert = settings.AdvertIntervalSeconds.ToString(CultureInfo.InvariantCulture);
-        var downTimerAdverts = settings.EffectiveDownTimerAdverts;
-        var skew = (256m - settings.Priority) / 256m * (settings.VrrpVersion == 3 ? settings.AdvertIntervalSeconds : 1m);
-        var silence = ((downTimerAdverts * settings.AdvertIntervalSeconds) + skew).ToString("0.##", CultureInfo.InvariantCulture);
         var text = new StringBuilder();
         text.Append($@"# keepalived.conf for KdcHa node {settings.RouterId}, written by New-KdcHaKeepalivedConfig.
-# The KdcHa monitor (Start-KdcHaMonitor -StateDirectory {settings.StateDirectory}) drives this instance; keep the
+# The KdcHa monitor (Start-KdcHaMonitor -StateDirectory {settings.StateDirectory}) drives {(instances.Count == 1 ? "this instance" : "these instances")}; keep the
 # state directory the same on both sides.
+");
+        if (settings.ActiveActiveNode is not null)
+        {
+            AppendActiveActiveHeader(text, settings, instances);
+        }
 
+        text.Append($@"
 global_defs {{
     router_id {settings.RouterId}
     # State transitions, in order, for the monitor (keepalived writes; the monitor reads).
@@ -62,7 +64,7 @@ global_defs {{
 }}
 
 # Health: the monitor writes 1 here when the local KDC is down and a peer KDC is up, 0 otherwise (atomic rename,
-# seen at once through inotify). weight 0 puts the instance in FAULT: a master leaves with a priority-0 advert and
+# seen at once through inotify). weight 0 puts {(instances.Count == 1 ? "the instance" : "every instance of this node")} in FAULT: a master leaves with a priority-0 advert and
 # the backup takes over after its skew time alone, instead of waiting out the master-down timer.
 track_file kdcha_fault {{
     file ""{faultFile}""
@@ -83,8 +85,71 @@ vrrp_script kdcha_monitor_alive {{
     rise 1
     weight -{settings.MonitorWeight}
 }}
+");
+        foreach (var instance in instances)
+        {
+            AppendInstance(text, settings, instance);
+        }
 
-# Planned maintenance: Move-KdcVip -Instance {settings.InstanceName} writes 1 here to hand the VIP over and keep it
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The instances of this node: the one of the single-VIP form, or with <see cref="KeepalivedNodeSettings.ActiveActiveNode"/>
+    /// one per address, where instance i's priorities rotate so node i is its primary, node i+1 its first backup, and so on.
+    /// </summary>
+    private static IReadOnlyList<InstancePlan> InstancesOf(KeepalivedNodeSettings settings)
+    {
+        if (settings.ActiveActiveNode is not { } node)
+        {
+            return new[] { new InstancePlan(settings.InstanceName, settings.VirtualRouterId, settings.Priority, settings.VirtualAddress) };
+        }
+
+        var count = settings.VirtualAddress.Count;
+        return settings.VirtualAddress.Select((address, index) => new InstancePlan(
+                ActiveActiveInstanceName(settings.InstanceName, index + 1),
+                settings.VirtualRouterId + index,
+                settings.Priority - (((node - 1 - index + count) % count) * settings.PriorityStep),
+                new[] { address }))
+            .ToArray();
+    }
+
+    /// <summary>The name of the active-active instance whose primary is node <paramref name="primaryNode"/> (1-based).</summary>
+    public static string ActiveActiveInstanceName(string instanceName, int primaryNode) =>
+        instanceName + "_" + primaryNode.ToString(CultureInfo.InvariantCulture);
+
+    private static void AppendActiveActiveHeader(StringBuilder text, KeepalivedNodeSettings settings, IReadOnlyList<InstancePlan> instances)
+    {
+        var ownIndex = settings.ActiveActiveNode!.Value - 1;
+        var own = instances[ownIndex];
+        text.Append($@"#
+# Active-active: node {settings.ActiveActiveNode} of {instances.Count}, one VRRP instance per VIP. This node is the primary of {own.Name}
+# ({own.Addresses[0]}, priority {own.Priority}) and a backup of the others, at {settings.PriorityStep} less per step along the rotation.
+# One fault file drives every instance: a node whose KDC fails gives all its VIPs away, and the other nodes keep theirs.
+#
+# krb5.conf for the clients, every VIP (clients try them in order: give each group of clients the list rotated to
+# its own first VIP to spread the load; this rotation starts with this node's):
+#   [realms]
+#       YOUR.REALM = {{
+");
+        for (var i = 0; i < instances.Count; i++)
+        {
+            text.Append($"#           kdc = {Krb5Host(instances[(ownIndex + i) % instances.Count].Addresses[0])}\n");
+        }
+
+        text.Append("#       }\n");
+    }
+
+    private static void AppendInstance(StringBuilder text, KeepalivedNodeSettings settings, InstancePlan instance)
+    {
+        var maintenanceTrack = MaintenanceTrack.NameFor(instance.Name);
+        var maintenanceFile = Path.Combine(settings.StateDirectory, "maintenance-" + instance.Name);
+        var advert = settings.AdvertIntervalSeconds.ToString(CultureInfo.InvariantCulture);
+        var downTimerAdverts = settings.EffectiveDownTimerAdverts;
+        var skew = (256m - instance.Priority) / 256m * (settings.VrrpVersion == 3 ? settings.AdvertIntervalSeconds : 1m);
+        var silence = ((downTimerAdverts * settings.AdvertIntervalSeconds) + skew).ToString("0.##", CultureInfo.InvariantCulture);
+        text.Append($@"
+# Planned maintenance: Move-KdcVip -Instance {instance.Name} writes 1 here to hand the VIP over and keep it
 # away, across keepalived restarts too; Move-KdcVip -Restore writes 0. weight {MaintenanceTrack.DeepestStandbyWeight} drops this node to the lowest
 # priority without FAULT: it keeps advertising until a peer has taken over, so the hand-over leaves no moment
 # without a VIP holder, and it still takes the VIP back if every peer fails during the maintenance.
@@ -94,12 +159,12 @@ track_file {maintenanceTrack} {{
     init_file 0
 }}
 
-vrrp_instance {settings.InstanceName} {{
+vrrp_instance {instance.Name} {{
     # Every node starts as BACKUP: the election (priority, then address) picks the master, never a static role.
     state BACKUP
     interface {settings.Interface}
-    virtual_router_id {settings.VirtualRouterId}
-    priority {settings.Priority}
+    virtual_router_id {instance.VirtualRouterId}
+    priority {instance.Priority}
     advert_int {advert}
     # A backup takes over after {downTimerAdverts} missed adverts plus its skew (about {silence} s of silence). KdcHa's own failover
     # never waits for this (FAULT sends a priority-0 advert at once); it bounds only what sends no advert: a dead node
@@ -133,13 +198,19 @@ vrrp_instance {settings.InstanceName} {{
         }
 
         text.Append("    virtual_ipaddress {\n");
-        foreach (var address in settings.VirtualAddress)
+        foreach (var address in instance.Addresses)
         {
             text.Append($"        {(address.Contains("/") ? address : address + (IsIPv6(address) ? "/128" : "/32"))} dev {settings.Interface}\n");
         }
 
         text.Append($"    }}\n    track_file {{\n        kdcha_fault\n        {maintenanceTrack}\n    }}\n    track_script {{\n        kdcha_monitor_alive\n    }}\n}}\n");
-        return text.ToString();
+    }
+
+    // MIT krb5.conf reads "host:port", so an IPv6 address needs brackets.
+    private static string Krb5Host(string address)
+    {
+        var host = address.Split('/')[0];
+        return IsIPv6(host) ? "[" + host + "]" : host;
     }
 
     private static void Validate(KeepalivedNodeSettings settings)
@@ -166,7 +237,15 @@ vrrp_instance {settings.InstanceName} {{
             ConfigurationException.ThrowUnlessAddress(nameof(settings.VirtualAddress), address, allowPrefix: true);
         }
 
-        ConfigurationException.ThrowUnless(settings.VirtualAddress.Select(IsIPv6).Distinct().Count() == 1, nameof(settings.VirtualAddress), "must all be IPv4 or all IPv6 (one family per VRRP instance)");
+        if (settings.ActiveActiveNode is { } node)
+        {
+            ValidateActiveActive(settings, node);
+        }
+        else
+        {
+            ConfigurationException.ThrowUnless(settings.VirtualAddress.Select(IsIPv6).Distinct().Count() == 1, nameof(settings.VirtualAddress), "must all be IPv4 or all IPv6 (one family per VRRP instance)");
+        }
+
         foreach (var peer in settings.UnicastPeer)
         {
             ConfigurationException.ThrowUnlessAddress(nameof(settings.UnicastPeer), peer, allowPrefix: false);
@@ -183,7 +262,28 @@ vrrp_instance {settings.InstanceName} {{
         ConfigurationException.ThrowUnless(Path.IsPathRooted(settings.NotifyFifo) && !settings.NotifyFifo.Any(char.IsWhiteSpace), nameof(settings.NotifyFifo), "must be an absolute path without spaces");
     }
 
+    private static void ValidateActiveActive(KeepalivedNodeSettings settings, int node)
+    {
+        var count = settings.VirtualAddress.Count;
+        var lowest = settings.Priority - ((count - 1) * settings.PriorityStep);
+        ConfigurationException.ThrowUnless(count >= 2, nameof(settings.VirtualAddress), "needs one address per node, at least two, for active-active");
+        ConfigurationException.ThrowUnless(settings.VirtualAddress.Select(address => address.Split('/')[0]).Distinct(StringComparer.OrdinalIgnoreCase).Count() == count,
+            nameof(settings.VirtualAddress), "must not repeat an address: each is the VIP of one node");
+        ConfigurationException.ThrowUnless(node >= 1 && node <= count, nameof(settings.ActiveActiveNode), $"must be between 1 and {count}, this node's place in VirtualAddress");
+        ConfigurationException.ThrowUnless(settings.VirtualRouterId + count - 1 <= 255, nameof(settings.VirtualRouterId),
+            $"must leave room for {count} consecutive VRIDs (at most {256 - count})");
+        ConfigurationException.ThrowUnless(settings.InstanceName.Length + 1 + count.ToString(CultureInfo.InvariantCulture).Length <= 64, nameof(settings.InstanceName),
+            "must leave room for the instance number (names are at most 64 characters)");
+        ConfigurationException.ThrowUnless(settings.PriorityStep is >= 1 and <= 253, nameof(settings.PriorityStep), "must be between 1 and 253");
+        ConfigurationException.ThrowUnless(lowest >= 1, nameof(settings.PriorityStep),
+            $"leaves the last backup at priority {lowest}: Priority - (nodes - 1) x PriorityStep must be at least 1");
+        ConfigurationException.ThrowUnless(settings.MonitorWeight > (count - 1) * settings.PriorityStep, nameof(settings.MonitorWeight),
+            $"must exceed the largest priority gap, {(count - 1) * settings.PriorityStep} ((nodes - 1) x PriorityStep), so a node with a dead monitor yields every VIP");
+    }
+
     private static bool IsIPv6(string address) => address.Contains(":");
+
+    private sealed record InstancePlan(string Name, int VirtualRouterId, int Priority, IReadOnlyList<string> Addresses);
 }
 
 /// <summary>What <see cref="KeepalivedConfigWriter"/> needs to write one node's keepalived.conf.</summary>
@@ -240,4 +340,13 @@ public sealed class KeepalivedNodeSettings
     public int MonitorWeight { get; set; } = 150;
 
     public int HeartbeatStaleMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// Null: one instance holds every <see cref="VirtualAddress"/>. Set (1-based): active-active, one instance per
+    /// address, and this node, number <c>ActiveActiveNode</c>, is the primary of the instance of that address.
+    /// </summary>
+    public int? ActiveActiveNode { get; set; }
+
+    /// <summary>Active-active: how far each further backup of an instance sits below <see cref="Priority"/>, the primary's.</summary>
+    public int PriorityStep { get; set; } = 10;
 }

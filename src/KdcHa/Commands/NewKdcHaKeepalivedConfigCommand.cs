@@ -72,6 +72,13 @@ public sealed class NewKdcHaKeepalivedConfigCommand : ConfigurationFileCmdlet
     [Parameter]
     public int HeartbeatStaleMilliseconds { get; set; } = 1000;
 
+    // Unset, one instance holds every address; set, each address gets its own instance.
+    [Parameter]
+    public int ActiveActiveNode { get; set; }
+
+    [Parameter]
+    public int PriorityStep { get; set; } = 10;
+
     protected override void ProcessRecord()
     {
         var stateDirectory = StateDirectory ?? _defaults.StateDirectory;
@@ -94,6 +101,8 @@ public sealed class NewKdcHaKeepalivedConfigCommand : ConfigurationFileCmdlet
             NotifyFifo = NotifyFifo ?? System.IO.Path.Combine(stateDirectory, "notify.fifo"),
             MonitorWeight = MonitorWeight,
             HeartbeatStaleMilliseconds = HeartbeatStaleMilliseconds,
+            ActiveActiveNode = MyInvocation.BoundParameters.ContainsKey(nameof(ActiveActiveNode)) ? ActiveActiveNode : null,
+            PriorityStep = PriorityStep,
         };
 
         WriteConfiguration(() => KeepalivedConfigWriter.Write(settings), KdcHaErrors.InvalidKeepalivedSetting, "Write keepalived configuration");

@@ -1,3 +1,4 @@
+using System.Linq;
 using KdcHa.Configuration;
 using KdcHa.Keepalived;
 
@@ -106,7 +107,83 @@ public class KeepalivedConfigWriterTests
         { "DownTimerAdverts", s => s.DownTimerAdverts = 101 },
         { "MonitorWeight", s => s.MonitorWeight = 254 },
         { "StateDirectory", s => s.StateDirectory = "run/kdcha" },
+        { "VirtualAddress", s => ActiveActive(s, 1, "10.0.0.101") },
+        { "VirtualAddress", s => ActiveActive(s, 1, "10.0.0.101", "10.0.0.101/32") },
+        { "ActiveActiveNode", s => ActiveActive(s, 3, "10.0.0.101", "10.0.0.102") },
+        { "ActiveActiveNode", s => ActiveActive(s, 0, "10.0.0.101", "10.0.0.102") },
+        { "VirtualRouterId", s => { ActiveActive(s, 1, "10.0.0.101", "10.0.0.102", "10.0.0.103"); s.VirtualRouterId = 254; } },
+        { "PriorityStep", s => { ActiveActive(s, 1, "10.0.0.101", "10.0.0.102", "10.0.0.103"); s.Priority = 20; } },
+        { "PriorityStep", s => { ActiveActive(s, 1, "10.0.0.101", "10.0.0.102"); s.PriorityStep = 0; } },
+        { "MonitorWeight", s => { ActiveActive(s, 1, "10.0.0.101", "10.0.0.102", "10.0.0.103"); s.MonitorWeight = 20; } },
+        { "InstanceName", s => { ActiveActive(s, 1, "10.0.0.101", "10.0.0.102"); s.InstanceName = new string('K', 63); } },
     };
+
+    private static void ActiveActive(KeepalivedNodeSettings settings, int node, params string[] addresses)
+    {
+        settings.VirtualAddress = addresses;
+        settings.ActiveActiveNode = node;
+    }
+
+    private static KeepalivedConfig ParseActiveActive(int node, params string[] addresses)
+    {
+        var settings = Valid();
+        ActiveActive(settings, node, addresses);
+        return KeepalivedConfigReader.Parse(KeepalivedConfigWriter.Write(settings), "/etc/keepalived/keepalived.conf");
+    }
+
+    [Fact]
+    public void ActiveActiveWritesOneInstancePerAddressWithItsOwnVridAndAddress()
+    {
+        var config = ParseActiveActive(2, "10.0.0.101", "10.0.0.102", "10.0.0.103");
+
+        Assert.Equal(new[] { "KDC_VIP_1", "KDC_VIP_2", "KDC_VIP_3" }, config.Instances.Select(i => i.Name));
+        Assert.Equal(new[] { 51, 52, 53 }, config.Instances.Select(i => i.VirtualRouterId));
+        Assert.Equal(new[] { "10.0.0.101", "10.0.0.102", "10.0.0.103" }, config.Instances.Select(i => i.VirtualAddresses.Single().ToString()));
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 200, 180, 190 })]
+    [InlineData(2, new[] { 190, 200, 180 })]
+    [InlineData(3, new[] { 180, 190, 200 })]
+    public void ActiveActiveMakesEachNodePrimaryOfItsOwnInstanceAndRotatesTheBackups(int node, int[] priorities)
+    {
+        var config = ParseActiveActive(node, "10.0.0.101", "10.0.0.102", "10.0.0.103");
+
+        Assert.Equal(priorities, config.Instances.Select(i => i.Priority));
+    }
+
+    [Fact]
+    public void ActiveActiveInstancesShareTheFaultFileAndHeartbeatAndEachHasItsOwnMaintenanceTrack()
+    {
+        var config = ParseActiveActive(1, "10.0.0.101", "10.0.0.102");
+
+        Assert.All(config.Instances, i => Assert.Contains(i.TrackFiles, t => t.Name == "kdcha_fault"));
+        Assert.Equal(
+            new[] { "/run/kdcha/maintenance-KDC_VIP_1", "/run/kdcha/maintenance-KDC_VIP_2" },
+            config.Instances.Select(i => MaintenanceTrack.Resolve(config, i.Name).FilePath));
+        Assert.Throws<VrrpInstanceRequiredException>(() => MaintenanceTrack.Resolve(config, instanceName: null));
+    }
+
+    [Fact]
+    public void ActiveActiveWritesAKrb5ConfSnippetWithEveryVipStartingWithThisNodes()
+    {
+        var settings = Valid();
+        ActiveActive(settings, 2, "10.0.0.101", "10.0.0.102/24", "fd00::103");
+
+        var text = KeepalivedConfigWriter.Write(settings);
+
+        Assert.Contains("#           kdc = 10.0.0.102\n#           kdc = [fd00::103]\n#           kdc = 10.0.0.101\n", text);
+    }
+
+    [Fact]
+    public void TheSingleVipFormNamesNoNodeAndWritesNoSnippet()
+    {
+        var text = KeepalivedConfigWriter.Write(Valid());
+
+        Assert.DoesNotContain("Active-active", text);
+        Assert.DoesNotContain("kdc = ", text);
+        Assert.Single(KeepalivedConfigReader.Parse(text, "/etc/keepalived/keepalived.conf").Instances);
+    }
 
     [Theory]
     [MemberData(nameof(Invalid))]
