@@ -1265,8 +1265,10 @@ function New-KdcHaLabMonitoredPair {
     with kdc1 holding the VIP. Returns the lab; pair with Remove-KdcHaLab.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)][string]$ModulePath, [ValidateRange(0, 8)][int]$ClientCount = 1, [hashtable]$Parameter = @{})
-    $lab = New-KdcHaLab -KdcCount 2 -ClientCount $ClientCount
+    param([Parameter(Mandatory)][string]$ModulePath, [ValidateRange(0, 8)][int]$ClientCount = 1, [hashtable]$Parameter = @{},
+        # Where the realm lives, as New-KdcHaLab -Database takes it.
+        [ValidateSet('File', 'Ldap', 'LdapPerNode')][string]$Database = 'File')
+    $lab = New-KdcHaLab -KdcCount 2 -ClientCount $ClientCount -Database $Database
     try {
         foreach ($n in $lab.Kdcs) {
             $config = New-KdcHaLabMonitorKeepalivedConfig -Lab $lab -Node $n -ModulePath $ModulePath -Priority @{ kdc1 = 200; kdc2 = 100 }[$n.Name] -Parameter $Parameter

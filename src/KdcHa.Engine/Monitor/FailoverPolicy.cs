@@ -54,6 +54,42 @@ public static class FailoverPolicy
 }
 
 /// <summary>
+/// Names the likely cause when every KDC is down at once. KDCs on separate hosts rarely fail together for their own
+/// reasons: a simultaneous failure points at what they share (the directory or database, the probe's credentials,
+/// the network from this node), and the alert says so instead of listing KDCs an operator would restart for nothing.
+/// </summary>
+public static class SharedFailure
+{
+    public static string Describe(IReadOnlyCollection<KdcHealthStatus> lastVerdicts)
+    {
+        // A KDC still earning re-admission answers Healthy while it counts as down; it says nothing about the cause.
+        var distinct = lastVerdicts.Where(verdict => verdict != KdcHealthStatus.Healthy).Distinct().ToArray();
+        var statuses = string.Join(", ", distinct);
+        if (distinct.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        if (distinct.Length != 1)
+        {
+            return $"The KDCs fail differently ({statuses}): no single shared cause is evident.";
+        }
+
+        return distinct[0] switch
+        {
+            KdcHealthStatus.DatabaseUnavailable =>
+                "Every KDC answers but none can read its database (DatabaseUnavailable): the failure is shared and most likely the directory (LDAP) or database they all use, not the KDCs.",
+            KdcHealthStatus.Timeout =>
+                "Every KDC stopped answering at once (Timeout): the failure is shared, likely the directory or database they all wait on (an MIT KDC whose LDAP server hangs answers nothing), or the network from this node.",
+            KdcHealthStatus.KeyMismatch or KdcHealthStatus.PrincipalUnknown =>
+                $"Every KDC rejects the probe's principal or key ({statuses}): the probe's credentials changed, not the KDCs; check the keytab and the principal.",
+            KdcHealthStatus.ClockSkew => "Every KDC reports clock skew: this node's clock is wrong, not the KDCs.",
+            _ => $"Every KDC fails the same way ({statuses}): the failure is shared.",
+        };
+    }
+}
+
+/// <summary>
 /// Fall/rise hysteresis for one KDC. A refused probe (nothing listens on the KDC port: the process is gone) is
 /// definitive and marks the KDC down at once; any other failure, a timeout above all, must repeat <c>fall</c> times,
 /// because one lost datagram or one scheduling hiccup must not move the VIP. A down KDC is re-admitted only after

@@ -338,7 +338,10 @@ public sealed class KdcHaMonitor
 
         if (decision.AllKdcsDown != (_decision?.AllKdcsDown ?? false))
         {
-            _events.Publish(new AllKdcsDownEvent(_configuration.Node, now, resolved: !decision.AllKdcsDown, decision.Reason));
+            var reason = decision.AllKdcsDown
+                ? $"{decision.Reason} {SharedFailure.Describe(probed.Select(outcome => outcome.Result.Verdict).ToArray())}".TrimEnd()
+                : decision.Reason;
+            _events.Publish(new AllKdcsDownEvent(_configuration.Node, now, resolved: !decision.AllKdcsDown, reason));
         }
 
         _decision = decision;

@@ -1,3 +1,4 @@
+using KdcHa.Kerberos.Health;
 using KdcHa.Monitor;
 
 namespace KdcHa.Tests.Monitor;
@@ -36,5 +37,25 @@ public class FailoverPolicyTests
 
         Assert.Equal(fault, decision.Fault);
         Assert.Equal(allDown, decision.AllKdcsDown);
+    }
+
+    [Theory]
+    [InlineData(KdcHealthStatus.DatabaseUnavailable, "most likely the directory (LDAP) or database they all use")]
+    [InlineData(KdcHealthStatus.Timeout, "likely the directory or database they all wait on")]
+    [InlineData(KdcHealthStatus.KeyMismatch, "the probe's credentials changed")]
+    [InlineData(KdcHealthStatus.ClockSkew, "this node's clock is wrong")]
+    [InlineData(KdcHealthStatus.Refused, "Every KDC fails the same way (Refused)")]
+    public void EveryKdcFailingAlikeNamesWhatTheyShare(KdcHealthStatus status, string expected)
+    {
+        Assert.Contains(expected, SharedFailure.Describe(new[] { status, status, status }));
+    }
+
+    [Fact]
+    public void KdcsFailingDifferentlyNameNoSharedCauseAndARecoveringKdcIsLeftOut()
+    {
+        Assert.Equal("The KDCs fail differently (Timeout, Refused): no single shared cause is evident.",
+            SharedFailure.Describe(new[] { KdcHealthStatus.Timeout, KdcHealthStatus.Refused, KdcHealthStatus.Healthy }));
+        Assert.Contains("DatabaseUnavailable", SharedFailure.Describe(new[] { KdcHealthStatus.DatabaseUnavailable, KdcHealthStatus.Healthy }));
+        Assert.Equal(string.Empty, SharedFailure.Describe(new[] { KdcHealthStatus.Healthy }));
     }
 }

@@ -55,6 +55,21 @@ public class KdcHaMonitorTests
     }
 
     [Fact]
+    public void EveryKdcLosingItsDatabaseAtOnceRaisesOneCriticalEventThatBlamesTheDirectory()
+    {
+        var harness = new MonitorHarness(fall: 2);
+        harness.Prober.Add("local", Healthy, DatabaseUnavailable, DatabaseUnavailable, DatabaseUnavailable);
+        harness.Prober.Add("peer", Healthy, DatabaseUnavailable, DatabaseUnavailable, DatabaseUnavailable);
+
+        harness.Run();
+
+        Assert.DoesNotContain(true, harness.Tracking.Writes);
+        var alert = Assert.Single(harness.Sink.Of<AllKdcsDownEvent>());
+        Assert.Equal("Critical", alert.Severity);
+        Assert.Contains("most likely the directory (LDAP)", alert.Message);
+    }
+
+    [Fact]
     public void A_peer_that_stopped_answering_in_the_same_round_is_not_handed_the_vip()
     {
         // Both KDCs hang together, but the peer's last answer landed one round later than the local one's: when the
