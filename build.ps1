@@ -53,7 +53,7 @@ $ManifestOut = Join-Path $ModuleOut "$ModuleName.psd1"
 $TestResults = Join-Path $OutRoot 'test-results'
 $PesterVersion = '5.7.1'
 $LabPackages = [ordered]@{
-    # command that proves the package is installed = Debian package name
+    # command (or absolute path of a file) that proves the package is installed = Debian package name
     'krb5kdc'    = 'krb5-kdc'
     'kadmin.local' = 'krb5-admin-server'
     'kinit'      = 'krb5-user'
@@ -77,6 +77,10 @@ $LabPackages = [ordered]@{
     'openssl'    = 'openssl'
     # docs/examples/ansible: the Examples tests syntax-check the playbook
     'ansible-playbook' = 'ansible'
+    # the Samba AD DC lab (issue 16); the provisioning data is only a Recommends of samba-ad-dc, so a file proves it
+    'samba'      = 'samba-ad-dc'
+    'samba-tool' = 'samba-common-bin'
+    '/usr/share/samba/setup/ad-schema' = 'samba-ad-provision'
 }
 
 function Write-Step([string] $Message) {
@@ -100,7 +104,8 @@ function Invoke-Bootstrap {
         return
     }
 
-    $missing = @($LabPackages.GetEnumerator() | Where-Object { -not (Get-Command $_.Key -CommandType Application -ErrorAction Ignore) } |
+    $missing = @($LabPackages.GetEnumerator() | Where-Object {
+            if ($_.Key.StartsWith('/')) { -not (Test-Path -LiteralPath $_.Key) } else { -not (Get-Command $_.Key -CommandType Application -ErrorAction Ignore) } } |
             ForEach-Object Value | Select-Object -Unique)
     if ($missing.Count -eq 0) {
         return
