@@ -18,7 +18,8 @@
         'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh',
         'Start-KdcHaLabHaproxy', 'Stop-KdcHaLabHaproxy', 'Invoke-KdcHaLabHaproxyCommand', 'Get-KdcHaLabHaproxyServer', 'Wait-KdcHaLabHaproxyServer',
         'Get-KdcHaLabDirectory', 'Start-KdcHaLabDirectory', 'Stop-KdcHaLabDirectory', 'Suspend-KdcHaLabDirectory', 'Resume-KdcHaLabDirectory',
-        'Wait-KdcHaLabDirectoryEntry'
+        'Wait-KdcHaLabDirectoryEntry', 'Start-KdcHaLabSambaDc', 'Stop-KdcHaLabSambaDc', 'Suspend-KdcHaLabSambaDc', 'Resume-KdcHaLabSambaDc',
+        'Invoke-KdcHaLabSambaTool', 'Get-KdcHaLabSambaAuthEvent'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

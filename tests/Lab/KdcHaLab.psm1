@@ -14,6 +14,7 @@ $script:VipOctet = 100
 $script:NetemSupported = $null                # probed once per process (kernel feature)
 
 . (Join-Path $PSScriptRoot 'KdcHaLab.Ldap.ps1')
+. (Join-Path $PSScriptRoot 'KdcHaLab.Samba.ps1')
 
 # --------------------------------------------------------------------------------------------
 # Internal: running programs
