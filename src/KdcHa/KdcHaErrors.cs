@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using KdcHa.Common;
+using KdcHa.Haproxy;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos;
 using KdcHa.Notification;
@@ -74,6 +75,7 @@ public static class KdcHaErrors
     public static readonly KdcHaError MonitorStatusNotFound = new(nameof(MonitorStatusNotFound), ErrorCategory.ObjectNotFound);
     public static readonly KdcHaError MonitorStatusInvalid = new(nameof(MonitorStatusInvalid), ErrorCategory.InvalidData);
     public static readonly KdcHaError MonitorStatusUnreadable = new(nameof(MonitorStatusUnreadable), ErrorCategory.PermissionDenied);
+    public static readonly KdcHaError AgentCheckUnavailable = new(nameof(AgentCheckUnavailable), ErrorCategory.ResourceUnavailable);
 
     // The notification cmdlets, and Start-KdcHaMonitor -NotificationChannel.
     public static readonly KdcHaError NotificationConfigurationNotFound = new(nameof(NotificationConfigurationNotFound), ErrorCategory.ObjectNotFound);
@@ -150,6 +152,7 @@ public static class KdcHaErrors
             { typeof(SwitchoverTimeoutException), new(SwitchoverTimeout) },
             { typeof(AddressInUseException), new(AddressInUse, e => ((AddressInUseException)e).Address) },
             { typeof(NetlinkException), new(NetlinkError) },
+            { typeof(AgentCheckListenException), new(AgentCheckUnavailable, e => ((AgentCheckListenException)e).Address) },
             { typeof(LinkLayerException), new(LinkLayerError) },
             { typeof(NotificationSecretException), new(SecretUnavailable, e => ((NotificationSecretException)e).Reference) },
         };

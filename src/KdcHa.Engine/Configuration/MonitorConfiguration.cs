@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using KdcHa.Kerberos.Transport;
 
@@ -58,6 +60,9 @@ public sealed class MonitorConfiguration
         MonitorSetting.Text(nameof(KeepalivedPidFile), (c, value) => c.KeepalivedPidFile = value, c => Absolute(c.KeepalivedPidFile)),
         MonitorSetting.List(nameof(NotificationChannel), (c, value) => c.NotificationChannel = value),
         MonitorSetting.Text(nameof(NotificationConfigurationPath), (c, value) => c.NotificationConfigurationPath = value),
+        MonitorSetting.Text(nameof(AgentCheckAddress), (c, value) => c.AgentCheckAddress = value, c => c.AgentCheckAddress is null || TryParseListenAddress(c.AgentCheckAddress, out _)
+            ? null
+            : $"'{c.AgentCheckAddress}' is not a port or an address:port to listen on (8788, 0.0.0.0:8788, [::]:8788)"),
     };
 
     public string Node { get; set; } = Environment.MachineName;
@@ -124,6 +129,15 @@ public sealed class MonitorConfiguration
     /// <summary>The notification configuration file; unset means Send-KdcHaNotification's resolution.</summary>
     public string? NotificationConfigurationPath { get; set; }
 
+    /// <summary>
+    /// Where the monitor answers HAProxy's agent check: an address:port, or a port alone for loopback; unset means no
+    /// answering. HAProxy on another host needs this host's address (or 0.0.0.0) here.
+    /// </summary>
+    public string? AgentCheckAddress { get; set; }
+
+    /// <summary><see cref="AgentCheckAddress"/> as a socket address; null when unset or not valid.</summary>
+    public IPEndPoint? AgentCheckEndPoint => AgentCheckAddress is { } text && TryParseListenAddress(text, out var endPoint) ? endPoint : null;
+
     public string FaultFile => Path.Combine(StateDirectory, "fault");
 
     public string HeartbeatFile => Path.Combine(StateDirectory, "heartbeat");
@@ -181,6 +195,21 @@ public sealed class MonitorConfiguration
 
     private static string? KdcProblem(string value) =>
         KdcEndpoint.TryParse(value, out _) ? null : $"'{value}' is not a KDC address: use host, host:port or [IPv6-address]:port";
+
+    private static bool TryParseListenAddress(string text, out IPEndPoint? endPoint)
+    {
+        // A port alone is loopback: answering beyond this host is a choice the operator makes by naming an address.
+        // Checked before IPEndPoint, which would read "8788" as the address 0.0.34.84.
+        if (text.All(char.IsAsciiDigit))
+        {
+            endPoint = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+                ? new IPEndPoint(IPAddress.Loopback, port)
+                : null;
+            return endPoint is not null;
+        }
+
+        return IPEndPoint.TryParse(text, out endPoint) && endPoint.Port != 0 && text.Contains(':') && (endPoint.AddressFamily == AddressFamily.InterNetwork || text.StartsWith('['));
+    }
 
     private static string? Absolute(string path) => Path.IsPathRooted(path) ? null : "must be an absolute path";
 

@@ -143,7 +143,7 @@ vrrp_script kdcha_monitor_alive {{
     private static void AppendInstance(StringBuilder text, KeepalivedNodeSettings settings, InstancePlan instance)
     {
         var maintenanceTrack = MaintenanceTrack.NameFor(instance.Name);
-        var maintenanceFile = Path.Combine(settings.StateDirectory, "maintenance-" + instance.Name);
+        var maintenanceFile = Path.Combine(settings.StateDirectory, MaintenanceTrack.StateDirectoryFilePrefix + instance.Name);
         var advert = settings.AdvertIntervalSeconds.ToString(CultureInfo.InvariantCulture);
         var downTimerAdverts = settings.EffectiveDownTimerAdverts;
         var skew = (256m - instance.Priority) / 256m * (settings.VrrpVersion == 3 ? settings.AdvertIntervalSeconds : 1m);

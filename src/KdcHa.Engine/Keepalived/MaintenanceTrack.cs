@@ -14,6 +14,9 @@ public sealed class MaintenanceTrack
     public const string NamePrefix = "kdcha_maint_";
     public const string DefaultDirectory = "/var/lib/kdcha/maintenance";
 
+    /// <summary>How New-KdcHaKeepalivedConfig names an instance's maintenance file in the monitor's state directory, before the instance name.</summary>
+    public const string StateDirectoryFilePrefix = "maintenance-";
+
     // Below -253 keepalived turns a weighted drop into FAULT, so -253 is the deepest drop that stays a drop.
     public const int DeepestStandbyWeight = -253;
 

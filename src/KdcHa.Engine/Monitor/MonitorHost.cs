@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KdcHa.Common;
 using KdcHa.Configuration;
+using KdcHa.Haproxy;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
@@ -34,6 +35,10 @@ public sealed class MonitorHost
     // How long the loop may take to leave the track files safe once stopped.
     private static readonly TimeSpan MonitorStopGrace = TimeSpan.FromSeconds(5);
 
+    // On stop: how long the agent check keeps saying 'maint' for HAProxy nodes that have not heard it; longer than
+    // HAProxy's default agent-inter of 2 s.
+    private static readonly TimeSpan AgentMaintGrace = TimeSpan.FromSeconds(3);
+
     private readonly MonitorConfiguration _configuration;
     private readonly MonitorAlerts? _alerts;
 
@@ -46,18 +51,20 @@ public sealed class MonitorHost
     }
 
     /// <summary>After a stop that the caller can no longer wait out in full, how long the run still needs to leave the node safe and its alerts spooled.</summary>
-    public static TimeSpan StopGrace => MonitorStopGrace + AlertSpoolGrace + AlertFlushGrace;
+    public static TimeSpan StopGrace => MonitorStopGrace + AgentMaintGrace + AlertSpoolGrace + AlertFlushGrace;
 
     /// <summary>
     /// Runs the monitor until SIGTERM, <paramref name="cancellationToken"/> (Ctrl+C) or <paramref name="duration"/>
     /// (zero: no limit). Throws before the first probe when the VRRP interface cannot be listened on
     /// (<see cref="VrrpInterfaceNotFoundException"/>, <see cref="VrrpPermissionException"/>) or the keytab cannot
-    /// serve (the keytab exceptions of <see cref="KdcProbeTargetFactory"/>).
+    /// serve (the keytab exceptions of <see cref="KdcProbeTargetFactory"/>), or the agent-check address cannot be
+    /// listened on (<see cref="AgentCheckListenException"/>).
     /// </summary>
     public async Task RunAsync(IOperationOutput output, TimeSpan duration, CancellationToken cancellationToken)
     {
         CheckVrrpInterface();
         var kdcs = BuildKdcs(output);
+        await using var agent = _configuration.AgentCheckEndPoint is { } agentEndPoint ? AgentCheckResponder.Listen(agentEndPoint) : null;
         var clock = new SystemMonitorClock();
         var pipeline = new OutputEventSink(output);
         _alerts?.Start(output);
@@ -68,7 +75,7 @@ public sealed class MonitorHost
         IMonitorEventSink events = notifying is null ? pipeline : new FanOutEventSink(pipeline, notifying);
         var vrrp = new VrrpObservations();
         var monitor = new KdcHaMonitor(_configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
-            new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), new MonitorStatusFile(_configuration.StatusFile), clock, events,
+            new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), StatusStore(agent), clock, events,
             Environment.ProcessId, BuildWatchers(vrrp, events, clock), vrrp, new ProcKdcProcess(_configuration.KdcProcessName));
 
         // Cancelling SIGTERM's default (process exit once handlers return) lets the loop finish its round and
@@ -92,9 +99,23 @@ public sealed class MonitorHost
         }
         finally
         {
+            if (agent is not null)
+            {
+                await agent.CloseAsync(AgentAnswer.Maint, AgentMaintGrace).ConfigureAwait(false);
+            }
+
             notifying?.Complete(AlertSpoolGrace);
             _alerts?.Flush(AlertFlushGrace);
         }
+    }
+
+    private IMonitorStatusStore StatusStore(AgentCheckResponder? agent)
+    {
+        var file = new MonitorStatusFile(_configuration.StatusFile);
+        var stateDirectory = _configuration.StateDirectory;
+        return agent is null
+            ? file
+            : new AgentCheckStatusStore(file, agent.Answer, () => AgentCheckStatusStore.MaintenanceSet(stateDirectory), _configuration.TimeoutMilliseconds);
     }
 
     private void CheckVrrpInterface()

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using KdcHa.Common;
 using KdcHa.Configuration;
+using KdcHa.Haproxy;
 using KdcHa.Kerberos;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Monitor;
@@ -102,6 +103,10 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     [ValidateNotNullOrEmpty]
     public string? NotificationConfigurationPath { get => _configuration.NotificationConfigurationPath; set => _configuration.NotificationConfigurationPath = value; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AgentCheckAddress { get => _configuration.AgentCheckAddress; set => _configuration.AgentCheckAddress = value; }
+
     protected override void ProcessRecord()
     {
         var configuration = BuildConfiguration();
@@ -124,6 +129,10 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         {
             // The start check of -VrrpInterface: a wrong name, or no capability to listen.
             ThrowTerminatingError(EngineError(e, VrrpInterface, KdcHaErrors.InterfaceNotFound));
+        }
+        catch (AgentCheckListenException e)
+        {
+            ThrowTerminatingError(EngineError(e, AgentCheckAddress, KdcHaErrors.AgentCheckUnavailable));
         }
         catch (KdcHaException e) when (e is KeytabNotFoundException or KeytabUnreadableException or KeytabFormatException or PrincipalNotInKeytabException)
         {

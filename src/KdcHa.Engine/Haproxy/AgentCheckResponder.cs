@@ -1,0 +1,272 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using KdcHa.Common;
+
+namespace KdcHa.Haproxy;
+
+/// <summary>
+/// Answers HAProxy's agent-check (configuration.txt, "agent-check"): HAProxy connects, reads one line, and the
+/// connection ends. The line is whatever <see cref="Answer"/> last set, so a check costs no probe and no read: the
+/// responder sends its line and closes without reading (agent-send is not used). Connections are served one at a
+/// time by a loop that never blocks on a peer (a line of a few bytes always fits a new socket's send buffer), and the
+/// kernel queues at most the listen backlog's connections, so a flood of connections costs a bounded queue, no
+/// threads and no memory per connection.
+/// </summary>
+public sealed class AgentCheckResponder : IAsyncDisposable
+{
+    /// <summary>Connections the kernel queues before it refuses more; HAProxy nodes ask once per agent-inter each.</summary>
+    public const int DefaultPendingConnections = 16;
+
+    // Addresses remembered to tell each the last answer before the listener closes; HAProxy nodes are a handful.
+    private const int MaxAskers = 16;
+
+    private const int SocketLevel = 1; // SOL_SOCKET on Linux
+    private const int ReuseAddressOption = 2; // SO_REUSEADDR on Linux
+
+    // An accept that fails at once (no file descriptors left) is retried after this long instead of spinning.
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private readonly HashSet<IPAddress> _askers = new();
+    private readonly HashSet<IPAddress> _toldLast = new();
+    private readonly Task _accepting;
+    private TaskCompletionSource? _everyAskerTold;
+    private AgentAnswer? _answer;
+    private int _disposed;
+
+    private AgentCheckResponder(Socket listener)
+    {
+        _listener = listener;
+        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        _accepting = Task.Run(AcceptAsync);
+    }
+
+    /// <summary>Where HAProxy's agent-port reaches this responder (the bound port when 0 was asked for).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Listens on <paramref name="endPoint"/>; until the first <see cref="Answer"/> a connection gets no line.</summary>
+    /// <exception cref="AgentCheckListenException">The address cannot be bound (in use, not on this host, no permission).</exception>
+    public static AgentCheckResponder Listen(IPEndPoint endPoint, int pendingConnections = DefaultPendingConnections)
+    {
+        if (endPoint is null)
+        {
+            throw new ArgumentNullException(nameof(endPoint));
+        }
+
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // SO_REUSEADDR alone: the responder closes first, so its port is in TIME_WAIT when a restarted monitor binds
+            // it again. .NET's ReuseAddress would add SO_REUSEPORT, which lets a second monitor bind the same port.
+            listener.SetRawSocketOption(SocketLevel, ReuseAddressOption, BitConverter.GetBytes(1));
+            listener.Bind(endPoint);
+            listener.Listen(pendingConnections);
+            return new AgentCheckResponder(listener);
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new AgentCheckListenException($"Cannot answer HAProxy's agent check on {endPoint}: {e.Message}", endPoint.ToString(), e);
+        }
+    }
+
+    /// <summary>The line every later agent check gets; null sends none (HAProxy then keeps the server's state).</summary>
+    public void Answer(AgentAnswer? answer)
+    {
+        lock (_gate)
+        {
+            // The same answer round after round is no news: who was told it stays told.
+            if (answer?.Line != _answer?.Line)
+            {
+                _answer = answer;
+                _toldLast.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers <paramref name="last"/> until every address that asked while the responder ran has been told it, or
+    /// <paramref name="grace"/> has passed, then closes the listener: HAProxy keeps the last thing an agent said, so
+    /// a 'maint' it never heard would leave the server as it was.
+    /// </summary>
+    public async Task CloseAsync(AgentAnswer last, TimeSpan grace)
+    {
+        Answer(last);
+        Task told;
+        lock (_gate)
+        {
+            _everyAskerTold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_askers.Count == 0)
+            {
+                _everyAskerTold.TrySetResult();
+            }
+
+            told = _everyAskerTold.Task;
+        }
+
+        await Task.WhenAny(told, Task.Delay(grace)).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        _listener.Dispose();
+        await _accepting.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(AcceptRetryDelay).ConfigureAwait(false);
+                continue;
+            }
+
+            using (connection)
+            {
+                Reply(connection);
+            }
+        }
+    }
+
+    private void Reply(Socket connection)
+    {
+        AgentAnswer? answer;
+        lock (_gate)
+        {
+            answer = _answer;
+        }
+
+        try
+        {
+            // Never blocks: a peer that reads nothing cannot hold the loop that serves the others.
+            connection.Blocking = false;
+            if (answer is not null && connection.Send(answer.Bytes) != answer.Bytes.Length)
+            {
+                return;
+            }
+        }
+        catch (SocketException)
+        {
+            // The peer left before its answer: it asks again at its next agent-inter.
+            return;
+        }
+
+        if (connection.RemoteEndPoint is IPEndPoint { Address: var address })
+        {
+            Told(address, answer);
+        }
+    }
+
+    private void Told(IPAddress address, AgentAnswer? answer)
+    {
+        lock (_gate)
+        {
+            if (_askers.Count < MaxAskers)
+            {
+                _askers.Add(address);
+            }
+
+            if (answer is null || answer != _answer)
+            {
+                return;
+            }
+
+            _toldLast.Add(address);
+            if (_everyAskerTold is { } waiting && _toldLast.IsSupersetOf(_askers))
+            {
+                waiting.TrySetResult();
+            }
+        }
+    }
+}
+
+/// <summary>One agent-check reply in HAProxy 2.6's grammar (no 'weight:', which arrived in 3.1).</summary>
+public sealed class AgentAnswer
+{
+    private AgentAnswer(string line)
+    {
+        Line = line;
+        Bytes = Encoding.ASCII.GetBytes(line + "\n");
+    }
+
+    /// <summary>Set by HAProxy's operator or an agent alike: the agent's 'ready' ends a CLI 'maint' too.</summary>
+    public static AgentAnswer Drain { get; } = new("drain");
+
+    /// <summary>No new connections and no health checks until an agent says 'ready'.</summary>
+    public static AgentAnswer Maint { get; } = new("maint");
+
+    /// <summary>
+    /// 'up ready' without a weight: HAProxy's own check decides, since 'up' counts only while that check passes, and
+    /// a 'down' or 'drain' this agent said before is undone.
+    /// </summary>
+    public static AgentAnswer DeferToHealthCheck { get; } = new("up ready");
+
+    /// <summary>The line without its newline, as HAProxy reads it.</summary>
+    public string Line { get; }
+
+    internal byte[] Bytes { get; }
+
+    /// <summary>
+    /// Up, out of any drain or maint this agent set, at <paramref name="weightPercent"/> of the server's configured
+    /// weight (1-100; 0% would be a drain).
+    /// </summary>
+    public static AgentAnswer Up(int weightPercent) =>
+        weightPercent is >= 1 and <= 100
+            ? new($"up ready {weightPercent}%")
+            : throw new ArgumentOutOfRangeException(nameof(weightPercent), weightPercent, "An up weight is 1-100 %.");
+
+    /// <summary>Down, with <paramref name="reason"/> as the description HAProxy shows (letters and digits only, so it stays one word of one line).</summary>
+    public static AgentAnswer Down(string reason)
+    {
+        var word = new StringBuilder();
+        foreach (var c in reason ?? string.Empty)
+        {
+            if (char.IsAsciiLetterOrDigit(c) && word.Length < 64)
+            {
+                word.Append(c);
+            }
+        }
+
+        return new(word.Length == 0 ? "down" : $"down#{word}");
+    }
+
+    public override string ToString() => Line;
+}
+
+/// <summary>The agent-check address could not be listened on.</summary>
+public sealed class AgentCheckListenException : KdcHaException
+{
+    public AgentCheckListenException(string message, string address, Exception innerException)
+        : base(message, innerException)
+    {
+        Address = address;
+    }
+
+    public string Address { get; }
+}
