@@ -6,6 +6,7 @@
     Description       = 'Test lab for KdcHa: real MIT KDCs and keepalived in Linux network namespaces, with fault injection and observation.'
     PowerShellVersion = '7.4'
     FunctionsToExport = @(
+        'Initialize-KdcHaLabHost', 'Invoke-KdcHaLabHostCommand', 'Start-KdcHaLabHostProcess', 'Stop-KdcHaLabHostProcess',
         'New-KdcHaLab', 'Remove-KdcHaLab', 'Get-KdcHaLabProcess', 'Invoke-KdcHaLabCommand', 'Invoke-KdcHaLabKadmin',
         'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
         'Resume-KdcHaLabKdc', 'Restart-KdcHaLabKdc', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',

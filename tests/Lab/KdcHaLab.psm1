@@ -15,6 +15,7 @@ $script:NetemSupported = $null                # probed once per process (kernel 
 
 . (Join-Path $PSScriptRoot 'KdcHaLab.Ldap.ps1')
 . (Join-Path $PSScriptRoot 'KdcHaLab.Samba.ps1')
+. (Join-Path $PSScriptRoot 'KdcHaLabHost.ps1')
 
 # --------------------------------------------------------------------------------------------
 # Internal: running programs
@@ -547,6 +548,7 @@ function Remove-LabById {
     $batch += @($links | Select-Object -Unique | ForEach-Object { "link delete $_" })
     # -force: carry on past a link that vanished with its namespace's veth peer.
     if ($batch) { Invoke-LabCommand -FilePath ip -ArgumentList '-force', '-batch', '-' -InputText (($batch -join "`n") + "`n") -AllowFailure | Out-Null }
+    Remove-LabHostMount -Directory $dir
     if (Test-Path $dir) { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
