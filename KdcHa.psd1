@@ -15,6 +15,7 @@
         'Test-KdcHealth'
         'Start-KdcHaMonitor'
         'Get-KdcHaMonitor'
+        'Get-KdcHaStatus'
         'New-KdcHaKeepalivedConfig'
         'New-KdcHaHaproxyConfig'
         'Send-KdcHaNotification'

@@ -64,7 +64,7 @@ Describe 'Cmdlet <Name> follows the module conventions' -ForEach $exportedCmdlet
 
     It 'AsksShouldProcessUnlessItOnlyReads' {
         # Every other cmdlet writes a file, moves an address, drives keepalived or sends a message.
-        $readOnly = 'Get-VrrpState', 'Get-KdcHaMonitor', 'Test-KdcHealth'
+        $readOnly = 'Get-VrrpState', 'Get-KdcHaMonitor', 'Get-KdcHaStatus', 'Test-KdcHealth'
         if ($Name -notin $readOnly) {
             $command.Parameters.Keys | Should -Contain 'WhatIf'
             $command.Parameters.Keys | Should -Contain 'Confirm'

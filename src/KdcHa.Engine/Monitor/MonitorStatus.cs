@@ -158,6 +158,10 @@ public sealed class MonitorStatusFile : IMonitorStatusStore
 
     public void Write(MonitorStatus status) => AtomicFile.Replace(Path, JsonSerializer.SerializeToUtf8Bytes(status, Options));
 
+    /// <summary>A Running status not refreshed for a few intervals belongs to a monitor whose loop stalled or died.</summary>
+    internal static bool IsStaleAt(MonitorStatus status, DateTime utcNow) => status.RunState == MonitorRunState.Running
+        && utcNow - status.Updated > TimeSpan.FromMilliseconds(StaleAfterIntervals * Math.Max(status.IntervalMilliseconds, 200));
+
     /// <exception cref="KdcHaException">The file is missing or is not a monitor status.</exception>
     public MonitorStatus Read(DateTime utcNow)
     {
@@ -181,8 +185,7 @@ public sealed class MonitorStatusFile : IMonitorStatusStore
         }
 
         status.Path = Path;
-        status.IsStale = status.RunState == MonitorRunState.Running
-            && utcNow - status.Updated > TimeSpan.FromMilliseconds(StaleAfterIntervals * Math.Max(status.IntervalMilliseconds, 200));
+        status.IsStale = IsStaleAt(status, utcNow);
         return status;
     }
 }
