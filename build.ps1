@@ -77,6 +77,10 @@ $LabPackages = [ordered]@{
     'openssl'    = 'openssl'
     # docs/examples/ansible: the Examples tests syntax-check the playbook
     'ansible-playbook' = 'ansible'
+    # discovery tests: a real DNS server serving the realm's SRV records on a loopback address
+    'dnsmasq'    = 'dnsmasq'
+    # the stress bench's CPU starvation
+    'stress-ng'  = 'stress-ng'
     # the Samba AD DC lab (issue 16); the provisioning data is only a Recommends of samba-ad-dc, so a file proves it
     'samba'      = 'samba-ad-dc'
     'samba-tool' = 'samba-common-bin'

@@ -99,22 +99,6 @@ function Get-KdcPid($Lab, $Node) { (Get-KdcHaLabProcess -Lab $Lab | Where-Object
 
 function Get-MonitorPid($Lab, $Node) { (Get-KdcHaLabProcess -Lab $Lab | Where-Object { $_.Key -eq "$Node.monitor" -and $_.Alive }).Pid }
 
-function Set-CpuQuota {
-    # cgroup v1: at most -Percent of one core for the process, in 200 ms periods; -Percent 0 puts it back in the root group.
-    param($Lab, [int]$ProcessId, [double]$Percent)
-    $group = "/sys/fs/cgroup/cpu/kdchalab-$($Lab.Id)"
-    if ($Percent -gt 0) {
-        $null = New-Item -ItemType Directory -Force -Path $group
-        Set-Content -LiteralPath "$group/cpu.cfs_period_us" -Value 200000
-        Set-Content -LiteralPath "$group/cpu.cfs_quota_us" -Value ([int](2000 * $Percent))
-        Set-Content -LiteralPath "$group/tasks" -Value $ProcessId
-    } elseif (Test-Path -LiteralPath $group) {
-        foreach ($task in Get-Content -LiteralPath "$group/tasks") { Set-Content -LiteralPath /sys/fs/cgroup/cpu/tasks -Value $task }
-        # A cgroup directory is removed with rmdir(2) alone, its control files and all.
-        [IO.Directory]::Delete($group)
-    }
-}
-
 function Restart-Monitors {
     # Both monitors again with -Parameter, settled (every KDC up) before the scenario goes on.
     param($Lab, [hashtable]$Parameter = @{})
@@ -209,17 +193,17 @@ $scenarios = [ordered]@{
     '10 % loss on the holder'     = @{ Inject = { param($Lab) $null = Set-KdcHaLabNetem -Lab $Lab -Node kdc1 -LossPercent 10 }; Cleanup = { param($Lab) Clear-KdcHaLabNetem -Lab $Lab -Node kdc1 } }
     '30 % loss on the holder'     = @{ Inject = { param($Lab) $null = Set-KdcHaLabNetem -Lab $Lab -Node kdc1 -LossPercent 30 }; Cleanup = { param($Lab) Clear-KdcHaLabNetem -Lab $Lab -Node kdc1 } }
     "holder's KDC throttled to $ThrottlePercent % of a core" = @{
-        Inject  = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId (Get-KdcPid $Lab kdc1) -Percent $ThrottlePercent; 'cgroup v1 cfs quota' }
-        Cleanup = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId 0 -Percent 0 }
+        Inject  = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent $ThrottlePercent; 'cgroup v1 cfs quota' }
+        Cleanup = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent 0 }
     }
     "holder's KDC throttled to $StallPercent % of a core" = @{
-        Inject  = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId (Get-KdcPid $Lab kdc1) -Percent $StallPercent; 'answers after up to 200 ms' }
-        Cleanup = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId 0 -Percent 0 }
+        Inject  = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent $StallPercent; 'answers after up to 200 ms' }
+        Cleanup = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent 0 }
     }
     "holder's KDC throttled to $StallPercent % of a core, -BusyTimeoutMilliseconds 0" = @{
         Prepare = { param($Lab) Restart-Monitors -Lab $Lab -Parameter @{ BusyTimeoutMilliseconds = 0 } }
-        Inject  = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId (Get-KdcPid $Lab kdc1) -Percent $StallPercent; 'answers after up to 200 ms' }
-        Cleanup = { param($Lab) Set-CpuQuota -Lab $Lab -ProcessId 0 -Percent 0; Restart-Monitors -Lab $Lab }
+        Inject  = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent $StallPercent; 'answers after up to 200 ms' }
+        Cleanup = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent 0; Restart-Monitors -Lab $Lab }
     }
     "KDC restart (TERM, start at once) x$RestartCount" = @{
         Inject = {
@@ -295,7 +279,7 @@ try {
         }
     }
 } finally {
-    if ($lab) { Set-CpuQuota -Lab $lab -ProcessId 0 -Percent 0 }
+    if ($lab) { Set-KdcHaLabCpuQuota -Lab $lab -Node kdc1 -Percent 0 }
     Remove-KdcHaLab -Lab $lab
 }
 

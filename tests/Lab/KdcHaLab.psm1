@@ -549,6 +549,7 @@ function Remove-LabById {
     # -force: carry on past a link that vanished with its namespace's veth peer.
     if ($batch) { Invoke-LabCommand -FilePath ip -ArgumentList '-force', '-batch', '-' -InputText (($batch -join "`n") + "`n") -AllowFailure | Out-Null }
     Remove-LabHostMount -Directory $dir
+    Remove-LabCpuGroup -Id $Id
     if (Test-Path $dir) { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
@@ -783,6 +784,42 @@ function Restart-KdcHaLabKdc {
     $null = Start-LabProcess -Lab $Lab -Key $key -Namespace $n.Namespace -FilePath /bin/sh -ArgumentList '-c', $restart, $old.Pid, $Lab.Realm -Environment $env -LogPath (Join-Path $n.Directory "krb5kdc-$Port.out")
     Wait-LabListener -Lab $Lab -Node $n -Port $Port -Key $key -LogPath (Join-Path $n.Directory "krb5kdc-$Port.log")
     $evt
+}
+
+function Get-LabCpuGroup { param([Parameter(Mandatory)][string]$Id) "/sys/fs/cgroup/cpu/$($script:Prefix)-$Id" }
+
+function Remove-LabCpuGroup {
+    param([Parameter(Mandatory)][string]$Id)
+    $group = Get-LabCpuGroup -Id $Id
+    if (-not (Test-Path -LiteralPath $group)) { return }
+    foreach ($task in Get-Content -LiteralPath "$group/tasks") {
+        try { Set-Content -LiteralPath /sys/fs/cgroup/cpu/tasks -Value $task } catch [System.IO.IOException] { <# it exited meanwhile #> }
+    }
+    # A cgroup directory is removed with rmdir(2) alone, its control files and all.
+    [IO.Directory]::Delete($group)
+}
+
+function Set-KdcHaLabCpuQuota {
+    <#
+    .SYNOPSIS
+    Holds a node's krb5kdc (every port) to -Percent of one core with a cgroup v1 CFS quota in -PeriodMilliseconds
+    periods: it still answers, slowly (a request that finds the quota spent waits for the next period), as a KDC
+    starved by its neighbours on a shared host does. -Percent 0 lifts the quota. The group is the lab's own and goes
+    with Remove-KdcHaLab.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][ValidateRange(0, 100)][double]$Percent,
+        [ValidateRange(1, 1000)][int]$PeriodMilliseconds = 200)
+    if ($Percent -eq 0) { Remove-LabCpuGroup -Id $Lab.Id; return }
+    $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
+    $records = @(Get-LabKdcRecord -Lab $Lab -Node $n | Where-Object Alive)
+    if (-not $records) { throw "No running krb5kdc on $($n.Name)." }
+    $group = Get-LabCpuGroup -Id $Lab.Id
+    $null = New-Item -ItemType Directory -Force -Path $group
+    Set-Content -LiteralPath "$group/cpu.cfs_period_us" -Value (1000 * $PeriodMilliseconds)
+    # The kernel's smallest quota is 1 ms.
+    Set-Content -LiteralPath "$group/cpu.cfs_quota_us" -Value ([Math]::Max(1000, [int](10 * $PeriodMilliseconds * $Percent)))
+    foreach ($r in $records) { Set-Content -LiteralPath "$group/tasks" -Value $r.Pid }
 }
 
 # --------------------------------------------------------------------------------------------

@@ -225,9 +225,9 @@ public sealed class KdcHaMonitor
     private async Task<ProbeOutcome> ProbeWithCauseAsync(MonitoredKdc kdc, KdcProbeRequest request, bool confirming, CancellationToken token)
     {
         var watched = kdc.IsLocal && _localProcess is not null;
-        var cpuBefore = watched && confirming && _busyTimeout is not null ? LocalCpuTime() : null;
+        var before = watched && confirming && _busyTimeout is not null ? LocalActivity() : null;
         var result = await ProbeAsync(kdc, request, token).ConfigureAwait(false);
-        if (cpuBefore is not null && result.Verdict == KdcHealthStatus.Timeout && LocalCpuTime() > cpuBefore)
+        if (before is not null && result.Verdict == KdcHealthStatus.Timeout && LocalActivity() is { } after && after.WorkedSince(before.Value))
         {
             return await ProbeBusyAsync(kdc, request.WithTimeout(_busyTimeout!.Value), token).ConfigureAwait(false);
         }
@@ -265,8 +265,8 @@ public sealed class KdcHaMonitor
     }
 
     /// <summary>
-    /// The local KDC's processes used CPU while the probe that would confirm its failure timed out: it is busy (a login
-    /// storm, a backup), not hung, and gets one more probe with <see cref="MonitorConfiguration.BusyTimeoutMilliseconds"/>
+    /// The local KDC's processes used or waited for CPU while the probe that would confirm its failure timed out: it is
+    /// busy (a login storm, a backup, a CPU quota), not hung, and gets one more probe with <see cref="MonitorConfiguration.BusyTimeoutMilliseconds"/>
     /// to answer. Handing a busy KDC's VIP to the idle peer would only hand the peer the storm; a hung KDC uses no
     /// CPU and fails over as fast as before, and one busy without answering still fails after the longer deadline.
     /// </summary>
@@ -277,15 +277,15 @@ public sealed class KdcHaMonitor
         var result = await ProbeAsync(kdc, request, token).ConfigureAwait(false);
         var deadline = _configuration.BusyTimeoutMilliseconds;
         return new ProbeOutcome(request, result, result.Verdict == KdcHealthStatus.Healthy
-            ? $"{_localProcess!.Name} was busy, not hung: it used CPU while a probe timed out, and answered within {deadline} ms."
-            : $"{_localProcess!.Name} was busy (it used CPU while a probe timed out) but did not answer within {deadline} ms either.");
+            ? $"{_localProcess!.Name} was busy, not hung: it used or waited for CPU while a probe timed out, and answered within {deadline} ms."
+            : $"{_localProcess!.Name} was busy (it used or waited for CPU while a probe timed out) but did not answer within {deadline} ms either.");
     }
 
-    private TimeSpan? LocalCpuTime()
+    private LocalKdcActivity? LocalActivity()
     {
         try
         {
-            return _localProcess!.CpuTime();
+            return _localProcess!.Activity();
         }
         catch (Exception e)
         {

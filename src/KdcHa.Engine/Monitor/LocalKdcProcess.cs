@@ -8,8 +8,8 @@ using KdcHa.Common;
 namespace KdcHa.Monitor;
 
 /// <summary>
-/// Whether the local KDC's process exists, and how much CPU it has used: what tells a KDC that is restarting from one
-/// that is gone, and a busy KDC from a hung one.
+/// Whether the local KDC's process exists, and what it is doing: what tells a KDC that is restarting from one that is
+/// gone, and a busy KDC from a hung one.
 /// </summary>
 public interface ILocalKdcProcess
 {
@@ -18,8 +18,19 @@ public interface ILocalKdcProcess
 
     bool IsRunning();
 
-    /// <summary>CPU time used by every such process so far; null when none runs.</summary>
-    TimeSpan? CpuTime();
+    /// <summary>What every such process has done so far; null when none runs.</summary>
+    LocalKdcActivity? Activity();
+}
+
+/// <summary>CPU time used by the local KDC's processes so far, and whether one of them waits for a CPU right now.</summary>
+public readonly record struct LocalKdcActivity(TimeSpan CpuTime, bool Runnable)
+{
+    /// <summary>
+    /// It worked since <paramref name="before"/>: it used CPU, or it is runnable now. Measured: a KDC held by a cgroup
+    /// CPU quota shows no CPU time and no run delay while throttled, but stays runnable (R); a stopped or blocked one
+    /// is not (T, S or D) and uses nothing.
+    /// </summary>
+    public bool WorkedSince(LocalKdcActivity before) => CpuTime > before.CpuTime || Runnable;
 }
 
 /// <summary>
@@ -38,18 +49,20 @@ public sealed class ProcKdcProcess : ILocalKdcProcess
 
     public bool IsRunning() => ProcessIds().Any();
 
-    public TimeSpan? CpuTime()
+    public LocalKdcActivity? Activity()
     {
-        TimeSpan? total = null;
+        LocalKdcActivity? total = null;
         foreach (var pid in ProcessIds())
         {
             try
             {
+                var runnable = ProcessStat.Read(pid).State == 'R';
                 // schedstat's first field is nanoseconds on a CPU: /proc/<pid>/stat counts 10 ms ticks, too coarse
                 // for a KDC throttled to a few percent of a core over one 100 ms probe.
                 var schedstat = File.ReadAllText($"/proc/{pid}/schedstat");
                 var nanoseconds = long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ')), CultureInfo.InvariantCulture);
-                total = (total ?? TimeSpan.Zero) + TimeSpan.FromTicks(nanoseconds / 100);
+                var sum = total ?? default;
+                total = new LocalKdcActivity(sum.CpuTime + TimeSpan.FromTicks(nanoseconds / 100), sum.Runnable || runnable);
             }
             catch (Exception e) when (e is IOException or FormatException or ArgumentOutOfRangeException)
             {

@@ -25,6 +25,20 @@ public class LocalKdcBusyTests
     }
 
     [Fact]
+    public void ALocalKdcWaitingForACpuWhoseCpuTimeStoodStillIsThrottledNotHungAndGetsTheLongerProbe()
+    {
+        var harness = new MonitorHarness(localProcess: new FakeKdcProcess(running: true, busy: false, runnable: true));
+        harness.Prober.Add("local", Healthy, Timeout, Timeout, Healthy);
+        harness.Prober.Add("peer", Healthy, Healthy, Healthy);
+
+        harness.Run();
+
+        Assert.DoesNotContain(true, harness.Tracking.Writes);
+        Assert.Contains(harness.Prober.Requests, request => request.Endpoint.Host == "local" && request.Timeout == TimeSpan.FromMilliseconds(500));
+        Assert.Contains(harness.Status.Written, status => status.Kdcs.Single(kdc => kdc.IsLocal).LastMessage?.Contains("used or waited for CPU") == true);
+    }
+
+    [Fact]
     public void ALocalKdcThatTimesOutWithoutUsingCpuIsHungAndFaultsAfterFallWithNoLongerProbe()
     {
         var harness = new MonitorHarness(localProcess: new FakeKdcProcess(running: true, busy: false));

@@ -87,19 +87,22 @@ internal sealed class FakeKdcProcess : ILocalKdcProcess
 {
     private readonly bool _running;
     private readonly bool _busy;
+    private readonly bool _runnable;
     private TimeSpan _cpu = TimeSpan.FromSeconds(1);
 
-    public FakeKdcProcess(bool running, bool busy = false)
+    // busy: its CPU time moves between reads; runnable: it waits for a CPU (as under a CPU quota) at every read.
+    public FakeKdcProcess(bool running, bool busy = false, bool runnable = false)
     {
         _running = running;
         _busy = busy;
+        _runnable = runnable;
     }
 
     public string Name => "krb5kdc";
 
     public bool IsRunning() => _running;
 
-    public TimeSpan? CpuTime()
+    public LocalKdcActivity? Activity()
     {
         if (!_running)
         {
@@ -107,7 +110,7 @@ internal sealed class FakeKdcProcess : ILocalKdcProcess
         }
 
         _cpu += _busy ? TimeSpan.FromMilliseconds(3) : TimeSpan.Zero;
-        return _cpu;
+        return new LocalKdcActivity(_cpu, _runnable);
     }
 }
 
