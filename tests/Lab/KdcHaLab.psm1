@@ -542,6 +542,7 @@ function Remove-LabById {
         $pids = @((Invoke-LabCommand -FilePath ip -ArgumentList 'netns', 'pids', $ns -AllowFailure).StdOut -split "`n" | Where-Object { $_ -match '^\d+$' })
         if ($pids) { Send-LabSignal -ProcessId $pids -Signal KILL }
     }
+    foreach ($ns in $namespaces) { Remove-Item -LiteralPath "/etc/netns/$ns" -Recurse -Force -ErrorAction Ignore }
     $batch = @($namespaces | ForEach-Object { "netns delete $_" })
     $links = @((Invoke-LabCommand -FilePath ip -ArgumentList '-o', 'link', 'show' -AllowFailure).StdOut -split "`n" |
         ForEach-Object { if ($_ -match "^\d+: (($($script:BridgePrefix)|$($script:VethPrefix))$Id\w*)[@:]") { $Matches[1] } })
@@ -1134,6 +1135,42 @@ function Start-KdcHaLabDBus {
     }
     New-LabEvent -Action 'StartDBus' -Node '' -Detail @{ Pid = $processId } | Out-Null
     "unix:path=$socket"
+}
+
+function Start-KdcHaLabDns {
+    <#
+    .SYNOPSIS
+    Starts a dnsmasq in a node's namespace, on that namespace's own loopback (127.0.0.1:53), answering for -Domain only
+    from the -Option records it is given (dnsmasq options such as --srv-host, --host-record, --cname), and makes it
+    the namespace's resolver: ip netns exec binds /etc/netns/<namespace>/resolv.conf over /etc/resolv.conf for every
+    program the lab runs there. Names outside -Domain get REFUSED, never a forward. Remove-KdcHaLab removes both.
+    Returns the pid.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [Parameter(Mandatory)][string]$Domain, [string[]]$Option = @())
+    $n = Resolve-LabNode -Lab $Lab -Node $Node
+    $etc = Join-Path '/etc/netns' $n.Namespace
+    [void](New-Item -ItemType Directory -Force -Path $etc)
+    Write-LabFile -Path (Join-Path $etc 'resolv.conf') -Text "nameserver 127.0.0.1`noptions timeout:1 attempts:1`n"
+    $arguments = @('--keep-in-foreground', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--pid-file=', '--user=root',
+        '--bind-interfaces', '--listen-address=127.0.0.1', '--port=53', '--log-facility=-', "--local=/$Domain/") + $Option
+    $processId = Start-LabProcess -Lab $Lab -Key "$($n.Name).dns" -Namespace $n.Namespace -FilePath dnsmasq -ArgumentList $arguments -LogPath (Join-Path $n.Directory 'dnsmasq.log')
+    $deadline = [DateTime]::UtcNow.AddSeconds(5)
+    while (-not ((Invoke-LabCommand -Namespace $n.Namespace -FilePath ss -ArgumentList '-Hlnu', 'sport', '=', ':53' -AllowFailure).StdOut.Trim())) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "dnsmasq did not listen on 127.0.0.1:53 in $($n.Namespace); see $($n.Directory)/dnsmasq.log" }
+        Start-Sleep -Milliseconds 20
+    }
+    $processId
+}
+
+function Suspend-KdcHaLabDns {
+    <# .SYNOPSIS SIGSTOP (or -Resume: SIGCONT) for a node's dnsmasq: a DNS server that takes queries and never answers. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [switch]$Resume)
+    $n = Resolve-LabNode -Lab $Lab -Node $Node
+    $record = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).dns" | Where-Object Alive
+    if (-not $record) { throw "No dnsmasq runs on $($n.Name)." }
+    Send-LabSignal -ProcessId $record.Pid -Signal $(if ($Resume) { 'CONT' } else { 'STOP' })
 }
 
 # --------------------------------------------------------------------------------------------
