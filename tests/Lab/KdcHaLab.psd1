@@ -9,7 +9,7 @@
         'Initialize-KdcHaLabHost', 'Invoke-KdcHaLabHostCommand', 'Start-KdcHaLabHostProcess', 'Stop-KdcHaLabHostProcess',
         'New-KdcHaLab', 'Remove-KdcHaLab', 'Get-KdcHaLabProcess', 'Invoke-KdcHaLabCommand', 'Invoke-KdcHaLabKadmin',
         'Invoke-KdcHaLabKinit', 'New-KdcHaLabKrb5Conf', 'Start-KdcHaLabKdc', 'Stop-KdcHaLabKdc', 'Suspend-KdcHaLabKdc',
-        'Resume-KdcHaLabKdc', 'Restart-KdcHaLabKdc', 'Set-KdcHaLabCpuQuota', 'Start-KdcHaLabDns', 'Suspend-KdcHaLabDns', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
+        'Resume-KdcHaLabKdc', 'Restart-KdcHaLabKdc', 'Set-KdcHaLabCpuQuota', 'Start-KdcHaLabDns', 'New-KdcHaLabActiveActive', 'Restore-KdcHaLabActiveActive', 'Suspend-KdcHaLabDns', 'Test-KdcHaLabNetemSupport', 'Set-KdcHaLabNetem', 'Clear-KdcHaLabNetem',
         'Set-KdcHaLabPartition', 'Clear-KdcHaLabPartition', 'Get-KdcHaLabLinkLocalAddress', 'Get-KdcHaLabHealthCommand', 'New-KdcHaLabKeepalivedConfig',
         'Start-KdcHaLabKeepalived', 'Stop-KdcHaLabKeepalived', 'Start-KdcHaLabDBus', 'Get-KdcHaLabVipHolder', 'Wait-KdcHaLabVip',
         'Start-KdcHaLabVipWatcher', 'Get-KdcHaLabVipTransition', 'Stop-KdcHaLabVipWatcher',

@@ -282,6 +282,8 @@ function New-LabObject {
         BridgeName        = "$($script:BridgePrefix)$Id"
         BridgeAddress     = $null
         Vip               = $null
+        # Active-active labs: one VIP per KDC node (the first is Vip).
+        Vips              = @()
         Interface         = $script:NodeInterface
         Kdcs              = @()
         Clients           = @()
@@ -307,6 +309,7 @@ function Initialize-LabNetwork {
         $Lab.Subnet = "$base.0/24"
         $Lab.BridgeAddress = "$base.1"
         $Lab.Vip = "$base.$($script:VipOctet)"
+        $Lab.Vips = @(0..($Lab.KdcCount - 1) | ForEach-Object { "$base.$($script:VipOctet + $_)" })
         $Lab.Kdcs = @(1..$Lab.KdcCount | ForEach-Object { New-LabNode -Id $Lab.Id -Dir $Lab.Directory -Name "kdc$_" -Role Kdc -Address "$base.$(10 + $_)" -Short "k$_" })
         $Lab.Clients = @(@(if ($Lab.ClientCount -gt 0) { 1..$Lab.ClientCount }) | ForEach-Object { New-LabNode -Id $Lab.Id -Dir $Lab.Directory -Name "client$_" -Role Client -Address "$base.$(50 + $_)" -Short "c$_" })
         $Lab.DirectoryNodes = @(New-LabDirectoryNode -Lab $Lab -Base $base)
@@ -1202,7 +1205,8 @@ function New-KdcHaLabMonitorKeepalivedConfig {
     $splat = @{
         Interface = $n.Interface; VirtualAddress = $Lab.Vip; Priority = $Priority; RouterId = $n.Name
         StateDirectory = $stateDirectory; NotifyFifo = $n.NotifyFifo
-    } + $Parameter
+    }
+    foreach ($key in $Parameter.Keys) { $splat[$key] = $Parameter[$key] }
     # The module runs in a child pwsh, as in production, so the lab never loads the assembly under test.
     $script = 'Import-Module $env:KDCHA_LAB_MODULE; $p = $env:KDCHA_LAB_PARAMETERS | ConvertFrom-Json -AsHashtable; New-KdcHaKeepalivedConfig @p'
     $r = Invoke-LabCommand -FilePath ([Environment]::ProcessPath) -ArgumentList "$PSHOME/pwsh.dll", '-NoProfile', '-NonInteractive', '-Command', $script `
@@ -1360,6 +1364,40 @@ function New-KdcHaLabMonitoredPair {
     $lab
 }
 
+function New-KdcHaLabActiveActive {
+    <#
+    .SYNOPSIS
+    A lab of -NodeCount KDC nodes, all serving at once, each behind its own VIP: keepalived from the module under test
+    (New-KdcHaKeepalivedConfig -VirtualAddress <every VIP> -ActiveActiveNode n), so node n is the primary of
+    instance n (VIP n, $Lab.Vips[n-1]) and a backup of the others; a VIP watcher per VIP and a monitor on each node,
+    settled with every node holding its own VIP. Returns the lab; pair with Remove-KdcHaLab.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string]$ModulePath, [ValidateRange(2, 3)][int]$NodeCount = 2, [ValidateRange(0, 8)][int]$ClientCount = 1)
+    $lab = New-KdcHaLab -KdcCount $NodeCount -ClientCount $ClientCount
+    try {
+        for ($i = 0; $i -lt $NodeCount; $i++) {
+            $n = $lab.Kdcs[$i]
+            $config = New-KdcHaLabMonitorKeepalivedConfig -Lab $lab -Node $n -ModulePath $ModulePath -Priority 200 -Parameter @{ VirtualAddress = $lab.Vips; ActiveActiveNode = $i + 1 }
+            $null = Start-KdcHaLabKeepalived -Lab $lab -Node $n -ConfigText $config
+        }
+        foreach ($vip in $lab.Vips) { $null = Start-KdcHaLabVipWatcher -Lab $lab -Vip $vip }
+        Restore-KdcHaLabActiveActive -Lab $lab -ModulePath $ModulePath
+    } catch {
+        Remove-KdcHaLab -Lab $lab
+        throw
+    }
+    $lab
+}
+
+function Restore-KdcHaLabActiveActive {
+    <# .SYNOPSIS Restore-KdcHaLabMonitoredPair for an active-active lab: every node settled, healthy, holding its own VIP. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$ModulePath, [double]$TimeoutSec = 30)
+    Restore-KdcHaLabMonitoredPair -Lab $Lab -ModulePath $ModulePath -Holder $Lab.Kdcs[0].Name -TimeoutSec $TimeoutSec
+    for ($i = 1; $i -lt $Lab.Kdcs.Count; $i++) { $null = Wait-KdcHaLabVip -Lab $Lab -Node $Lab.Kdcs[$i].Name -Vip $Lab.Vips[$i] -TimeoutSec 15 }
+}
+
 function Wait-KdcHaLabVipMove {
     <#
     .SYNOPSIS
@@ -1369,19 +1407,20 @@ function Wait-KdcHaLabVipMove {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$Node, [Parameter(Mandatory)][double]$SinceMonoMs, [double]$TimeoutSec = 10,
+        [string]$Vip = $Lab.Vip,
         # Runs between polls, e.g. to refresh a live status view.
         [scriptblock]$WhileWaiting,
         [switch]$AllowTimeout
     )
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     do {
-        $moved = Get-KdcHaLabVipTransition -Lab $Lab | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } | Select-Object -First 1
+        $moved = Get-KdcHaLabVipTransition -Lab $Lab -Vip $Vip | Where-Object { $_.MonoMs -ge $SinceMonoMs -and $_.Holders.Count -eq 1 -and $_.Holders[0] -eq $Node } | Select-Object -First 1
         if ($moved) { return $moved }
         if ($WhileWaiting) { & $WhileWaiting }
         Start-Sleep -Milliseconds 50
     } while ([DateTime]::UtcNow -lt $deadline)
     if ($AllowTimeout) { return }
-    throw "The VIP did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')`n$(Get-LabNodeDiagnosis -Lab $Lab)"
+    throw "The VIP $Vip did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab -Vip $Vip | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')`n$(Get-LabNodeDiagnosis -Lab $Lab)"
 }
 
 function Measure-KdcHaLabFailover {
@@ -1546,10 +1585,10 @@ function Wait-KdcHaLabHaproxyServer {
 # --------------------------------------------------------------------------------------------
 
 function Get-KdcHaLabVipHolder {
-    <# .SYNOPSIS Names of the KDC nodes that have the VIP configured now (none, one, or several in a split brain). #>
+    <# .SYNOPSIS Names of the KDC nodes that have the VIP (or -Vip, one of $Lab.Vips) configured now (none, one, or several in a split brain). #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab)
-    $pattern = "inet $([regex]::Escape($Lab.Vip))/"
+    param([Parameter(Mandatory)]$Lab, [string]$Vip = $Lab.Vip)
+    $pattern = "inet $([regex]::Escape($Vip))/"
     foreach ($n in $Lab.Kdcs) {
         $r = Invoke-LabCommand -FilePath ip -ArgumentList '-n', $n.Namespace, '-o', '-4', 'addr', 'show', 'dev', $n.Interface -AllowFailure
         if ($r.StdOut -match $pattern) { $n.Name }
@@ -1559,28 +1598,33 @@ function Get-KdcHaLabVipHolder {
 function Wait-KdcHaLabVip {
     <# .SYNOPSIS Waits until exactly -Node holds the VIP (or anyone, without -Node); returns the holder or throws on timeout. #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [string]$Node, [double]$TimeoutSec = 15)
+    param([Parameter(Mandatory)]$Lab, [string]$Node, [double]$TimeoutSec = 15, [string]$Vip = $Lab.Vip)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     do {
-        $holders = @(Get-KdcHaLabVipHolder -Lab $Lab)
+        $holders = @(Get-KdcHaLabVipHolder -Lab $Lab -Vip $Vip)
         if ($holders.Count -eq 1 -and (-not $Node -or $holders[0] -eq $Node)) { return $holders[0] }
         Start-Sleep -Milliseconds 50
     } while ([DateTime]::UtcNow -lt $deadline)
-    throw "VIP $($Lab.Vip) not held by $(if ($Node) { $Node } else { 'exactly one node' }) within $TimeoutSec s (holders: $($holders -join ',')). Logs: $($Lab.Directory)/nodes/*/keepalived.log"
+    throw "VIP $Vip not held by $(if ($Node) { $Node } else { 'exactly one node' }) within $TimeoutSec s (holders: $($holders -join ',')). Logs: $($Lab.Directory)/nodes/*/keepalived.log"
 }
+
+function Get-LabVipWatcherPath { param($Lab, [string]$Vip) Join-Path $Lab.Directory $(if ($Vip -eq $Lab.Vip) { 'vip-transitions.tsv' } else { "vip-transitions-$Vip.tsv" }) }
+
+function Get-LabVipWatcherKey { param($Lab, [string]$Vip) if ($Vip -eq $Lab.Vip) { 'vip-watcher' } else { "vip-watcher-$Vip" } }
 
 function Start-KdcHaLabVipWatcher {
     <#
     .SYNOPSIS
     Starts a background watcher recording every VIP add/remove on the KDC nodes, stamped with
-    CLOCK_MONOTONIC ms (comparable with fault events' MonoMs) and UTC. Event-driven (netlink).
+    CLOCK_MONOTONIC ms (comparable with fault events' MonoMs) and UTC. Event-driven (netlink). -Vip watches
+    another of an active-active lab's VIPs, with a watcher of its own.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab)
-    $out = Join-Path $Lab.Directory 'vip-transitions.tsv'
+    param([Parameter(Mandatory)]$Lab, [string]$Vip = $Lab.Vip)
+    $out = Get-LabVipWatcherPath -Lab $Lab -Vip $Vip
     Remove-Item -LiteralPath $out -ErrorAction SilentlyContinue
     $nodeArgs = $Lab.Kdcs | ForEach-Object { "$($_.Name)=$($_.Namespace)" }
-    $processId = Start-LabProcess -Lab $Lab -Key 'vip-watcher' -FilePath perl -ArgumentList (@("$PSScriptRoot/vip-watcher.pl", $out, $Lab.Vip) + $nodeArgs) -LogPath (Join-Path $Lab.Directory 'vip-watcher.log')
+    $processId = Start-LabProcess -Lab $Lab -Key (Get-LabVipWatcherKey -Lab $Lab -Vip $Vip) -FilePath perl -ArgumentList (@("$PSScriptRoot/vip-watcher.pl", $out, $Vip) + $nodeArgs) -LogPath (Join-Path $Lab.Directory 'vip-watcher.log')
     # Its first record is the snapshot: once it exists, no later change can be missed.
     $deadline = [DateTime]::UtcNow.AddSeconds(5)
     while (-not ((Test-Path $out) -and (Get-Item $out).Length -gt 0)) {
@@ -1591,10 +1635,10 @@ function Start-KdcHaLabVipWatcher {
 }
 
 function Get-KdcHaLabVipTransition {
-    <# .SYNOPSIS The watcher's records so far: MonoMs, Utc, Node, Event (Snapshot|Added|Removed), Holders. #>
+    <# .SYNOPSIS The watcher's records so far (of -Vip's watcher): MonoMs, Utc, Node, Event (Snapshot|Added|Removed), Holders. #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab)
-    $out = Join-Path $Lab.Directory 'vip-transitions.tsv'
+    param([Parameter(Mandatory)]$Lab, [string]$Vip = $Lab.Vip)
+    $out = Get-LabVipWatcherPath -Lab $Lab -Vip $Vip
     if (-not (Test-Path $out)) { return }
     foreach ($line in [IO.File]::ReadAllLines($out)) {
         $f = $line.Split("`t")
