@@ -5,6 +5,7 @@ using KdcHa.Common;
 using KdcHa.Haproxy;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos;
+using KdcHa.Monitor.Metrics;
 using KdcHa.Notification;
 using KdcHa.Vip;
 using KdcHa.Vrrp;
@@ -76,6 +77,7 @@ public static class KdcHaErrors
     public static readonly KdcHaError MonitorStatusInvalid = new(nameof(MonitorStatusInvalid), ErrorCategory.InvalidData);
     public static readonly KdcHaError MonitorStatusUnreadable = new(nameof(MonitorStatusUnreadable), ErrorCategory.PermissionDenied);
     public static readonly KdcHaError AgentCheckUnavailable = new(nameof(AgentCheckUnavailable), ErrorCategory.ResourceUnavailable);
+    public static readonly KdcHaError MetricsUnavailable = new(nameof(MetricsUnavailable), ErrorCategory.ResourceUnavailable);
 
     // The notification cmdlets, and Start-KdcHaMonitor -NotificationChannel.
     public static readonly KdcHaError NotificationConfigurationNotFound = new(nameof(NotificationConfigurationNotFound), ErrorCategory.ObjectNotFound);
@@ -153,6 +155,7 @@ public static class KdcHaErrors
             { typeof(AddressInUseException), new(AddressInUse, e => ((AddressInUseException)e).Address) },
             { typeof(NetlinkException), new(NetlinkError) },
             { typeof(AgentCheckListenException), new(AgentCheckUnavailable, e => ((AgentCheckListenException)e).Address) },
+            { typeof(MetricsListenException), new(MetricsUnavailable, e => ((MetricsListenException)e).Address) },
             { typeof(LinkLayerException), new(LinkLayerError) },
             { typeof(NotificationSecretException), new(SecretUnavailable, e => ((NotificationSecretException)e).Reference) },
         };

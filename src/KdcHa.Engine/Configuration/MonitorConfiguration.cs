@@ -21,6 +21,9 @@ public sealed class MonitorConfiguration
 {
     public const string DefaultStateDirectory = "/run/kdcha";
 
+    /// <summary>The metrics endpoint's port when MetricsAddress names only an address (Get-KdcHaStatus asks it by default).</summary>
+    public const int DefaultMetricsPort = 9464;
+
     private static readonly char[] NotInInterfaceNames = { '/', ' ', '\0' };
 
     /// <summary>
@@ -63,6 +66,9 @@ public sealed class MonitorConfiguration
         MonitorSetting.Text(nameof(AgentCheckAddress), (c, value) => c.AgentCheckAddress = value, c => c.AgentCheckAddress is null || TryParseListenAddress(c.AgentCheckAddress, out _)
             ? null
             : $"'{c.AgentCheckAddress}' is not a port or an address:port to listen on (8788, 0.0.0.0:8788, [::]:8788)"),
+        MonitorSetting.Text(nameof(MetricsAddress), (c, value) => c.MetricsAddress = value, c => c.MetricsAddress is null || TryParseMetricsAddress(c.MetricsAddress, out _)
+            ? null
+            : $"'{c.MetricsAddress}' is not a port, an address or an address:port to serve metrics on (9464, 10.0.0.11, 0.0.0.0:9464, [::]:9464)"),
     };
 
     public string Node { get; set; } = Environment.MachineName;
@@ -138,6 +144,15 @@ public sealed class MonitorConfiguration
     /// <summary><see cref="AgentCheckAddress"/> as a socket address; null when unset or not valid.</summary>
     public IPEndPoint? AgentCheckEndPoint => AgentCheckAddress is { } text && TryParseListenAddress(text, out var endPoint) ? endPoint : null;
 
+    /// <summary>
+    /// Where the monitor serves /metrics and /status over HTTP: a port alone on loopback, an address alone on port
+    /// 9464, or an address:port; unset means no endpoint. Prometheus on another host needs this host's address here.
+    /// </summary>
+    public string? MetricsAddress { get; set; }
+
+    /// <summary><see cref="MetricsAddress"/> as a socket address; null when unset or not valid.</summary>
+    public IPEndPoint? MetricsEndPoint => MetricsAddress is { } text && TryParseMetricsAddress(text, out var endPoint) ? endPoint : null;
+
     public string FaultFile => Path.Combine(StateDirectory, "fault");
 
     public string HeartbeatFile => Path.Combine(StateDirectory, "heartbeat");
@@ -209,6 +224,22 @@ public sealed class MonitorConfiguration
         }
 
         return IPEndPoint.TryParse(text, out endPoint) && endPoint.Port != 0 && text.Contains(':') && (endPoint.AddressFamily == AddressFamily.InterNetwork || text.StartsWith('['));
+    }
+
+    private static bool TryParseMetricsAddress(string text, out IPEndPoint? endPoint)
+    {
+        // An address alone (10.0.0.11, ::1, [::1]) gets the default port; a port alone or an address:port reads as
+        // for the agent check.
+        var bracketed = text.StartsWith('[') && text.EndsWith(']');
+        var bare = bracketed ? text[1..^1] : text;
+        if (!text.All(char.IsAsciiDigit) && (bracketed || !text.StartsWith('[')) && IPAddress.TryParse(bare, out var address)
+            && (address.AddressFamily == AddressFamily.InterNetworkV6 || !text.Contains(':')))
+        {
+            endPoint = new IPEndPoint(address, DefaultMetricsPort);
+            return true;
+        }
+
+        return TryParseListenAddress(text, out endPoint);
     }
 
     private static string? Absolute(string path) => Path.IsPathRooted(path) ? null : "must be an absolute path";

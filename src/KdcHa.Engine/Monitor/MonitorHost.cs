@@ -10,6 +10,7 @@ using KdcHa.Haproxy;
 using KdcHa.Keepalived;
 using KdcHa.Kerberos.Health;
 using KdcHa.Kerberos.Transport;
+using KdcHa.Monitor.Metrics;
 using KdcHa.Notification;
 using KdcHa.Vip;
 using KdcHa.Vrrp;
@@ -58,24 +59,32 @@ public sealed class MonitorHost
     /// (zero: no limit). Throws before the first probe when the VRRP interface cannot be listened on
     /// (<see cref="VrrpInterfaceNotFoundException"/>, <see cref="VrrpPermissionException"/>) or the keytab cannot
     /// serve (the keytab exceptions of <see cref="KdcProbeTargetFactory"/>), or the agent-check address cannot be
-    /// listened on (<see cref="AgentCheckListenException"/>).
+    /// listened on (<see cref="AgentCheckListenException"/>), or the metrics address (<see cref="MetricsListenException"/>).
     /// </summary>
     public async Task RunAsync(IOperationOutput output, TimeSpan duration, CancellationToken cancellationToken)
     {
         CheckVrrpInterface();
         var kdcs = BuildKdcs(output);
         await using var agent = _configuration.AgentCheckEndPoint is { } agentEndPoint ? AgentCheckResponder.Listen(agentEndPoint) : null;
+        var metrics = _configuration.MetricsEndPoint is null ? null : new MonitorMetrics(
+            kdcs.Select(kdc => (kdc.Name, kdc.IsLocal)), _alerts?.Channels ?? Array.Empty<string>(), _alerts is null ? null : _alerts.PendingCount);
+        await using var endpoint = _configuration.MetricsEndPoint is { } metricsEndPoint ? MetricsEndpoint.Listen(metricsEndPoint, metrics!) : null;
         var clock = new SystemMonitorClock();
         var pipeline = new OutputEventSink(output);
-        _alerts?.Start(output);
+        _alerts?.Start(metrics is null ? output : metrics.TapAlerts(output));
         using var notifying = _alerts is null ? null : new NotifyingEventSink(
             _alerts.Enqueue,
             (notification, error) => pipeline.Publish(new MonitorSourceFailedEvent(
                 _configuration.Node, clock.UtcNow, "notification spool", $"alert {notification.Id} ({notification.Kind}) was not spooled: {error.Message}")));
         IMonitorEventSink events = notifying is null ? pipeline : new FanOutEventSink(pipeline, notifying);
+        if (metrics is not null)
+        {
+            events = new FanOutEventSink(metrics, events);
+        }
+
         var vrrp = new VrrpObservations();
         var monitor = new KdcHaMonitor(_configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
-            new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), StatusStore(agent), clock, events,
+            new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), StatusStore(agent, metrics), clock, events,
             Environment.ProcessId, BuildWatchers(vrrp, events, clock), vrrp, new ProcKdcProcess(_configuration.KdcProcessName));
 
         // Cancelling SIGTERM's default (process exit once handlers return) lets the loop finish its round and
@@ -109,13 +118,16 @@ public sealed class MonitorHost
         }
     }
 
-    private IMonitorStatusStore StatusStore(AgentCheckResponder? agent)
+    private IMonitorStatusStore StatusStore(AgentCheckResponder? agent, MonitorMetrics? metrics)
     {
-        var file = new MonitorStatusFile(_configuration.StatusFile);
+        IMonitorStatusStore store = new MonitorStatusFile(_configuration.StatusFile);
         var stateDirectory = _configuration.StateDirectory;
-        return agent is null
-            ? file
-            : new AgentCheckStatusStore(file, agent.Answer, () => AgentCheckStatusStore.MaintenanceSet(stateDirectory), _configuration.TimeoutMilliseconds);
+        if (agent is not null)
+        {
+            store = new AgentCheckStatusStore(store, agent.Answer, () => AgentCheckStatusStore.MaintenanceSet(stateDirectory), _configuration.TimeoutMilliseconds);
+        }
+
+        return metrics is null ? store : new MetricsStatusStore(store, metrics);
     }
 
     private void CheckVrrpInterface()

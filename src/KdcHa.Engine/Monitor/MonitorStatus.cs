@@ -156,7 +156,10 @@ public sealed class MonitorStatusFile : IMonitorStatusStore
 
     public string Path { get; }
 
-    public void Write(MonitorStatus status) => AtomicFile.Replace(Path, JsonSerializer.SerializeToUtf8Bytes(status, Options));
+    public void Write(MonitorStatus status) => AtomicFile.Replace(Path, Serialize(status));
+
+    /// <summary>The document as the file holds it, and as the metrics endpoint's /status serves it.</summary>
+    internal static byte[] Serialize(MonitorStatus status) => JsonSerializer.SerializeToUtf8Bytes(status, Options);
 
     /// <summary>A Running status not refreshed for a few intervals belongs to a monitor whose loop stalled or died.</summary>
     internal static bool IsStaleAt(MonitorStatus status, DateTime utcNow) => status.RunState == MonitorRunState.Running

@@ -146,6 +146,12 @@ public sealed class MonitorAlerts : IDisposable
         _channels = service.Channels.Select(channel => channel.Definition.Name).ToList();
     }
 
+    /// <summary>The channels the monitor's alerts go to.</summary>
+    public IReadOnlyList<string> Channels => _channels;
+
+    /// <summary>How many alerts wait in <paramref name="channel"/>'s spool: a directory listing, no file read.</summary>
+    public int PendingCount(string channel) => _service.Spool.Pending(channel).Count;
+
     /// <summary>Starts delivery, writing to <paramref name="output"/> from the dispatcher's threads until disposed.</summary>
     public void Start(IOperationOutput output)
     {

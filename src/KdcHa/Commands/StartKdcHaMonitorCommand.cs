@@ -8,6 +8,7 @@ using KdcHa.Haproxy;
 using KdcHa.Kerberos;
 using KdcHa.Kerberos.Keytab;
 using KdcHa.Monitor;
+using KdcHa.Monitor.Metrics;
 using KdcHa.Notification;
 using KdcHa.Vrrp;
 
@@ -107,6 +108,10 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     [ValidateNotNullOrEmpty]
     public string? AgentCheckAddress { get => _configuration.AgentCheckAddress; set => _configuration.AgentCheckAddress = value; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MetricsAddress { get => _configuration.MetricsAddress; set => _configuration.MetricsAddress = value; }
+
     protected override void ProcessRecord()
     {
         var configuration = BuildConfiguration();
@@ -133,6 +138,10 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
         catch (AgentCheckListenException e)
         {
             ThrowTerminatingError(EngineError(e, AgentCheckAddress, KdcHaErrors.AgentCheckUnavailable));
+        }
+        catch (MetricsListenException e)
+        {
+            ThrowTerminatingError(EngineError(e, MetricsAddress, KdcHaErrors.MetricsUnavailable));
         }
         catch (KdcHaException e) when (e is KeytabNotFoundException or KeytabUnreadableException or KeytabFormatException or PrincipalNotInKeytabException)
         {

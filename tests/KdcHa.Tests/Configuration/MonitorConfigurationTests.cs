@@ -115,6 +115,36 @@ public class MonitorConfigurationTests
         Assert.Equal(setting, Assert.Throws<ConfigurationException>(configuration.Validate).Setting);
     }
 
+    [Theory]
+    [InlineData("9464", "127.0.0.1:9464")]
+    [InlineData("10.0.0.11", "10.0.0.11:9464")]
+    [InlineData("10.0.0.11:9000", "10.0.0.11:9000")]
+    [InlineData("0.0.0.0:9464", "0.0.0.0:9464")]
+    [InlineData("::", "[::]:9464")]
+    [InlineData("[::1]", "[::1]:9464")]
+    [InlineData("[::1]:9000", "[::1]:9000")]
+    public void A_metrics_address_is_a_port_on_loopback_an_address_on_9464_or_both(string text, string endPoint)
+    {
+        var configuration = Valid(new MonitorConfiguration { MetricsAddress = text });
+
+        configuration.Validate();
+        Assert.Equal(endPoint, configuration.MetricsEndPoint!.ToString());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("70000")]
+    [InlineData("kdc1:9464")]
+    [InlineData("10.0.0.11:")]
+    [InlineData("[::1]:0")]
+    public void A_metrics_address_that_is_none_of_those_names_the_setting(string text)
+    {
+        var configuration = Valid(new MonitorConfiguration { MetricsAddress = text });
+
+        Assert.Equal("MetricsAddress", Assert.Throws<ConfigurationException>(configuration.Validate).Setting);
+        Assert.Null(configuration.MetricsEndPoint);
+    }
+
     private static MonitorConfiguration Valid(MonitorConfiguration configuration)
     {
         configuration.PeerKdc = new[] { "10.0.0.12" };
