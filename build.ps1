@@ -75,6 +75,8 @@ $LabPackages = [ordered]@{
     # the notification tests' SMTP server and its self-signed certificate
     'aiosmtpd'   = 'python3-aiosmtpd'
     'openssl'    = 'openssl'
+    # the shipped Prometheus rules (promtool check/test rules, check metrics) and a real Prometheus in the lab
+    'promtool'   = 'prometheus'
     # docs/examples/ansible: the Examples tests syntax-check the playbook
     'ansible-playbook' = 'ansible'
     # discovery tests: a real DNS server serving the realm's SRV records on a loopback address

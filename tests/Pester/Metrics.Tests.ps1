@@ -1,7 +1,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
 # Start-KdcHaMonitor -MetricsAddress without the lab: a monitor in a child pwsh probes two loopback ports nobody
 # listens on (every probe Refused, so both KDCs go down), and serves /metrics and /status on a loopback port. The
-# scrape must be text format 0.0.4 that Debian's promtool accepts, and /status the document of status.json.
+# scrape must be text format 0.0.4 that Debian's promtool accepts, and /status the document of status.json. The shipped
+# rules (docs/prometheus/kdcha.rules.yml) pass promtool check rules and their unit tests (promtool test rules).
 
 BeforeAll {
     $script:workDir = Join-Path ([IO.Path]::GetTempPath()) "kdcha-metrics-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -99,5 +100,31 @@ Describe 'Start-KdcHaMonitor -MetricsAddress' {
             Duration = [TimeSpan]::FromSeconds(5)
         }
         { Start-KdcHaMonitor @taken -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'MetricsUnavailable,KdcHa.Commands.StartKdcHaMonitorCommand'
+    }
+}
+
+Describe 'The shipped Prometheus rules' {
+    BeforeAll {
+        $script:rules = Join-Path $PSScriptRoot '../../docs/prometheus/kdcha.rules.yml'
+        $script:ruleTests = Join-Path $PSScriptRoot '../Prometheus/kdcha.rules.test.yml'
+    }
+
+    It 'PassPromtoolCheckRules' {
+        $out = & promtool check rules $rules 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        ($out -join "`n") | Should -Match 'SUCCESS: \d+ rules found'
+    }
+
+    It 'PassTheirUnitTestsWithPromtoolTestRules' {
+        # promtool resolves rule_files against the test file's directory.
+        $out = & promtool test rules $ruleTests 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+    }
+
+    It 'HaveAUnitTestForEveryAlert' {
+        $alerts = @(Select-String -LiteralPath $rules -Pattern '^\s*- alert: (\w+)' | ForEach-Object { $_.Matches[0].Groups[1].Value })
+        $tested = @(Select-String -LiteralPath $ruleTests -Pattern '^\s*- alertname: (\w+)' | ForEach-Object { $_.Matches[0].Groups[1].Value } | Select-Object -Unique)
+        $alerts.Count | Should -BeGreaterThan 8
+        $alerts | Where-Object { $_ -notin $tested } | Should -BeNullOrEmpty
     }
 }
