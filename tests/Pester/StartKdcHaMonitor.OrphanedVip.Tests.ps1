@@ -42,7 +42,11 @@ Describe 'Start-KdcHaMonitor with keepalived killed on the VIP holder' -Tag Lab 
                 $doubleHeld.Add($(if ($both) { $moved.MonoMs - $both.MonoMs } else { 0 }))
                 $single.Add($moved.MonoMs - $kill.MonoMs)
 
-                $orphaned = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node kdc1 | Where-Object { $_.EventType -eq 'OrphanedVip' -and $_.Timestamp -ge $kill.Utc })
+                # The event reaches the monitor's log through its output pipe, a moment after the release itself.
+                $deadline = [DateTime]::UtcNow.AddSeconds(3)
+                do {
+                    $orphaned = @(Get-KdcHaLabMonitorEvent -Lab $lab -Node kdc1 | Where-Object { $_.EventType -eq 'OrphanedVip' -and $_.Timestamp -ge $kill.Utc })
+                } while ($orphaned.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline -and -not (Start-Sleep -Milliseconds 50))
                 $orphaned.Count | Should -Be 1
                 $orphaned[0].Released | Should -BeTrue
                 $orphaned[0].Severity | Should -Be 'Critical'

@@ -338,8 +338,9 @@ public sealed class KdcHaMonitor
 
         if (decision.AllKdcsDown != (_decision?.AllKdcsDown ?? false))
         {
+            // The event says itself that every KDC is down and the VIP stays: what it adds is the likely shared cause.
             var reason = decision.AllKdcsDown
-                ? $"{decision.Reason} {SharedFailure.Describe(probed.Select(outcome => outcome.Result.Verdict).ToArray())}".TrimEnd()
+                ? SharedFailure.Describe(probed.Select(outcome => outcome.Result.Verdict).ToArray())
                 : decision.Reason;
             _events.Publish(new AllKdcsDownEvent(_configuration.Node, now, resolved: !decision.AllKdcsDown, reason));
         }

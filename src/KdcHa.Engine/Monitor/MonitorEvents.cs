@@ -141,7 +141,7 @@ public sealed class AllKdcsDownEvent : MonitorEvent
 {
     public AllKdcsDownEvent(string node, DateTime timestamp, bool resolved, string reason)
         : base(node, timestamp, resolved ? MonitorEventSeverity.Information : MonitorEventSeverity.Critical,
-            resolved ? "A KDC is up again: " + reason : "Every KDC is down; the VIP is kept where it is. " + reason)
+            resolved ? "A KDC is up again: " + reason : ("Every KDC is down; the VIP is kept where it is. " + reason).TrimEnd())
     {
         Resolved = resolved;
     }
