@@ -16,7 +16,7 @@
         'Start-KdcHaLabClientLoad', 'Get-KdcHaLabClientLoadRecord', 'Stop-KdcHaLabClientLoad', 'Get-KdcHaLabMonotonicMs',
         'Get-KdcHaLabMonitorStateDirectory', 'New-KdcHaLabMonitorKeepalivedConfig', 'Start-KdcHaLabMonitor', 'Wait-KdcHaLabMonitor',
         'Get-KdcHaLabMonitorEvent', 'Stop-KdcHaLabMonitor',
-        'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh',
+        'New-KdcHaLabMonitoredPair', 'Restore-KdcHaLabMonitoredPair', 'Wait-KdcHaLabVipMove', 'Measure-KdcHaLabFailover', 'Measure-KdcHaLabFault', 'New-KdcHaLabMaintenanceKeepalivedConfig', 'Invoke-KdcHaLabPwsh',
         'Start-KdcHaLabHaproxy', 'Stop-KdcHaLabHaproxy', 'Invoke-KdcHaLabHaproxyCommand', 'Get-KdcHaLabHaproxyServer', 'Wait-KdcHaLabHaproxyServer',
         'Get-KdcHaLabDirectory', 'Start-KdcHaLabDirectory', 'Stop-KdcHaLabDirectory', 'Suspend-KdcHaLabDirectory', 'Resume-KdcHaLabDirectory',
         'Wait-KdcHaLabDirectoryEntry', 'Start-KdcHaLabSambaDc', 'Stop-KdcHaLabSambaDc', 'Suspend-KdcHaLabSambaDc', 'Resume-KdcHaLabSambaDc',

@@ -1423,6 +1423,51 @@ function Wait-KdcHaLabVipMove {
     throw "The VIP $Vip did not move to $Node within $TimeoutSec s: $((Get-KdcHaLabVipTransition -Lab $Lab -Vip $Vip | Where-Object MonoMs -GE $SinceMonoMs | ForEach-Object { "$($_.Event) $($_.Node)" }) -join '; ')`n$(Get-LabNodeDiagnosis -Lab $Lab)"
 }
 
+function Measure-KdcHaLabFault {
+    <#
+    .SYNOPSIS
+    One fault and its recovery under client load (kinit through -Vip): -Inject runs (it returns the lab event with
+    MonoMs, e.g. Suspend-KdcHaLabKdc), then the VIP is expected on -To; -HoldSeconds later -Recover runs (its event
+    again) and the VIP is expected back on -Back. Without -To, the VIP is not expected to move (a fault the node
+    absorbs). Returns FailoverMs and BackMs (null when it did not move), Changes (holder changes of every lab VIP since
+    the fault: Vip, Count) and the kinit outcomes. The caller brings the lab to its starting state first.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][scriptblock]$Inject, [Parameter(Mandatory)][scriptblock]$Recover,
+        [string]$To, [string]$Back = 'kdc1', [string]$Vip = $Lab.Vip,
+        [double]$LeadSeconds = 0.5, [double]$HoldSeconds = 2, [double]$AfterSeconds = 2, [int]$ClientRate = 5
+    )
+    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
+    try {
+        Start-Sleep -Milliseconds ([int]($LeadSeconds * 1000))
+        $fault = & $Inject
+        try {
+            $moved = if ($To) { Wait-KdcHaLabVipMove -Lab $Lab -Vip $Vip -Node $To -SinceMonoMs $fault.MonoMs }
+            Start-Sleep -Milliseconds ([int]($HoldSeconds * 1000))
+        } finally {
+            $recovered = & $Recover
+        }
+        $returned = if ($moved) { Wait-KdcHaLabVipMove -Lab $Lab -Vip $Vip -Node $Back -SinceMonoMs $recovered.MonoMs -TimeoutSec 20 }
+        Start-Sleep -Milliseconds ([int]($AfterSeconds * 1000))
+    } finally {
+        $attempts = @(Stop-KdcHaLabClientLoad -Lab $Lab)
+    }
+    $vips = if ($Lab.Vips) { $Lab.Vips } else { @($Lab.Vip) }
+    [pscustomobject]@{
+        Fault           = $fault
+        FailoverMs      = if ($moved) { $moved.MonoMs - $fault.MonoMs }
+        BackMs          = if ($returned) { $returned.MonoMs - $recovered.MonoMs }
+        Changes         = @(foreach ($v in $vips) {
+                $watched = Test-Path -LiteralPath (Get-LabVipWatcherPath -Lab $Lab -Vip $v)
+                if ($watched) { [pscustomobject]@{ Vip = $v; Count = @(Get-KdcHaLabVipTransition -Lab $Lab -Vip $v | Where-Object { $_.MonoMs -ge $fault.MonoMs -and $_.Event -eq 'Added' }).Count } }
+            })
+        Attempts        = $attempts.Count
+        FailedAttempts  = @($attempts | Where-Object ExitCode -NE 0).Count
+        LongestKinitMs  = ($attempts | Measure-Object DurationMs -Maximum).Maximum
+    }
+}
+
 function Measure-KdcHaLabFailover {
     <#
     .SYNOPSIS
