@@ -5,6 +5,9 @@ Failover with the KdcHa monitor (Start-KdcHaMonitor on both nodes, keepalived co
 New-KdcHaKeepalivedConfig) against the seed vrrp_script design (tests/Bench/Baseline.Bench.ps1), in the same
 run, with real keepalived and MIT krb5kdc in the KdcHa lab; then the monitor's idle cost over a soak. Writes
 one markdown section to the pipeline; progress goes to the host. Needs root.
+
+-Scenario runs only the failovers of those scenarios (hung, killed): no seed design, no idle soak, and only their
+rows, with the seed columns left empty; for re-measuring one row of the table.
 #>
 param(
     [Parameter(Mandatory)][string]$ModulePath,
@@ -13,7 +16,8 @@ param(
     [ValidateRange(0.1, 120)][double]$SoakMinutes = 10,
     [ValidateRange(0.1, 60)][double]$BaselineCpuMinutes = 2,
     # Idle time before the soak window: .NET settles (tiered JIT, thread pool, GC budgets) in the first minutes.
-    [ValidateRange(0, 60)][double]$WarmupMinutes = 5
+    [ValidateRange(0, 60)][double]$WarmupMinutes = 5,
+    [ValidateSet('hung', 'killed')][string[]]$Scenario
 )
 
 Set-StrictMode -Version Latest
@@ -100,8 +104,13 @@ function Format-Range([double[]]$Values) {
     '{0:n3} ({1:n3}–{2:n3})' -f (Get-Median $Values), ($Values | Measure-Object -Minimum).Minimum, ($Values | Measure-Object -Maximum).Maximum
 }
 
-Write-Host "Seed design ($SeedRuns run(s) per scenario):"
-$seed = @(& "$PSScriptRoot/Baseline.Bench.ps1" -Runs $SeedRuns -PassThru)
+$only = [bool]$Scenario
+$selected = if ($only) { @($Scenario) } else { @('hung', 'killed') }
+$seed = @()
+if (-not $only) {
+    Write-Host "Seed design ($SeedRuns run(s) per scenario):"
+    $seed = @(& "$PSScriptRoot/Baseline.Bench.ps1" -Runs $SeedRuns -PassThru)
+}
 
 $lab = $null
 try {
@@ -113,12 +122,14 @@ try {
     }
     $null = Start-KdcHaLabVipWatcher -Lab $lab
     $results = foreach ($run in 1..$Runs) {
-        foreach ($scenario in 'hung', 'killed') { Measure-MonitorScenario -Lab $lab -Scenario $scenario -Run $run }
+        foreach ($scenario in $selected) { Measure-MonitorScenario -Lab $lab -Scenario $scenario -Run $run }
     }
-    Write-Host "Idle cost: $WarmupMinutes min warm-up, then soaking $SoakMinutes min"
-    $idle = Measure-IdleCost -Lab $lab
-    Write-Host "Idle CPU without the unit's Environment= settings: $BaselineCpuMinutes min"
-    $idleWithoutEnvironment = Measure-IdleCpuWithoutServiceEnvironment -Lab $lab
+    if (-not $only) {
+        Write-Host "Idle cost: $WarmupMinutes min warm-up, then soaking $SoakMinutes min"
+        $idle = Measure-IdleCost -Lab $lab
+        Write-Host "Idle CPU without the unit's Environment= settings: $BaselineCpuMinutes min"
+        $idleWithoutEnvironment = Measure-IdleCpuWithoutServiceEnvironment -Lab $lab
+    }
 } finally {
     Remove-KdcHaLab -Lab $lab
 }
@@ -131,16 +142,25 @@ $lines = @(
     "| Scenario | KdcHa failover (s, median (min–max) of $Runs) | Worst (s) | Target | Seed failover (s, median of $SeedRuns) | Speed-up | KdcHa failed kinit (worst run) | KdcHa longest kinit (s) | Seed failed kinit | Seed longest kinit (s) |"
     '|---|---|---|---|---|---|---|---|---|---|'
 )
-foreach ($s in $labels.Keys) {
+foreach ($s in @($labels.Keys | Where-Object { $_ -in $selected })) {
     $r = @($results | Where-Object Scenario -EQ $s)
-    $sd = @($seed | Where-Object Scenario -EQ $s)
     $median = Get-Median $r.FailoverSec
     $worst = ($r.FailoverSec | Measure-Object -Maximum).Maximum
-    $seedMedian = Get-Median $sd.FailoverSec
     $met = if ($median -lt $targets[$s] -and $worst -lt 1) { 'met' } else { '**not met**' }
-    $lines += '| {0} | {1} | {2:n3} | median < {3} s, worst < 1 s: {4} | {5:n2} | {6:n0}× | {7} | {8:n2} | {9} | {10:n2} |' -f $labels[$s], (Format-Range $r.FailoverSec), $worst, $targets[$s], $met,
-        $seedMedian, ($seedMedian / $median), ($r.FailedAttempts | Measure-Object -Maximum).Maximum, ($r.LongestKinitSec | Measure-Object -Maximum).Maximum,
-        (Get-Median $sd.FailedAttempts), (Get-Median $sd.LongestKinitSec)
+    $kdcHa = '| {0} | {1} | {2:n3} | median < {3} s, worst < 1 s: {4} |' -f $labels[$s], (Format-Range $r.FailoverSec), $worst, $targets[$s], $met
+    $kinit = ' {0} | {1:n2} |' -f ($r.FailedAttempts | Measure-Object -Maximum).Maximum, ($r.LongestKinitSec | Measure-Object -Maximum).Maximum
+    if ($only) {
+        $lines += $kdcHa + ' — | — |' + $kinit + ' — | — |'
+        continue
+    }
+    $sd = @($seed | Where-Object Scenario -EQ $s)
+    $seedMedian = Get-Median $sd.FailoverSec
+    $lines += $kdcHa + (' {0:n2} | {1:n0}× |' -f $seedMedian, ($seedMedian / $median)) + $kinit + (' {0} | {1:n2} |' -f (Get-Median $sd.FailedAttempts), (Get-Median $sd.LongestKinitSec))
+}
+if ($only) {
+    $lines += ''
+    $lines += "Only $($selected -join ', ') ($Runs runs), by tests/Bench/Monitor.Bench.ps1 -Scenario $($selected -join ','): no seed design and no idle soak in this run."
+    return $lines -join "`n"
 }
 $lines += ''
 $rssSteady = ($idle.RssEndMb - $idle.RssStartMb -le 1) -and ($idle.RssSecondHalfMaxMb - $idle.RssFirstHalfMaxMb -le 1)

@@ -13,7 +13,9 @@ namespace KdcHa.Monitor;
 /// One node's failover monitor: probes the local and the peer KDCs every interval, applies hysteresis, and drives
 /// keepalived through track files (FAULT when the local KDC is down and a peer is up; a heartbeat proving the monitor
 /// itself is alive). Events go to the sinks; the status goes to the store after every round. Watchers (the notify
-/// FIFO, the VRRP wire) run beside the probe loop on their own tasks, so a slow source never delays a probe.
+/// FIFO, the VRRP wire) run beside the probe loop on their own tasks, so a slow source never delays a probe; the exit
+/// watcher of the local KDC's process starts the next round at once (<see cref="LocalKdcExits"/>), so a crash is not
+/// left waiting for the interval.
 /// </summary>
 public sealed class KdcHaMonitor
 {
@@ -27,6 +29,7 @@ public sealed class KdcHaMonitor
     private readonly IReadOnlyList<IMonitorWatcher> _watchers;
     private readonly VrrpObservations? _vrrp;
     private readonly ILocalKdcProcess? _localProcess;
+    private readonly LocalKdcExits? _exits;
     private readonly HealthHysteresis[] _health;
     private readonly KdcStatus[] _kdcStatus;
 
@@ -47,6 +50,9 @@ public sealed class KdcHaMonitor
     private DateTime _started;
     private long _rounds;
 
+    // Why the local KDC went down, beyond its probe (a process exit, a busy KDC's longer deadline), for the FAULT reason.
+    private string? _localDownCause;
+
     public KdcHaMonitor(
         MonitorConfiguration configuration,
         IReadOnlyList<MonitoredKdc> kdcs,
@@ -58,7 +64,8 @@ public sealed class KdcHaMonitor
         int processId,
         IReadOnlyList<IMonitorWatcher>? watchers = null,
         VrrpObservations? vrrp = null,
-        ILocalKdcProcess? localProcess = null)
+        ILocalKdcProcess? localProcess = null,
+        LocalKdcExits? exits = null)
     {
         _configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
         _kdcs = kdcs ?? throw new ArgumentNullException(nameof(kdcs));
@@ -76,6 +83,7 @@ public sealed class KdcHaMonitor
         _watchers = watchers ?? Array.Empty<IMonitorWatcher>();
         _vrrp = vrrp;
         _localProcess = localProcess;
+        _exits = exits;
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
         _failures = new PartFailures(configuration.Node, clock, events);
@@ -115,6 +123,9 @@ public sealed class KdcHaMonitor
             while (!token.IsCancellationRequested)
             {
                 var roundStart = _clock.Elapsed;
+
+                // Armed before the round: an exit during it starts the next one at once.
+                var exited = _exits?.NextExit();
                 try
                 {
                     await RunRoundAsync(local, token).ConfigureAwait(false);
@@ -129,7 +140,7 @@ public sealed class KdcHaMonitor
                 // An unconfirmed failure is re-probed at once: confirmation must not cost a whole interval.
                 if (!_health.Any(health => health.AwaitingConfirmation))
                 {
-                    await _clock.DelayAsync(interval - (_clock.Elapsed - roundStart), token).ConfigureAwait(false);
+                    await WaitForNextRoundAsync(interval - (_clock.Elapsed - roundStart), exited, token).ConfigureAwait(false);
                 }
             }
         }
@@ -142,6 +153,28 @@ public sealed class KdcHaMonitor
             StopWatchers(linked, watching);
             Shutdown();
         }
+    }
+
+    /// <summary>The interval's rest, cut short when the local KDC's process exits: its crash is probed at once.</summary>
+    private async Task WaitForNextRoundAsync(TimeSpan delay, Task? exited, CancellationToken token)
+    {
+        if (exited is null)
+        {
+            await _clock.DelayAsync(delay, token).ConfigureAwait(false);
+            return;
+        }
+
+        if (!exited.IsCompleted)
+        {
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var delayed = _clock.DelayAsync(delay, waiting.Token);
+            await Task.WhenAny(delayed, exited).ConfigureAwait(false);
+
+            // The delay's timer goes with its token; its cancellation is no failure.
+            waiting.Cancel();
+        }
+
+        token.ThrowIfCancellationRequested();
     }
 
     private static void StopWatchers(CancellationTokenSource linked, Task[] watching)
@@ -220,7 +253,10 @@ public sealed class KdcHaMonitor
     /// <summary>
     /// A refused probe of the local KDC is a crash or a restart. With the process watched: no process means it exited,
     /// and the KDC is down at once; a process that exists (the old one closing, or the new one not yet listening, as in
-    /// a systemd restart) earns one second look after <see cref="MonitorConfiguration.RestartGraceMilliseconds"/>.
+    /// a systemd restart) earns one second look after <see cref="MonitorConfiguration.RestartGraceMilliseconds"/>. So
+    /// does an exit the exit watcher saw that was a stop (status 0, SIGTERM) or of unknown kind: the watcher wakes the
+    /// monitor in the instant between a restart's old process and its new one. An exit it knows to be a crash
+    /// (SIGKILL, SIGSEGV, a failure status) is down at once.
     /// </summary>
     private async Task<ProbeOutcome> ProbeWithCauseAsync(MonitoredKdc kdc, KdcProbeRequest request, bool confirming, CancellationToken token)
     {
@@ -248,20 +284,37 @@ public sealed class KdcHaMonitor
             return new ProbeOutcome(request, result, null);
         }
 
+        var grace = _configuration.RestartGraceMilliseconds;
+        var name = _localProcess.Name;
         if (!running)
         {
-            return new ProbeOutcome(request, result, $"No {_localProcess.Name} process runs in this network namespace: it exited.");
+            // The exit watcher names the exit; without it (or before it followed a process) /proc alone tells.
+            var gone = _exits?.Gone() ?? Array.Empty<LocalKdcExit>();
+            if (gone.Count == 0)
+            {
+                return new ProbeOutcome(request, result, $"Process exit: no {name} process runs in this network namespace: it exited.");
+            }
+
+            var exit = LocalKdcExits.Describe(name, gone);
+            if (grace == 0 || gone.All(e => e.IsCrash))
+            {
+                return new ProbeOutcome(request, result, $"Process exit: {exit}; no {name} process runs in this network namespace.");
+            }
+
+            // A stop, or an exit not known to be a crash, seen at once: a restart's next process may not have started yet.
+            await _clock.DelayAsync(TimeSpan.FromMilliseconds(grace), token).ConfigureAwait(false);
+            return new ProbeOutcome(request, await ProbeAsync(kdc, request, token).ConfigureAwait(false),
+                $"Process exit: {exit}, not a crash (a restart?); probed again after {grace} ms.");
         }
 
-        var grace = _configuration.RestartGraceMilliseconds;
         if (grace == 0)
         {
-            return new ProbeOutcome(request, result, $"{_localProcess.Name} runs but does not listen.");
+            return new ProbeOutcome(request, result, $"{name} runs but does not listen.");
         }
 
         await _clock.DelayAsync(TimeSpan.FromMilliseconds(grace), token).ConfigureAwait(false);
         return new ProbeOutcome(request, await ProbeAsync(kdc, request, token).ConfigureAwait(false),
-            $"{_localProcess.Name} ran but did not listen (a restart?); probed again after {grace} ms.");
+            $"{name} ran but did not listen (a restart?); probed again after {grace} ms.");
     }
 
     /// <summary>
@@ -329,6 +382,11 @@ public sealed class KdcHaMonitor
             .Select(health => health.AwaitingConfirmation ? KdcHealthState.Unknown : health.State)
             .ToArray();
         var decision = FailoverPolicy.Decide(_health[local].State, peers, _decision?.Fault ?? false);
+        if (decision.Fault && _localDownCause is not null)
+        {
+            decision = decision with { Reason = $"{decision.Reason} {_localDownCause}" };
+        }
+
         if (_decision is null || decision.Fault != _decision.Fault)
         {
             _tracking.WriteFault(decision.Fault);
@@ -366,6 +424,11 @@ public sealed class KdcHaMonitor
         }
         if (changed)
         {
+            if (_kdcs[index].IsLocal)
+            {
+                _localDownCause = health.State == KdcHealthState.Down ? cause : null;
+            }
+
             status.Health = health.State;
             status.StateSince = now;
             _events.Publish(new HealthChangedEvent(_configuration.Node, now, _kdcs[index].Name, _kdcs[index].IsLocal, previous, health.State, result, cause));

@@ -47,12 +47,23 @@ public sealed class ProcKdcProcess : ILocalKdcProcess
 
     public string Name { get; }
 
-    public bool IsRunning() => ProcessIds().Any();
+    public bool IsRunning() => ProcessIdTexts().Any();
+
+    /// <summary>The ids of the live processes of that name in this network namespace.</summary>
+    public IReadOnlyList<int> ProcessIds() =>
+        ProcessIdTexts().Select(pid => int.Parse(pid, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>Whether <paramref name="pid"/> is a live process of that name in this network namespace.</summary>
+    public bool Runs(int pid)
+    {
+        var text = pid.ToString(CultureInfo.InvariantCulture);
+        return IsLive(text) && NetworkNamespace(text) == NetworkNamespace("self");
+    }
 
     public LocalKdcActivity? Activity()
     {
         LocalKdcActivity? total = null;
-        foreach (var pid in ProcessIds())
+        foreach (var pid in ProcessIdTexts())
         {
             try
             {
@@ -73,7 +84,7 @@ public sealed class ProcKdcProcess : ILocalKdcProcess
         return total;
     }
 
-    private IEnumerable<string> ProcessIds()
+    private IEnumerable<string> ProcessIdTexts()
     {
         var namespaceLink = NetworkNamespace("self");
         return Directory.EnumerateDirectories("/proc")

@@ -28,6 +28,10 @@ public sealed class MonitorHost
     // How often a notify FIFO or VRRP listener that failed is opened again.
     private static readonly TimeSpan SourceRetryDelay = TimeSpan.FromSeconds(1);
 
+    // How often the exit watcher lists /proc for more KDC processes while it follows some (while it follows none: every
+    // probe interval).
+    private static readonly TimeSpan KdcRescanWhileWatching = TimeSpan.FromSeconds(10);
+
     // On stop: queued alerts get this long to reach the spool, then the channels this long to deliver them. What
     // is left stays spooled for the next run or Send-KdcHaNotification -Pending; a stop must stay quick.
     private static readonly TimeSpan AlertSpoolGrace = TimeSpan.FromSeconds(2);
@@ -83,9 +87,14 @@ public sealed class MonitorHost
         }
 
         var vrrp = new VrrpObservations();
+        var process = new ProcKdcProcess(_configuration.KdcProcessName);
+        var exits = new LocalKdcExits();
+        var watchers = BuildWatchers(vrrp, events, clock);
+        watchers.Add(new LocalKdcExitWatcher(_configuration.Node, process, exits, events, clock,
+            TimeSpan.FromMilliseconds(_configuration.IntervalMilliseconds), KdcRescanWhileWatching));
         var monitor = new KdcHaMonitor(_configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
             new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), StatusStore(agent, metrics), clock, events,
-            Environment.ProcessId, BuildWatchers(vrrp, events, clock), vrrp, new ProcKdcProcess(_configuration.KdcProcessName));
+            Environment.ProcessId, watchers, vrrp, process, exits);
 
         // Cancelling SIGTERM's default (process exit once handlers return) lets the loop finish its round and
         // leave the track files safe; pwsh then exits 0.
@@ -153,7 +162,7 @@ public sealed class MonitorHost
         return _configuration.PeerKdc.Select(peer => Kdc(peer, isLocal: false)).Prepend(Kdc(_configuration.LocalKdc, isLocal: true)).ToArray();
     }
 
-    private IReadOnlyList<IMonitorWatcher> BuildWatchers(VrrpObservations vrrp, IMonitorEventSink events, IMonitorClock clock)
+    private List<IMonitorWatcher> BuildWatchers(VrrpObservations vrrp, IMonitorEventSink events, IMonitorClock clock)
     {
         var node = _configuration.Node;
         var fifo = _configuration.NotifyFifoPath;
