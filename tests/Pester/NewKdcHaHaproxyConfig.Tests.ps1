@@ -22,7 +22,7 @@ Describe 'New-KdcHaHaproxyConfig' {
         $text | Should -Match '(?m)^    bind 127\.0\.0\.100:88$'
         $text | Should -Match '(?m)^    server 127\.0\.0\.2 127\.0\.0\.2:88$'
         $text | Should -Match '(?m)^    server 127\.0\.0\.3_8888 127\.0\.0\.3:8888$'
-        $text | Should -Match '(?m)^    default-server check inter 1000 fall 2 rise 2 agent-check agent-port 9000 agent-inter 250$'
+        $text | Should -Match '(?m)^    default-server weight 100 check inter 1000 fall 2 rise 2 agent-check agent-port 9000 agent-inter 250$'
     }
 
     It 'SendsTheSameFramedAsReqForTheStandInClientOnEveryCheck' {

@@ -241,7 +241,10 @@ public sealed class AgentAnswer
             ? new($"up ready {weightPercent}%")
             : throw new ArgumentOutOfRangeException(nameof(weightPercent), weightPercent, "An up weight is 1-100 %.");
 
-    /// <summary>Down, with <paramref name="reason"/> as the description HAProxy shows (letters and digits only, so it stays one word of one line).</summary>
+    /// <summary>
+    /// Down, with <paramref name="reason"/> as the description HAProxy shows (letters and digits only, so it stays one word of
+    /// one line). The description is a word of its own: HAProxy 2.6 reads "down#Timeout" as one unknown word and ignores it.
+    /// </summary>
     public static AgentAnswer Down(string reason)
     {
         var word = new StringBuilder();
@@ -253,7 +256,7 @@ public sealed class AgentAnswer
             }
         }
 
-        return new(word.Length == 0 ? "down" : $"down#{word}");
+        return new(word.Length == 0 ? "down" : $"down #{word}");
     }
 
     public override string ToString() => Line;

@@ -86,9 +86,10 @@ backend kdc
     tcp-check expect min-recv 5 rbinary {ReplyPattern}
     # Two failed AS exchanges take a KDC out, two answered ones bring it back. The KdcHa monitor on each KDC
     # (Start-KdcHaMonitor -AgentCheckAddress) answers the agent check from its own probes: 'up ready' with a
-    # weight from its latency, 'drain' during Move-KdcVip maintenance, 'down#<status>' for a failed KDC and 'maint'
-    # when it stops. No agent listening is not a failure: the AS exchange above still decides.
-    default-server check inter {settings.CheckIntervalMilliseconds} fall 2 rise 2 agent-check agent-port {settings.AgentPort} agent-inter {settings.AgentIntervalMilliseconds}
+    # weight from its latency, 'drain' during Move-KdcVip maintenance, 'down #<status>' for a failed KDC and 'maint'
+    # when it stops. No agent listening is not a failure: the AS exchange above still decides. The agent's NN% is of
+    # the configured weight: with HAProxy's default weight of 1 every percentage would round to 0 (no traffic) or 1.
+    default-server weight 100 check inter {settings.CheckIntervalMilliseconds} fall 2 rise 2 agent-check agent-port {settings.AgentPort} agent-inter {settings.AgentIntervalMilliseconds}
 ");
         foreach (var kdc in kdcs)
         {

@@ -9,7 +9,7 @@ namespace KdcHa.Monitor;
 /// <summary>
 /// Turns the status the monitor writes after every round into the answer of HAProxy's agent check, so an agent check
 /// reads state and never probes: 'maint' once stopped, 'drain' while a Move-KdcVip maintenance flag in the state
-/// directory is set, 'down#&lt;status&gt;' while the local KDC is down, 'up ready NN%' while it is up. When every KDC
+/// directory is set, 'down #&lt;status&gt;' while the local KDC is down, 'up ready NN%' while it is up. When every KDC
 /// the monitor watches is down the answer defers to HAProxy's own check instead: the fault may be the monitor's
 /// (a stale keytab), and saying 'down' for the whole pool would make that an outage.
 /// </summary>

@@ -31,7 +31,7 @@ public sealed class AgentCheckResponderTests : IAsyncLifetime
         Assert.Equal("up ready 70%\n", await AskAsync());
 
         _responder.Answer(AgentAnswer.Down("Timeout"));
-        Assert.Equal("down#Timeout\n", await AskAsync());
+        Assert.Equal("down #Timeout\n", await AskAsync());
     }
 
     [Fact]
@@ -101,8 +101,8 @@ public sealed class AgentCheckResponderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("Timeout", "down#Timeout")]
-    [InlineData("Protocol Error\nup 100%", "down#ProtocolErrorup100")]
+    [InlineData("Timeout", "down #Timeout")]
+    [InlineData("Protocol Error\nup 100%", "down #ProtocolErrorup100")]
     [InlineData("", "down")]
     public void ADownReasonStaysOneWordOfOneLine(string reason, string line)
     {

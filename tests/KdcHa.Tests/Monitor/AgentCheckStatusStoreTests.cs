@@ -22,7 +22,7 @@ public class AgentCheckStatusStoreTests
 
         harness.Run();
 
-        Assert.Equal(new[] { "up ready 100%", "up ready 100%", "up ready 100%", "down#Timeout", "maint" }, _answers);
+        Assert.Equal(new[] { "up ready 100%", "up ready 100%", "up ready 100%", "down #Timeout", "maint" }, _answers);
         Assert.Equal(5, harness.Status.Written.Count);
     }
 
