@@ -69,6 +69,12 @@ public sealed class MonitorConfiguration
         MonitorSetting.Text(nameof(MetricsAddress), (c, value) => c.MetricsAddress = value, c => c.MetricsAddress is null || TryParseMetricsAddress(c.MetricsAddress, out _)
             ? null
             : $"'{c.MetricsAddress}' is not a port, an address or an address:port to serve metrics on (9464, 10.0.0.11, 0.0.0.0:9464, [::]:9464)"),
+        MonitorSetting.Text(nameof(LocalFrontend), (c, value) => c.LocalFrontend = value, c => c.LocalFrontend is null
+            ? (c.PeerFrontend.Count == 0 ? null : "is required with PeerFrontend: the frontend of this node's own HAProxy")
+            : KdcProblem(c.LocalFrontend)),
+        MonitorSetting.List(nameof(PeerFrontend), (c, value) => c.PeerFrontend = value, c => c.LocalFrontend is not null && c.PeerFrontend.Count == 0
+            ? "needs at least one peer frontend with LocalFrontend: a node only hands the VIP over when a peer's HAProxy answers"
+            : c.PeerFrontend.Select(KdcProblem).FirstOrDefault(problem => problem is not null)),
     };
 
     public string Node { get; set; } = Environment.MachineName;
@@ -140,6 +146,16 @@ public sealed class MonitorConfiguration
     /// answering. HAProxy on another host needs this host's address (or 0.0.0.0) here.
     /// </summary>
     public string? AgentCheckAddress { get; set; }
+
+    /// <summary>
+    /// On an HAProxy node: the local HAProxy frontend (host or host:port, over TCP), probed with the same AS exchange as
+    /// the KDCs. When it fails while a <see cref="PeerFrontend"/> answers, the node faults and gives up the VIP. Unset
+    /// means the node runs no HAProxy.
+    /// </summary>
+    public string? LocalFrontend { get; set; }
+
+    /// <summary>The other HAProxy nodes' frontends, probed to know that handing the VIP over has a target.</summary>
+    public IReadOnlyList<string> PeerFrontend { get; set; } = Array.Empty<string>();
 
     /// <summary><see cref="AgentCheckAddress"/> as a socket address; null when unset or not valid.</summary>
     public IPEndPoint? AgentCheckEndPoint => AgentCheckAddress is { } text && TryParseListenAddress(text, out var endPoint) ? endPoint : null;

@@ -30,6 +30,7 @@ public sealed class KdcHaMonitor
     private readonly VrrpObservations? _vrrp;
     private readonly ILocalKdcProcess? _localProcess;
     private readonly LocalKdcExits? _exits;
+    private readonly HaproxyFrontends? _frontends;
     private readonly HealthHysteresis[] _health;
     private readonly KdcStatus[] _kdcStatus;
 
@@ -65,7 +66,8 @@ public sealed class KdcHaMonitor
         IReadOnlyList<IMonitorWatcher>? watchers = null,
         VrrpObservations? vrrp = null,
         ILocalKdcProcess? localProcess = null,
-        LocalKdcExits? exits = null)
+        LocalKdcExits? exits = null,
+        HaproxyFrontends? frontends = null)
     {
         _configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
         _kdcs = kdcs ?? throw new ArgumentNullException(nameof(kdcs));
@@ -84,6 +86,7 @@ public sealed class KdcHaMonitor
         _vrrp = vrrp;
         _localProcess = localProcess;
         _exits = exits;
+        _frontends = frontends;
         _health = kdcs.Select(_ => new HealthHysteresis(configuration.Fall, configuration.Rise)).ToArray();
         _kdcStatus = kdcs.Select(kdc => new KdcStatus { Kdc = kdc.Name, IsLocal = kdc.IsLocal, Health = KdcHealthState.Unknown }).ToArray();
         _failures = new PartFailures(configuration.Node, clock, events);
@@ -138,7 +141,7 @@ public sealed class KdcHaMonitor
                 }
 
                 // An unconfirmed failure is re-probed at once: confirmation must not cost a whole interval.
-                if (!_health.Any(health => health.AwaitingConfirmation))
+                if (!_health.Any(health => health.AwaitingConfirmation) && _frontends?.AwaitingConfirmation != true)
                 {
                     await WaitForNextRoundAsync(interval - (_clock.Elapsed - roundStart), exited, token).ConfigureAwait(false);
                 }
@@ -353,12 +356,15 @@ public sealed class KdcHaMonitor
         // verdict, and reading /proc on every round would cost the idle monitor CPU for nothing.
         var confirming = _health[local].AwaitingConfirmation;
         var started = _clock.UtcNow;
-        var probed = await Task.WhenAll(_kdcs.Select((kdc, i) => ProbeWithCauseAsync(kdc, RequestFor(i, started), kdc.IsLocal && confirming, token))).ConfigureAwait(false);
+        var probing = Task.WhenAll(_kdcs.Select((kdc, i) => ProbeWithCauseAsync(kdc, RequestFor(i, started), kdc.IsLocal && confirming, token)));
+        var frontends = Task.WhenAll((_frontends?.Paths ?? Array.Empty<MonitoredKdc>()).Select(path => ProbeAsync(path, path.ReachableRequest, token)));
+        var probed = await probing.ConfigureAwait(false);
+        var frontendResults = await frontends.ConfigureAwait(false);
         var now = _clock.UtcNow;
         _rounds++;
         try
         {
-            Decide(local, probed, now);
+            Decide(local, probed, frontendResults, now);
         }
         finally
         {
@@ -368,11 +374,16 @@ public sealed class KdcHaMonitor
         }
     }
 
-    private void Decide(int local, ProbeOutcome[] probed, DateTime now)
+    private void Decide(int local, ProbeOutcome[] probed, KdcHealthResult[] frontendResults, DateTime now)
     {
         for (var i = 0; i < probed.Length; i++)
         {
             Observe(i, probed[i], now);
+        }
+
+        foreach (var (path, previous, current, result) in _frontends?.Observe(frontendResults, now) ?? Array.Empty<(MonitoredKdc, KdcHealthState, KdcHealthState, KdcHealthResult)>())
+        {
+            _events.Publish(new HealthChangedEvent(_configuration.Node, now, path.Name, path.IsLocal, previous, current, result, null));
         }
 
         // A peer is trusted as up only if it answered in this very round. Its hysteresis still says Up for a few
@@ -387,6 +398,7 @@ public sealed class KdcHaMonitor
             decision = decision with { Reason = $"{decision.Reason} {_localDownCause}" };
         }
 
+        decision = _frontends?.Decide(decision) ?? decision;
         if (_decision is null || decision.Fault != _decision.Fault)
         {
             _tracking.WriteFault(decision.Fault);
@@ -464,6 +476,7 @@ public sealed class KdcHaMonitor
         Kdcs = _kdcStatus.Select(status => status.Copy()).ToList(),
         Vrrp = _vrrp?.Instances() ?? new List<VrrpInstanceStatus>(),
         SplitBrains = _vrrp?.SplitBrains() ?? new List<SplitBrainStatus>(),
+        Frontends = _frontends?.Snapshot(),
     };
 }
 

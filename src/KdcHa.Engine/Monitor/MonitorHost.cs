@@ -68,7 +68,7 @@ public sealed class MonitorHost
     public async Task RunAsync(IOperationOutput output, TimeSpan duration, CancellationToken cancellationToken)
     {
         CheckVrrpInterface();
-        var kdcs = BuildKdcs(output);
+        var (kdcs, frontends) = BuildKdcs(output);
         await using var agent = _configuration.AgentCheckEndPoint is { } agentEndPoint ? AgentCheckResponder.Listen(agentEndPoint) : null;
         var metrics = _configuration.MetricsEndPoint is null ? null : new MonitorMetrics(
             kdcs.Select(kdc => (kdc.Name, kdc.IsLocal)), _alerts?.Channels ?? Array.Empty<string>(), _alerts is null ? null : _alerts.PendingCount);
@@ -94,7 +94,7 @@ public sealed class MonitorHost
             TimeSpan.FromMilliseconds(_configuration.IntervalMilliseconds), KdcRescanWhileWatching));
         var monitor = new KdcHaMonitor(_configuration, kdcs, new KdcHealthProber(new KdcHealthProbe(new SocketKdcTransport())),
             new TrackFiles(_configuration.FaultFile, _configuration.HeartbeatFile), StatusStore(agent, metrics), clock, events,
-            Environment.ProcessId, watchers, vrrp, process, exits);
+            Environment.ProcessId, watchers, vrrp, process, exits, frontends);
 
         // Cancelling SIGTERM's default (process exit once handlers return) lets the loop finish its round and
         // leave the track files safe; pwsh then exits 0.
@@ -148,7 +148,8 @@ public sealed class MonitorHost
         }
     }
 
-    private IReadOnlyList<MonitoredKdc> BuildKdcs(IOperationOutput output)
+    /// <summary>The KDCs to probe, and on an HAProxy node (<see cref="MonitorConfiguration.LocalFrontend"/>) the frontends, probed over TCP.</summary>
+    private (IReadOnlyList<MonitoredKdc> Kdcs, HaproxyFrontends? Frontends) BuildKdcs(IOperationOutput output)
     {
         var keytab = _configuration.Keytab is { } path ? KdcProbeTargetFactory.LoadKeytab(path, output) : null;
         var targets = new KdcProbeTargetFactory(keytab, _configuration.Keytab)
@@ -159,7 +160,14 @@ public sealed class MonitorHost
         MonitoredKdc Kdc(string address, bool isLocal) =>
             new(address, targets.Request(KdcEndpoint.Parse(address), _configuration.Principal, _configuration.Realm), isLocal);
 
-        return _configuration.PeerKdc.Select(peer => Kdc(peer, isLocal: false)).Prepend(Kdc(_configuration.LocalKdc, isLocal: true)).ToArray();
+        MonitoredKdc Frontend(string address, bool isLocal) => new(HaproxyFrontends.NameOf(address),
+            targets.Request(KdcEndpoint.Parse(address), _configuration.Principal, _configuration.Realm, transport: KdcTransportProtocol.Tcp), isLocal);
+
+        var kdcs = _configuration.PeerKdc.Select(peer => Kdc(peer, isLocal: false)).Prepend(Kdc(_configuration.LocalKdc, isLocal: true)).ToArray();
+        var frontends = _configuration.LocalFrontend is { } localFrontend
+            ? new HaproxyFrontends(Frontend(localFrontend, isLocal: true), _configuration.PeerFrontend.Select(peer => Frontend(peer, isLocal: false)).ToArray(), _configuration.Fall, _configuration.Rise)
+            : null;
+        return (kdcs, frontends);
     }
 
     private List<IMonitorWatcher> BuildWatchers(VrrpObservations vrrp, IMonitorEventSink events, IMonitorClock clock)

@@ -57,6 +57,10 @@ public sealed class MonitorStatus
     /// <summary>Split brains heard on the VRRP wire and not yet over.</summary>
     public List<SplitBrainStatus> SplitBrains { get; set; } = new();
 
+    /// <summary>On an HAProxy node (Start-KdcHaMonitor -LocalFrontend), the local and peer frontends; else null and left out of the file.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<KdcStatus>? Frontends { get; set; }
+
     /// <summary>Filled in by the reader: a running monitor whose file is older than a few intervals has stalled or died.</summary>
     public bool IsStale { get; set; }
 

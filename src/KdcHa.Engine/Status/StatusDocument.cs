@@ -102,6 +102,8 @@ public static class StatusDocument
         status.Kdcs = Bounded(status.Kdcs, "KDCs");
         status.Vrrp = Bounded(status.Vrrp, "VRRP instances");
         status.SplitBrains = Bounded(status.SplitBrains, "split brains");
+        status.Frontends = status.Frontends is null ? null : Bounded(status.Frontends, "HAProxy frontends");
+        var frontends = status.Frontends ?? new List<KdcStatus>();
         if (string.IsNullOrWhiteSpace(status.Node))
         {
             throw new StatusDocumentException("not a KdcHa monitor status: it names no node");
@@ -113,7 +115,7 @@ public static class StatusDocument
         }
 
         // Names joined by commas ("Up, Down") parse as an enum value no monitor writes.
-        if (status.Kdcs.Any(kdc => kdc is not null && !Enum.IsDefined(kdc.Health))
+        if (status.Kdcs.Concat(frontends).Any(kdc => kdc is not null && !Enum.IsDefined(kdc.Health))
             || status.Vrrp.Any(instance => instance is not null && !Enum.IsDefined(instance.InstanceState)))
         {
             throw new StatusDocumentException("not a KdcHa monitor status: a state is not one a monitor writes");
@@ -121,7 +123,7 @@ public static class StatusDocument
 
         status.Node = Safe(status.Node, MaxNameLength);
         status.Reason = Safe(status.Reason);
-        foreach (var kdc in status.Kdcs)
+        foreach (var kdc in status.Kdcs.Concat(frontends))
         {
             if (kdc is null)
             {

@@ -112,6 +112,14 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     [ValidateNotNullOrEmpty]
     public string? MetricsAddress { get => _configuration.MetricsAddress; set => _configuration.MetricsAddress = value; }
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LocalFrontend { get => _configuration.LocalFrontend; set => _configuration.LocalFrontend = value; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] PeerFrontend { get => _configuration.PeerFrontend.ToArray(); set => _configuration.PeerFrontend = value; }
+
     protected override void ProcessRecord()
     {
         var configuration = BuildConfiguration();

@@ -165,14 +165,16 @@ internal sealed class MonitorHarness
 {
     public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100, int busyTimeoutMilliseconds = 500,
         KdcProbeLevel level = KdcProbeLevel.Reachable, int authenticatedIntervalMilliseconds = 10000,
-        Func<IMonitorStatusStore, IMonitorStatusStore>? statusStore = null, LocalKdcExits? exits = null)
+        Func<IMonitorStatusStore, IMonitorStatusStore>? statusStore = null, LocalKdcExits? exits = null, bool frontends = false)
     {
         Configuration = new MonitorConfiguration
         {
             Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise, RestartGraceMilliseconds = restartGraceMilliseconds,
             BusyTimeoutMilliseconds = busyTimeoutMilliseconds, AuthenticatedIntervalMilliseconds = authenticatedIntervalMilliseconds,
         };
-        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true, level), Kdc("peer", false, level) }, Prober, Tracking, statusStore?.Invoke(Status) ?? Status, Clock, Sink, processId: 42, watchers, vrrp, localProcess, exits);
+        // With frontends: the HAProxy frontends "fe-local" and "fe-peer" are probed beside the KDCs.
+        var haproxy = frontends ? new HaproxyFrontends(Kdc("fe-local", true, KdcProbeLevel.Reachable), new[] { Kdc("fe-peer", false, KdcProbeLevel.Reachable) }, fall, rise) : null;
+        Monitor = new KdcHaMonitor(Configuration, new[] { Kdc("local", true, level), Kdc("peer", false, level) }, Prober, Tracking, statusStore?.Invoke(Status) ?? Status, Clock, Sink, processId: 42, watchers, vrrp, localProcess, exits, haproxy);
         Prober.Monitor = Monitor;
     }
 

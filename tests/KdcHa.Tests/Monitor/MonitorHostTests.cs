@@ -45,6 +45,26 @@ public class MonitorHostTests
         Assert.Equal("stopped by Ctrl+C.", output.Objects.OfType<MonitorStoppedEvent>().Single().Reason);
     }
 
+    [Fact]
+    public async Task OnAnHaproxyNodeTheHostProbesTheFrontendsOverTcp()
+    {
+        using var directory = new TempDirectory();
+        // Only UDP listens on the frontend's port, and never answers: a UDP probe would time out, a TCP one is refused.
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var frontend = $"127.0.0.1:{((IPEndPoint)udp.LocalEndPoint!).Port}";
+        var configuration = LoopbackConfiguration(directory.Path);
+        configuration.LocalFrontend = frontend;
+        configuration.PeerFrontend = new[] { $"127.0.0.1:{FreePort()}" };
+
+        await new MonitorHost(configuration, alerts: null).RunAsync(new RecordingOutput(), TimeSpan.FromMilliseconds(600), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+        var status = new MonitorStatusFile(directory.File("status.json")).Read(DateTime.UtcNow);
+        Assert.Equal(new[] { ($"frontend {frontend}", true, "Refused") }, status.Frontends!.Take(1).Select(f => (f.Kdc, f.IsLocal, f.LastProbeStatus)));
+        Assert.Equal(2, status.Frontends!.Count);
+        Assert.Equal(2, status.Kdcs.Count);
+    }
+
     // Loopback ports nothing listens on: every probe is refused at once.
     private static MonitorConfiguration LoopbackConfiguration(string stateDirectory) => new()
     {
