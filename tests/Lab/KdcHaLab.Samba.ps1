@@ -25,7 +25,11 @@ function Start-KdcHaLabSambaDc {
     removes it.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidatePattern('^[A-Z0-9.-]+$')][string]$Realm = 'AD.KDCHA.TEST')
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)]$Node, [ValidatePattern('^[A-Z0-9.-]+$')][string]$Realm = 'AD.KDCHA.TEST',
+        # The KDC on the wildcard address of the node's namespace, as a Windows DC listens, so it also answers a VIP
+        # keepalived adds later (samba binds only addresses present at its start otherwise). The namespace holds lab
+        # addresses alone.
+        [switch]$AnyAddress)
     Assert-LabSambaPrerequisites
     $n = Resolve-LabNode -Lab $Lab -Node $Node -Role Kdc
     $dir = Join-Path $n.Directory 'samba'
@@ -50,7 +54,7 @@ function Start-KdcHaLabSambaDc {
     try {
         Write-LabFile -Path (Join-Path $dir 'base.conf') -Text ''
         $options = @(
-            "interfaces = $($n.Address)", 'bind interfaces only = yes', 'server services = kdc', 'dns forwarder =',
+            "interfaces = $($n.Address)", "bind interfaces only = $(if ($AnyAddress) { 'no' } else { 'yes' })", 'server services = kdc', 'dns forwarder =',
             # Not /run/samba: DCs of parallel labs (or a host's own) would refuse to start beside each other.
             "pid directory = $dir/run",
             # auth_json_audit:3: one JSON line per authentication (Windows event ids 4624/4625), on samba -i's output.

@@ -1232,7 +1232,9 @@ function Start-KdcHaLabMonitor {
         Keytab = $n.HealthKeytab; Principal = "$($n.HealthPrincipal)@$($Lab.Realm)"
         StateDirectory = (Get-KdcHaLabMonitorStateDirectory -Lab $Lab -Node $n)
         NotifyFifo = $n.NotifyFifo; VrrpInterface = $n.Interface; KeepalivedPidFile = $n.KeepalivedPidFile
-    } + $Parameter
+    }
+    # -Parameter may also replace the lab's own choices (another keytab and principal, another process name).
+    foreach ($key in $Parameter.Keys) { $splat[$key] = $Parameter[$key] }
     $log = Join-Path $n.Directory 'monitor.jsonl'
     # Arguments after -Command would be joined into the command text, so the values travel in the environment.
     $script = '$ErrorActionPreference = "Stop"; Import-Module $env:KDCHA_LAB_MODULE; $p = $env:KDCHA_LAB_PARAMETERS | ConvertFrom-Json -AsHashtable; ' +
@@ -1464,6 +1466,9 @@ function Measure-KdcHaLabFault {
             })
         Attempts        = $attempts.Count
         FailedAttempts  = @($attempts | Where-Object ExitCode -NE 0).Count
+        RecoveredMs     = $recovered.MonoMs - $fault.MonoMs
+        # When each failed attempt started, relative to the fault, and how long it took (ms): which window failed.
+        Failures        = @($attempts | Where-Object ExitCode -NE 0 | ForEach-Object { [pscustomobject]@{ StartMs = $_.StartMonoMs - $fault.MonoMs; DurationMs = $_.DurationMs } })
         LongestKinitMs  = ($attempts | Measure-Object DurationMs -Maximum).Maximum
     }
 }
