@@ -125,9 +125,11 @@ function Get-MoveCause {
 function Measure-Stress {
     # One scenario: client load through the VIP for $ScenarioSeconds while -Inject runs (it gets the lab and the
     # start time, and returns a note for the table); then the moves, the kinit outcomes and the causes.
-    param($Lab, [string]$Name, [scriptblock]$Inject, [scriptblock]$Cleanup, [bool]$Monitored = $true)
+    # -TcpClients: the clients' krb5.conf sets udp_preference_limit = 1, so every kinit goes over TCP.
+    param($Lab, [string]$Name, [scriptblock]$Inject, [scriptblock]$Cleanup, [bool]$Monitored = $true, [switch]$TcpClients)
     $since = Get-KdcHaLabMonotonicMs
-    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate
+    $clients = if ($TcpClients) { @{ Krb5Conf = (New-KdcHaLabKrb5Conf -Lab $Lab -Kdc "$($Lab.Vip):88" -UdpPreferenceLimit 1) } } else { @{} }
+    $null = Start-KdcHaLabClientLoad -Lab $Lab -RatePerSecond $ClientRate @clients
     $note = ''
     try {
         $note = & $Inject $Lab $since
@@ -175,6 +177,16 @@ $starve = {
     $null = Invoke-KdcHaLabCommand -Lab $Lab -Node kdc1 -FilePath stress-ng -ArgumentList '--cpu', "$([Environment]::ProcessorCount)", '--timeout', "$($ScenarioSeconds - 2)s", '--quiet' -TimeoutSec ($ScenarioSeconds + 10)
     "stress-ng --cpu $([Environment]::ProcessorCount)"
 }
+$restarts = {
+    param($Lab, $Since)
+    foreach ($i in 1..$RestartCount) {
+        $at = $Since + 5000 + ($i - 1) * 10000
+        $wait = $at - (Get-KdcHaLabMonotonicMs)
+        if ($wait -gt 0) { Start-Sleep -Milliseconds ([int]$wait) }
+        $null = Restart-KdcHaLabKdc -Lab $Lab -Node kdc1
+    }
+    "$RestartCount restarts 10 s apart"
+}
 $scenarios = [ordered]@{
     'quiet'                       = @{ Inject = { '' } }
     'storm, no pre-authentication' = @{ Inject = { param($Lab) & $storm $Lab $script:plainTemplate }; Seed = $true }
@@ -205,18 +217,8 @@ $scenarios = [ordered]@{
         Inject  = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent $StallPercent; 'answers after up to 200 ms' }
         Cleanup = { param($Lab) Set-KdcHaLabCpuQuota -Lab $Lab -Node kdc1 -Percent 0; Restart-Monitors -Lab $Lab }
     }
-    "KDC restart (TERM, start at once) x$RestartCount" = @{
-        Inject = {
-            param($Lab, $Since)
-            foreach ($i in 1..$RestartCount) {
-                $at = $Since + 5000 + ($i - 1) * 10000
-                $wait = $at - (Get-KdcHaLabMonotonicMs)
-                if ($wait -gt 0) { Start-Sleep -Milliseconds ([int]$wait) }
-                $null = Restart-KdcHaLabKdc -Lab $Lab -Node kdc1
-            }
-            "$RestartCount restarts 10 s apart"
-        }
-    }
+    "KDC restart (TERM, start at once) x$RestartCount" = @{ Inject = $restarts }
+    "KDC restart (TERM, start at once) x$RestartCount, TCP clients" = @{ Inject = $restarts; TcpClients = $true }
     'keepalived SIGKILLed on the holder' = @{
         Inject = {
             param($Lab, $Since)
@@ -264,7 +266,7 @@ try {
         Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $ModulePath
         $s = $scenarios[$name]
         if ($s['Prepare']) { & $s.Prepare $lab }
-        $results.Add((Measure-Stress -Lab $lab -Name $name -Inject $s.Inject -Cleanup $s['Cleanup']))
+        $results.Add((Measure-Stress -Lab $lab -Name $name -Inject $s.Inject -Cleanup $s['Cleanup'] -TcpClients:([bool]$s['TcpClients'])))
     }
     $seedNames = @($selected | Where-Object { $scenarios[$_]['Seed'] })
     if ($seedNames) {

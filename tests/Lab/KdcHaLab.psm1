@@ -1312,12 +1312,14 @@ function Restore-KdcHaLabMonitoredPair {
     heartbeat fresh again, and -Holder alone holding the VIP.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$ModulePath, [string]$Holder = 'kdc1', [double]$TimeoutSec = 30)
+    param([Parameter(Mandatory)]$Lab, [Parameter(Mandatory)][string]$ModulePath, [string]$Holder = 'kdc1', [double]$TimeoutSec = 30,
+        # Extra Start-KdcHaMonitor parameters for a monitor this starts (Start-KdcHaLabMonitor -Parameter).
+        [hashtable]$MonitorParameter = @{})
     foreach ($n in $Lab.Kdcs) {
         $kdc = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).krb5kdc.88"
         if (-not ($kdc -and $kdc.Alive)) { $null = Start-KdcHaLabKdc -Lab $Lab -Node $n } elseif ($kdc.Stopped) { $null = Resume-KdcHaLabKdc -Lab $Lab -Node $n }
         $monitor = Get-LabPidRecord -Directory $Lab.Directory -Key "$($n.Name).monitor"
-        if (-not ($monitor -and $monitor.Alive)) { $null = Start-KdcHaLabMonitor -Lab $Lab -Node $n -ModulePath $ModulePath }
+        if (-not ($monitor -and $monitor.Alive)) { $null = Start-KdcHaLabMonitor -Lab $Lab -Node $n -ModulePath $ModulePath -Parameter $MonitorParameter }
         elseif ($monitor.Stopped) { Send-LabSignal -ProcessId $monitor.Pid -Signal CONT }
     }
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
@@ -1344,13 +1346,15 @@ function New-KdcHaLabMonitoredPair {
     <#
     .SYNOPSIS
     A lab of two KDC nodes (kdc1 priority 200, kdc2 100) with keepalived configured by the module under test
-    (New-KdcHaKeepalivedConfig; extra parameters in -Parameter), a VIP watcher and a monitor on each node, settled
-    with kdc1 holding the VIP. Returns the lab; pair with Remove-KdcHaLab.
+    (New-KdcHaKeepalivedConfig; extra parameters in -Parameter), a VIP watcher and a monitor on each node (extra
+    Start-KdcHaMonitor parameters in -MonitorParameter), settled with kdc1 holding the VIP. Returns the lab; pair with Remove-KdcHaLab.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][string]$ModulePath, [ValidateRange(0, 8)][int]$ClientCount = 1, [hashtable]$Parameter = @{},
         # Where the realm lives, as New-KdcHaLab -Database takes it.
-        [ValidateSet('File', 'Ldap', 'LdapPerNode')][string]$Database = 'File')
+        [ValidateSet('File', 'Ldap', 'LdapPerNode')][string]$Database = 'File',
+        # Extra Start-KdcHaMonitor parameters for both monitors (pass the same to Restore-KdcHaLabMonitoredPair).
+        [hashtable]$MonitorParameter = @{})
     $lab = New-KdcHaLab -KdcCount 2 -ClientCount $ClientCount -Database $Database
     try {
         foreach ($n in $lab.Kdcs) {
@@ -1358,7 +1362,7 @@ function New-KdcHaLabMonitoredPair {
             $null = Start-KdcHaLabKeepalived -Lab $lab -Node $n -ConfigText $config
         }
         $null = Start-KdcHaLabVipWatcher -Lab $lab
-        Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $ModulePath
+        Restore-KdcHaLabMonitoredPair -Lab $lab -ModulePath $ModulePath -MonitorParameter $MonitorParameter
     } catch {
         Remove-KdcHaLab -Lab $lab
         throw

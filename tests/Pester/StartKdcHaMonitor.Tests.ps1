@@ -250,7 +250,7 @@ Describe 'Start-KdcHaMonitor parameters' -Tag Lab {
         $parameters = (Get-Command Start-KdcHaMonitor).Parameters.Values | Where-Object Name -NotIn $common
         $settings = [KdcHa.Configuration.MonitorConfiguration]::Settings
         @($parameters.Name | Where-Object { $_ -notin $parameterOnly } | Sort-Object) | Should -Be @($settings.Name | Where-Object { $_ -notin $fileOnly } | Sort-Object)
-        $parameterTypes = @{ [string] = [string]; [int] = [int]; [System.Collections.Generic.IReadOnlyList[string]] = [string[]] }
+        $parameterTypes = @{ [string] = [string]; [int] = [int]; [bool] = [switch]; [System.Collections.Generic.IReadOnlyList[string]] = [string[]] }
         foreach ($setting in $settings) {
             (Get-Command Start-KdcHaMonitor).Parameters[$setting.Name].ParameterType | Should -Be $parameterTypes[$setting.Type] -Because $setting.Name
         }

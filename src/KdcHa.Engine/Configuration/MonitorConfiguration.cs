@@ -55,6 +55,7 @@ public sealed class MonitorConfiguration
         MonitorSetting.Number(nameof(RestartGraceMilliseconds), (c, value) => c.RestartGraceMilliseconds = value, 0, 1000),
         MonitorSetting.Number(nameof(BusyTimeoutMilliseconds), (c, value) => c.BusyTimeoutMilliseconds = value, 0, 900),
         MonitorSetting.Number(nameof(AuthenticatedIntervalMilliseconds), (c, value) => c.AuthenticatedIntervalMilliseconds = value, 0, 3600000),
+        MonitorSetting.Flag(nameof(DropWhileKdcDown), (c, value) => c.DropWhileKdcDown = value),
         MonitorSetting.Text(nameof(StateDirectory), (c, value) => c.StateDirectory = value, c => Absolute(c.StateDirectory)),
         MonitorSetting.Text(nameof(NotifyFifo), (c, value) => c.NotifyFifo = value, c => c.NotifyFifo is null ? null : Absolute(c.NotifyFifo)),
         MonitorSetting.Text(nameof(VrrpInterface), (c, value) => c.VrrpInterface = value, c => c.VrrpInterface is null || IsInterfaceName(c.VrrpInterface)
@@ -120,6 +121,14 @@ public sealed class MonitorConfiguration
     /// Reachable probe still proves the KDC answers from its database. 0 authenticates on every round.
     /// </summary>
     public int AuthenticatedIntervalMilliseconds { get; set; } = 10000;
+
+    /// <summary>
+    /// Whether, while the monitor runs, packets to the KDC port (LocalKdc's) that no socket would receive are dropped
+    /// instead of refused (an nftables table the monitor owns, deleted with it): MIT's
+    /// client gives up at once on a refusal but sends again after 1 s when nothing answers, by which time the VIP
+    /// has moved or the restarted KDC listens. Needs CAP_NET_ADMIN; without it the monitor says so and runs on.
+    /// </summary>
+    public bool DropWhileKdcDown { get; set; } = true;
 
     public string StateDirectory { get; set; } = DefaultStateDirectory;
 
@@ -291,7 +300,7 @@ public sealed class MonitorSetting
     /// <summary>The property, cmdlet parameter and file key.</summary>
     public string Name { get; }
 
-    /// <summary>The property's type: string, int, or a list of strings (a string[] parameter).</summary>
+    /// <summary>The property's type: string, int, bool (a switch parameter), or a list of strings (a string[] parameter).</summary>
     public Type Type { get; }
 
     internal static MonitorSetting Text(string name, Action<MonitorConfiguration, string> set, Func<MonitorConfiguration, string?>? problem = null) =>
@@ -311,6 +320,13 @@ public sealed class MonitorSetting
             ConfigurationException.ThrowUnless(number >= int.MinValue && number <= int.MaxValue, name, $"({number.ToString(CultureInfo.InvariantCulture)}) must be between {minimum} and {maximum}");
             set(configuration, (int)number);
         }, problem, (minimum, maximum));
+
+    internal static MonitorSetting Flag(string name, Action<MonitorConfiguration, bool> set) =>
+        new(name, typeof(bool), (configuration, value) =>
+        {
+            ConfigurationException.ThrowUnless(value is bool, name, "must be $true or $false");
+            set(configuration, (bool)value!);
+        }, null);
 
     internal static MonitorSetting List(string name, Action<MonitorConfiguration, IReadOnlyList<string>> set, Func<MonitorConfiguration, string?>? problem = null) =>
         new(name, typeof(IReadOnlyList<string>), (configuration, value) =>

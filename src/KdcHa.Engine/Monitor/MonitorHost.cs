@@ -186,6 +186,12 @@ public sealed class MonitorHost
                 () => KeepalivedProcess.NotRunningReason(pidFile), new HostVipHolder(DirectVip.OnThisHost()), events, clock, SourceRetryDelay));
         }
 
+        if (_configuration.DropWhileKdcDown)
+        {
+            var local = KdcEndpoint.Parse(_configuration.LocalKdc);
+            watchers.Add(new KdcPortDropWatcher(node, local.Port, local.Address, events, clock, SourceRetryDelay));
+        }
+
         return watchers;
     }
 }

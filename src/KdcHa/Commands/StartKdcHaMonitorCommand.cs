@@ -80,6 +80,9 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     public int AuthenticatedIntervalMilliseconds { get => _configuration.AuthenticatedIntervalMilliseconds; set => _configuration.AuthenticatedIntervalMilliseconds = value; }
 
     [Parameter]
+    public SwitchParameter DropWhileKdcDown { get => _configuration.DropWhileKdcDown; set => _configuration.DropWhileKdcDown = value; }
+
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string StateDirectory { get => _configuration.StateDirectory; set => _configuration.StateDirectory = value; }
 

@@ -75,6 +75,7 @@ public class MonitorConfigurationTests
         {
             [typeof(string)] = ("/x", "/x"),
             [typeof(int)] = (7L, 7),
+            [typeof(bool)] = (false, false),
             [typeof(IReadOnlyList<string>)] = (new object[] { "a" }, new[] { "a" }),
         };
         var configuration = new MonitorConfiguration();
