@@ -193,9 +193,24 @@ public sealed class LocalKdcExitWatcherTests : IDisposable
 
             _shell = Process.Start(start)!;
             Id = int.Parse(_shell.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
+
+            // $! is known once the shell forked: wait for the exec, or a listing in between would not see the name.
+            WaitUntil(() => Comm() == Path.GetFileName(binary));
         }
 
         public int Id { get; }
+
+        private string? Comm()
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{Id}/comm").TrimEnd();
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
 
         public void Kill()
         {
