@@ -47,6 +47,9 @@ public sealed class MonitorConfiguration
         MonitorSetting.Number(nameof(TimeoutMilliseconds), (c, value) => c.TimeoutMilliseconds = value, 10, 60000, c => c.TimeoutMilliseconds > c.IntervalMilliseconds
             ? $"({c.TimeoutMilliseconds}) must not exceed IntervalMilliseconds ({c.IntervalMilliseconds}), or probes would pile up"
             : null),
+        MonitorSetting.Number(nameof(MinimumTimeoutMilliseconds), (c, value) => c.MinimumTimeoutMilliseconds = value, 1, 60000, c => c.MinimumTimeoutMilliseconds > c.TimeoutMilliseconds
+            ? $"({c.MinimumTimeoutMilliseconds}) must not exceed TimeoutMilliseconds ({c.TimeoutMilliseconds})"
+            : null),
         MonitorSetting.Number(nameof(Fall), (c, value) => c.Fall = value, 1, 100),
         MonitorSetting.Number(nameof(Rise), (c, value) => c.Rise = value, 1, 100),
         MonitorSetting.Text(nameof(KdcProcessName), (c, value) => c.KdcProcessName = value, c => c.KdcProcessName.Length > 15 || c.KdcProcessName.Contains('/')
@@ -93,6 +96,13 @@ public sealed class MonitorConfiguration
     public int IntervalMilliseconds { get; set; } = 200;
 
     public int TimeoutMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// The least the local KDC's probe deadline adapts down to (four times its slowest recent healthy answer, at most
+    /// <see cref="TimeoutMilliseconds"/>), while its process is watched for the busy check; equal to
+    /// TimeoutMilliseconds, the deadline does not adapt.
+    /// </summary>
+    public int MinimumTimeoutMilliseconds { get; set; } = 20;
 
     public int Fall { get; set; } = 2;
 

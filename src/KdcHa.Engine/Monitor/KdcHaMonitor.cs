@@ -36,6 +36,8 @@ public sealed class KdcHaMonitor
 
     // The longer deadline a busy local KDC gets; null when busy KDCs get no extra probe.
     private readonly TimeSpan? _busyTimeout;
+    // The local KDC's adaptive probe deadline; null when it does not adapt (no busy check to catch a late answer).
+    private readonly LocalKdcDeadline? _localDeadline;
     private static readonly TimeSpan WatcherStopGrace = TimeSpan.FromSeconds(2);
 
     // A watcher that threw is started again after this long: soon enough to see the next VRRP change, slow enough
@@ -93,6 +95,9 @@ public sealed class KdcHaMonitor
         _busyTimeout = localProcess is null || configuration.BusyTimeoutMilliseconds == 0
             ? null
             : TimeSpan.FromMilliseconds(configuration.BusyTimeoutMilliseconds);
+        _localDeadline = _busyTimeout is null || configuration.MinimumTimeoutMilliseconds >= configuration.TimeoutMilliseconds
+            ? null
+            : new LocalKdcDeadline(TimeSpan.FromMilliseconds(configuration.MinimumTimeoutMilliseconds), TimeSpan.FromMilliseconds(configuration.TimeoutMilliseconds));
     }
 
     /// <summary>Ends <see cref="RunAsync"/> after the current round; the reason is logged and kept in the status.</summary>
@@ -250,7 +255,8 @@ public sealed class KdcHaMonitor
         var proven = _kdcStatus[index].LastAuthenticated;
         var due = kdc.Request.Level != KdcProbeLevel.Authenticated || interval == 0 || proven is null
             || now - proven.Value >= TimeSpan.FromMilliseconds(interval);
-        return due ? kdc.Request : kdc.ReachableRequest;
+        var request = due ? kdc.Request : kdc.ReachableRequest;
+        return kdc.IsLocal && _localDeadline is { } deadline ? request.WithTimeout(deadline.Current) : request;
     }
 
     /// <summary>
@@ -425,6 +431,12 @@ public sealed class KdcHaMonitor
         var previous = health.State;
         var status = _kdcStatus[index];
         var changed = health.Observe(result.Verdict);
+        if (_kdcs[index].IsLocal && previous == KdcHealthState.Up)
+        {
+            // Only a settled KDC's answers: the first ones after a hang clear its backlog and say nothing of its pace.
+            _localDeadline?.Observe(result);
+        }
+
         status.LastProbeStatus = result.Status;
         status.LastRoundTripMilliseconds = result.RoundTripMilliseconds;
         status.LastProbe = now;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using KdcHa.Common;
+using KdcHa.Kerberos.Health;
 
 namespace KdcHa.Monitor;
 
@@ -22,15 +23,18 @@ public interface ILocalKdcProcess
     LocalKdcActivity? Activity();
 }
 
-/// <summary>CPU time used by the local KDC's processes so far, and whether one of them waits for a CPU right now.</summary>
-public readonly record struct LocalKdcActivity(TimeSpan CpuTime, bool Runnable)
+/// <summary>
+/// CPU time used by the local KDC's processes so far, and whether one of them is waiting right now: runnable (R) for a
+/// CPU, or in uninterruptible sleep (D), as in an fsync of its database.
+/// </summary>
+public readonly record struct LocalKdcActivity(TimeSpan CpuTime, bool Waiting)
 {
     /// <summary>
-    /// It worked since <paramref name="before"/>: it used CPU, or it is runnable now. Measured: a KDC held by a cgroup
-    /// CPU quota shows no CPU time and no run delay while throttled, but stays runnable (R); a stopped or blocked one
-    /// is not (T, S or D) and uses nothing.
+    /// It worked since <paramref name="before"/>: it used CPU, or it is waiting for a CPU or the disk now. Measured: a
+    /// KDC held by a cgroup CPU quota shows no CPU time and no run delay while throttled, but stays runnable (R); a
+    /// stopped one (T) or one asleep on a lock or a socket (S) is not, and uses nothing.
     /// </summary>
-    public bool WorkedSince(LocalKdcActivity before) => CpuTime > before.CpuTime || Runnable;
+    public bool WorkedSince(LocalKdcActivity before) => CpuTime > before.CpuTime || Waiting;
 }
 
 /// <summary>
@@ -67,13 +71,13 @@ public sealed class ProcKdcProcess : ILocalKdcProcess
         {
             try
             {
-                var runnable = ProcessStat.Read(pid).State == 'R';
+                var waiting = ProcessStat.Read(pid).State is 'R' or 'D';
                 // schedstat's first field is nanoseconds on a CPU: /proc/<pid>/stat counts 10 ms ticks, too coarse
                 // for a KDC throttled to a few percent of a core over one 100 ms probe.
                 var schedstat = File.ReadAllText($"/proc/{pid}/schedstat");
                 var nanoseconds = long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ')), CultureInfo.InvariantCulture);
                 var sum = total ?? default;
-                total = new LocalKdcActivity(sum.CpuTime + TimeSpan.FromTicks(nanoseconds / 100), sum.Runnable || runnable);
+                total = new LocalKdcActivity(sum.CpuTime + TimeSpan.FromTicks(nanoseconds / 100), sum.Waiting || waiting);
             }
             catch (Exception e) when (e is IOException or FormatException or ArgumentOutOfRangeException)
             {
@@ -117,5 +121,67 @@ public sealed class ProcKdcProcess : ILocalKdcProcess
         {
             return null;
         }
+    }
+}
+
+/// <summary>
+/// The local KDC's probe deadline, from the round trips it showed while healthy: a KDC that answers in a millisecond
+/// and then not within twenty has very likely stopped, so a hang is confirmed in two short waits instead of two of
+/// <see cref="Configuration.MonitorConfiguration.TimeoutMilliseconds"/>. It is safe only beside the busy check: a
+/// local KDC that merely answers late has used or waited for CPU meanwhile and gets the longer busy probe, and one
+/// that is slower all along raises its own deadline.
+/// </summary>
+public sealed class LocalKdcDeadline
+{
+    // Four times the slowest of the last 32 healthy answers: room for a scheduler hiccup (a lab KDC answering in 0.7 ms
+    // showed single answers of up to 4.6 ms), and the deadline follows a load that slows the KDC within a few rounds.
+    // Eight answers before it adapts at all: one lucky round says little.
+    private const int Samples = 32;
+    private const int SamplesBeforeAdapting = 8;
+    private const double Slack = 4;
+    private readonly double[] _roundTrips = new double[Samples];
+    private readonly TimeSpan _minimum;
+    private readonly TimeSpan _maximum;
+    private int _count;
+    private int _next;
+
+    public LocalKdcDeadline(TimeSpan minimum, TimeSpan maximum)
+    {
+        if (minimum <= TimeSpan.Zero || minimum > maximum)
+        {
+            throw new ArgumentOutOfRangeException(nameof(minimum), minimum, $"must be positive and at most {maximum.TotalMilliseconds} ms");
+        }
+
+        _minimum = minimum;
+        _maximum = maximum;
+        Current = maximum;
+    }
+
+    /// <summary>The deadline for the local KDC's next probe: the maximum until enough healthy answers were seen.</summary>
+    public TimeSpan Current { get; private set; }
+
+    public void Observe(KdcHealthResult result)
+    {
+        if (result.Verdict != KdcHealthStatus.Healthy)
+        {
+            return;
+        }
+
+        _roundTrips[_next] = result.RoundTripMilliseconds;
+        _next = (_next + 1) % Samples;
+        _count = Math.Min(_count + 1, Samples);
+        if (_count < SamplesBeforeAdapting)
+        {
+            return;
+        }
+
+        var slowest = 0.0;
+        for (var i = 0; i < _count; i++)
+        {
+            slowest = Math.Max(slowest, _roundTrips[i]);
+        }
+
+        var adapted = TimeSpan.FromMilliseconds(Math.Ceiling(Slack * slowest));
+        Current = adapted < _minimum ? _minimum : adapted > _maximum ? _maximum : adapted;
     }
 }

@@ -74,6 +74,9 @@ public sealed class StartKdcHaMonitorCommand : KdcHaCmdlet
     public int RestartGraceMilliseconds { get => _configuration.RestartGraceMilliseconds; set => _configuration.RestartGraceMilliseconds = value; }
 
     [Parameter]
+    public int MinimumTimeoutMilliseconds { get => _configuration.MinimumTimeoutMilliseconds; set => _configuration.MinimumTimeoutMilliseconds = value; }
+
+    [Parameter]
     public int BusyTimeoutMilliseconds { get => _configuration.BusyTimeoutMilliseconds; set => _configuration.BusyTimeoutMilliseconds = value; }
 
     [Parameter]

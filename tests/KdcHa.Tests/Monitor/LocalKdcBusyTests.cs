@@ -27,7 +27,7 @@ public class LocalKdcBusyTests
     [Fact]
     public void ALocalKdcWaitingForACpuWhoseCpuTimeStoodStillIsThrottledNotHungAndGetsTheLongerProbe()
     {
-        var harness = new MonitorHarness(localProcess: new FakeKdcProcess(running: true, busy: false, runnable: true));
+        var harness = new MonitorHarness(localProcess: new FakeKdcProcess(running: true, busy: false, waiting: true));
         harness.Prober.Add("local", Healthy, Timeout, Timeout, Healthy);
         harness.Prober.Add("peer", Healthy, Healthy, Healthy);
 

@@ -87,15 +87,15 @@ internal sealed class FakeKdcProcess : ILocalKdcProcess
 {
     private readonly bool _running;
     private readonly bool _busy;
-    private readonly bool _runnable;
+    private readonly bool _waiting;
     private TimeSpan _cpu = TimeSpan.FromSeconds(1);
 
-    // busy: its CPU time moves between reads; runnable: it waits for a CPU (as under a CPU quota) at every read.
-    public FakeKdcProcess(bool running, bool busy = false, bool runnable = false)
+    // busy: its CPU time moves between reads; waiting: it waits for a CPU (as under a CPU quota) at every read.
+    public FakeKdcProcess(bool running, bool busy = false, bool waiting = false)
     {
         _running = running;
         _busy = busy;
-        _runnable = runnable;
+        _waiting = waiting;
     }
 
     public string Name => "krb5kdc";
@@ -110,7 +110,7 @@ internal sealed class FakeKdcProcess : ILocalKdcProcess
         }
 
         _cpu += _busy ? TimeSpan.FromMilliseconds(3) : TimeSpan.Zero;
-        return new LocalKdcActivity(_cpu, _runnable);
+        return new LocalKdcActivity(_cpu, _waiting);
     }
 }
 
@@ -165,12 +165,13 @@ internal sealed class MonitorHarness
 {
     public MonitorHarness(int fall = 2, int rise = 3, IReadOnlyList<IMonitorWatcher>? watchers = null, VrrpObservations? vrrp = null, ILocalKdcProcess? localProcess = null, int restartGraceMilliseconds = 100, int busyTimeoutMilliseconds = 500,
         KdcProbeLevel level = KdcProbeLevel.Reachable, int authenticatedIntervalMilliseconds = 10000,
-        Func<IMonitorStatusStore, IMonitorStatusStore>? statusStore = null, LocalKdcExits? exits = null, bool frontends = false)
+        Func<IMonitorStatusStore, IMonitorStatusStore>? statusStore = null, LocalKdcExits? exits = null, bool frontends = false, int minimumTimeoutMilliseconds = 20)
     {
         Configuration = new MonitorConfiguration
         {
             Node = "node1", LocalKdc = "local", PeerKdc = new[] { "peer" }, Realm = "KDCHA.TEST", Fall = fall, Rise = rise, RestartGraceMilliseconds = restartGraceMilliseconds,
             BusyTimeoutMilliseconds = busyTimeoutMilliseconds, AuthenticatedIntervalMilliseconds = authenticatedIntervalMilliseconds,
+            MinimumTimeoutMilliseconds = minimumTimeoutMilliseconds,
         };
         // With frontends: the HAProxy frontends "fe-local" and "fe-peer" are probed beside the KDCs.
         var haproxy = frontends ? new HaproxyFrontends(Kdc("fe-local", true, KdcProbeLevel.Reachable), new[] { Kdc("fe-peer", false, KdcProbeLevel.Reachable) }, fall, rise) : null;

@@ -23,7 +23,7 @@ public sealed class ProcKdcProcessTests : IDisposable
     private string Name => Path.GetFileName(_program);
 
     [Fact]
-    public void ASpinningProcessIsRunnableAndItsCpuTimeMoves()
+    public void ASpinningProcessIsWaitingForACpuAndItsCpuTimeMoves()
     {
         Start("1 while 1");
         var reader = new ProcKdcProcess(Name);
@@ -35,12 +35,12 @@ public sealed class ProcKdcProcessTests : IDisposable
         var after = reader.Activity()!.Value;
 
         Assert.True(after.CpuTime > before.CpuTime);
-        Assert.True(after.Runnable);
+        Assert.True(after.Waiting);
         Assert.True(after.WorkedSince(before));
     }
 
     [Fact]
-    public void ASleepingProcessIsNotRunnableAndHasNotWorked()
+    public void ASleepingProcessIsNotWaitingAndHasNotWorked()
     {
         Start("sleep 100");
         var reader = new ProcKdcProcess(Name);
@@ -50,12 +50,12 @@ public sealed class ProcKdcProcessTests : IDisposable
         Thread.Sleep(100);
         var after = reader.Activity()!.Value;
 
-        Assert.False(after.Runnable);
+        Assert.False(after.Waiting);
         Assert.False(after.WorkedSince(before));
     }
 
     [Fact]
-    public void AStoppedSpinnerIsNotRunnableAndHasNotWorked()
+    public void AStoppedSpinnerIsNotWaitingAndHasNotWorked()
     {
         Start("1 while 1");
         var reader = new ProcKdcProcess(Name);
@@ -67,7 +67,7 @@ public sealed class ProcKdcProcessTests : IDisposable
         Thread.Sleep(100);
         var after = reader.Activity()!.Value;
 
-        Assert.False(after.Runnable);
+        Assert.False(after.Waiting);
         Assert.Equal(before.CpuTime, after.CpuTime);
         Assert.False(after.WorkedSince(before));
     }
