@@ -17,6 +17,8 @@ using KdcHa.Monitor.Metrics;
 namespace KdcHa.Tests.Monitor;
 
 /// <summary>The metrics endpoint on a real loopback socket: what it serves, what it refuses, and its bounds.</summary>
+// Its round-timing test is a deadline bound: it runs with the other loopback socket tests, alone and on a warm pool.
+[Collection(KdcHa.Tests.Kerberos.Transport.LoopbackSocketCollection.Name)]
 public sealed class MetricsEndpointTests : IAsyncLifetime
 {
     private static readonly MetricsEndpointLimits Limits = new() { RequestTimeout = TimeSpan.FromSeconds(1), MaxConnections = 4 };
@@ -189,7 +191,6 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var running = monitor.RunAsync(CancellationToken.None);
         var hostile = new List<Task>();
-        var served = 0;
         for (var i = 0; i < 40; i++)
         {
             hostile.Add(Slowloris(stop.Token));
@@ -208,10 +209,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         {
             try
             {
-                if ((await AskAsync("GET /metrics HTTP/1.1\r\n\r\n")).StartsWith("HTTP/1.1 200", StringComparison.Ordinal))
-                {
-                    Interlocked.Increment(ref served);
-                }
+                await AskAsync("GET /metrics HTTP/1.1\r\n\r\n");
             }
             catch (SocketException)
             {
@@ -231,8 +229,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.True(gaps.Count >= 40, $"only {gaps.Count + 1} rounds in 3 s at 50 ms");
         Assert.True(gaps.Max() < TimeSpan.FromMilliseconds(250), $"a round came {gaps.Max().TotalMilliseconds:0} ms after the one before");
         Assert.True(_metrics.Endpoint.DroppedFor(MetricsEndpointCounters.DropReason.Timeout) + _metrics.Endpoint.DroppedFor(MetricsEndpointCounters.DropReason.ConnectionLimit) > 0);
-        Assert.True(_metrics.Endpoint.AnsweredWith(431) > 0);
-        Assert.True(served > 0, "no scrape was answered");
+        // Whether a scrape finds a free slot among 40 slowloris clients and a cap of 16 is chance: serving others
+        // beside a slow client is A_slowloris_client_is_closed_at_the_deadline_while_others_are_served, 431 is
+        // Headers_beyond_8_KiB_get_431_without_reading_further. This test is about the probe loop.
     }
 
     private async Task Slowloris(CancellationToken token)
