@@ -25,12 +25,6 @@ public sealed class AgentCheckResponder : IAsyncDisposable
     // Addresses remembered to tell each the last answer before the listener closes; HAProxy nodes are a handful.
     private const int MaxAskers = 16;
 
-    private const int SocketLevel = 1; // SOL_SOCKET on Linux
-    private const int ReuseAddressOption = 2; // SO_REUSEADDR on Linux
-
-    // An accept that fails at once (no file descriptors left) is retried after this long instead of spinning.
-    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
-
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
@@ -45,7 +39,7 @@ public sealed class AgentCheckResponder : IAsyncDisposable
     {
         _listener = listener;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _accepting = Task.Run(AcceptAsync);
+        _accepting = Task.Run(() => TcpListening.AcceptAsync(_listener, Serve, _stop.Token));
     }
 
     /// <summary>Where HAProxy's agent-port reaches this responder (the bound port when 0 was asked for).</summary>
@@ -60,19 +54,12 @@ public sealed class AgentCheckResponder : IAsyncDisposable
             throw new ArgumentNullException(nameof(endPoint));
         }
 
-        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // SO_REUSEADDR alone: the responder closes first, so its port is in TIME_WAIT when a restarted monitor binds
-            // it again. .NET's ReuseAddress would add SO_REUSEPORT, which lets a second monitor bind the same port.
-            listener.SetRawSocketOption(SocketLevel, ReuseAddressOption, BitConverter.GetBytes(1));
-            listener.Bind(endPoint);
-            listener.Listen(pendingConnections);
-            return new AgentCheckResponder(listener);
+            return new AgentCheckResponder(TcpListening.Bind(endPoint, pendingConnections));
         }
         catch (SocketException e)
         {
-            listener.Dispose();
             throw new AgentCheckListenException($"Cannot answer HAProxy's agent check on {endPoint}: {e.Message}", endPoint.ToString(), e);
         }
     }
@@ -128,29 +115,11 @@ public sealed class AgentCheckResponder : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private void Serve(Socket connection)
     {
-        while (!_stop.IsCancellationRequested)
+        using (connection)
         {
-            Socket connection;
-            try
-            {
-                connection = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(AcceptRetryDelay).ConfigureAwait(false);
-                continue;
-            }
-
-            using (connection)
-            {
-                Reply(connection);
-            }
+            Reply(connection);
         }
     }
 

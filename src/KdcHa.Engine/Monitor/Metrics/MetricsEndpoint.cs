@@ -39,10 +39,6 @@ public sealed class MetricsEndpoint : IAsyncDisposable
 {
     public const string MetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    private const int SocketLevel = 1; // SOL_SOCKET on Linux
-    private const int ReuseAddressOption = 2; // SO_REUSEADDR on Linux
-
-    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
@@ -61,7 +57,7 @@ public sealed class MetricsEndpoint : IAsyncDisposable
         _metrics = metrics;
         _limits = limits;
         LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _accepting = Task.Run(AcceptAsync);
+        _accepting = Task.Run(() => TcpListening.AcceptAsync(_listener, Admit, _stop.Token));
     }
 
     /// <summary>Where the endpoint listens (the bound port when 0 was asked for).</summary>
@@ -81,19 +77,12 @@ public sealed class MetricsEndpoint : IAsyncDisposable
         }
 
         limits ??= new MetricsEndpointLimits();
-        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // SO_REUSEADDR alone, as for the agent check: a restarted monitor binds again past TIME_WAIT, but a second
-            // monitor cannot bind the same port (.NET's ReuseAddress would add SO_REUSEPORT).
-            listener.SetRawSocketOption(SocketLevel, ReuseAddressOption, BitConverter.GetBytes(1));
-            listener.Bind(endPoint);
-            listener.Listen(limits.PendingConnections);
-            return new MetricsEndpoint(listener, metrics, limits);
+            return new MetricsEndpoint(TcpListening.Bind(endPoint, limits.PendingConnections), metrics, limits);
         }
         catch (SocketException e)
         {
-            listener.Dispose();
             throw new MetricsListenException($"Cannot serve metrics on {endPoint}: {e.Message}", endPoint.ToString(), e);
         }
     }
@@ -118,36 +107,17 @@ public sealed class MetricsEndpoint : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private void Admit(Socket connection)
     {
-        while (!_stop.IsCancellationRequested)
+        if (Interlocked.Increment(ref _open) > _limits.MaxConnections)
         {
-            Socket connection;
-            try
-            {
-                connection = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // No file descriptors left, or the peer gone before accept: wait rather than spin.
-                await Task.Delay(AcceptRetryDelay).ConfigureAwait(false);
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _open) > _limits.MaxConnections)
-            {
-                Leave();
-                _metrics.Endpoint.Dropped(MetricsEndpointCounters.DropReason.ConnectionLimit);
-                connection.Dispose();
-                continue;
-            }
-
-            _ = ServeAsync(connection);
+            Leave();
+            _metrics.Endpoint.Dropped(MetricsEndpointCounters.DropReason.ConnectionLimit);
+            connection.Dispose();
+            return;
         }
+
+        _ = ServeAsync(connection);
     }
 
     private void Leave()
