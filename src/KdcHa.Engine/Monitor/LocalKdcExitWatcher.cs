@@ -247,8 +247,9 @@ public sealed class LocalKdcExitWatcher : IMonitorWatcher
 
                 foreach (var (pid, pidfd) in followed.Where(entry => polls.Any(poll => poll.Descriptor == entry.Value && poll.ReturnedEvents != 0)).ToArray())
                 {
-                    // Read first, while the zombie waits for its parent: the parent may collect it at any moment.
-                    var status = WaitStatus(pid);
+                    // The zombie's status first, while it waits for its parent; a parent that collected it already (systemd
+                    // and .NET reap at once, about every other kill in the lab) leaves the status with the pidfd alone.
+                    var status = WaitStatus(pid) ?? ReapedWaitStatus(pidfd);
                     followed.Remove(pid);
                     LibC.Close(pidfd);
                     _exits.Exited(new LocalKdcExit(pid, status));
@@ -290,6 +291,16 @@ public sealed class LocalKdcExitWatcher : IMonitorWatcher
         }
     }
 
+    /// <summary>
+    /// A collected process's wait status, which Linux 6.15 and later keep for its pidfds (PIDFD_GET_INFO with
+    /// PIDFD_INFO_EXIT); null on an older kernel, or while it is still a zombie.
+    /// </summary>
+    internal static int? ReapedWaitStatus(int pidfd)
+    {
+        var info = new PidFdInfo { Mask = PidFdInfoExit };
+        return PidFdGetInfo(pidfd, PidFdGetInfoRequest, ref info) == 0 && (info.Mask & PidFdInfoExit) != 0 ? info.ExitCode : null;
+    }
+
     /// <summary>Follows the processes of the name not followed yet; false when this kernel or sandbox has no pidfd.</summary>
     private bool Scan(Dictionary<int, int> followed)
     {
@@ -328,6 +339,34 @@ public sealed class LocalKdcExitWatcher : IMonitorWatcher
 
         return true;
     }
+
+    // _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info) at its first published size, 64 bytes (PIDFD_INFO_SIZE_VER0):
+    // the kernel reads the size from the request and fills in what fits.
+    private const ulong PidFdGetInfoRequest = 0xC040FF0B;
+    private const ulong PidFdInfoExit = 1UL << 3;
+
+    /// <summary>struct pidfd_info up to exit_code, as include/uapi/linux/pidfd.h lays it out.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PidFdInfo
+    {
+        public ulong Mask;
+        public ulong CgroupId;
+        public uint Pid;
+        public uint Tgid;
+        public uint Ppid;
+        public uint Ruid;
+        public uint Rgid;
+        public uint Euid;
+        public uint Egid;
+        public uint Suid;
+        public uint Sgid;
+        public uint Fsuid;
+        public uint Fsgid;
+        public int ExitCode;
+    }
+
+    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static extern int PidFdGetInfo(int descriptor, ulong request, ref PidFdInfo info);
 
     // syscall(2) is variadic; glibc's x86_64 and arm64 versions take every argument from the integer registers, and
     // pidfd_open is 434 on both.

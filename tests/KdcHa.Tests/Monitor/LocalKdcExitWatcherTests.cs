@@ -66,6 +66,29 @@ public sealed class LocalKdcExitWatcherTests : IDisposable
     }
 
     [Fact]
+    public void AKilledProcessItsParentCollectedStillTellsItsSignalThroughItsPidfd()
+    {
+        var child = Start();
+        var pidfd = (int)PidFdOpen(434, child.Id, 0);
+        Assert.True(pidfd >= 0, "pidfd_open failed");
+        try
+        {
+            child.Kill();
+            // The stand-in's shell collects it: its zombie, and with it the status /proc shows, is gone.
+            child.Dispose();
+            _children.Remove(child);
+            Assert.False(Directory.Exists($"/proc/{child.Id}"));
+            Assert.Null(LocalKdcExitWatcher.WaitStatus(child.Id));
+
+            Assert.Equal(9, LocalKdcExitWatcher.ReapedWaitStatus(pidfd) & 0x7f);
+        }
+        finally
+        {
+            Close(pidfd);
+        }
+    }
+
+    [Fact]
     public async Task ARestartedProcessIsFollowedAgainAndItsExitSeenAtOnce()
     {
         var first = Start();
@@ -179,6 +202,12 @@ public sealed class LocalKdcExitWatcherTests : IDisposable
         .Count(task => { try { return File.ReadAllText(Path.Combine(task, "comm")).StartsWith(_name, StringComparison.Ordinal); } catch (IOException) { return false; } });
 
     /// <summary>The binary run by a shell that collects it only once the test closes the shell's input.</summary>
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static extern long PidFdOpen(long number, int pid, uint flags);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "close")]
+    private static extern int Close(int descriptor);
+
     private sealed class StandIn : IDisposable
     {
         private readonly Process _shell;
