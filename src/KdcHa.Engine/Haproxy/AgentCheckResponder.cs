@@ -25,25 +25,20 @@ public sealed class AgentCheckResponder : IAsyncDisposable
     // Addresses remembered to tell each the last answer before the listener closes; HAProxy nodes are a handful.
     private const int MaxAskers = 16;
 
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
     private readonly HashSet<IPAddress> _askers = new();
     private readonly HashSet<IPAddress> _toldLast = new();
-    private readonly Task _accepting;
+    private readonly TcpListening _listening;
     private TaskCompletionSource? _everyAskerTold;
     private AgentAnswer? _answer;
-    private int _disposed;
 
     private AgentCheckResponder(Socket listener)
     {
-        _listener = listener;
-        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _accepting = Task.Run(() => TcpListening.AcceptAsync(_listener, Serve, _stop.Token));
+        _listening = new TcpListening(listener, Serve);
     }
 
     /// <summary>Where HAProxy's agent-port reaches this responder (the bound port when 0 was asked for).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _listening.LocalEndPoint;
 
     /// <summary>Listens on <paramref name="endPoint"/>; until the first <see cref="Answer"/> a connection gets no line.</summary>
     /// <exception cref="AgentCheckListenException">The address cannot be bound (in use, not on this host, no permission).</exception>
@@ -102,18 +97,7 @@ public sealed class AgentCheckResponder : IAsyncDisposable
         await DisposeAsync().ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        _stop.Cancel();
-        _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
-        _stop.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await _listening.StopAsync().ConfigureAwait(false);
 
     private void Serve(Socket connection)
     {

@@ -42,26 +42,21 @@ public sealed class MetricsEndpoint : IAsyncDisposable
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
 
-    private readonly Socket _listener;
     private readonly MonitorMetrics _metrics;
     private readonly MetricsEndpointLimits _limits;
-    private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Task _accepting;
+    private readonly TcpListening _listening;
     private int _open;
-    private int _disposed;
 
     private MetricsEndpoint(Socket listener, MonitorMetrics metrics, MetricsEndpointLimits limits)
     {
-        _listener = listener;
         _metrics = metrics;
         _limits = limits;
-        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _accepting = Task.Run(() => TcpListening.AcceptAsync(_listener, Admit, _stop.Token));
+        _listening = new TcpListening(listener, Admit);
     }
 
     /// <summary>Where the endpoint listens (the bound port when 0 was asked for).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _listening.LocalEndPoint;
 
     /// <exception cref="MetricsListenException">The address cannot be bound (in use, not on this host, no permission).</exception>
     public static MetricsEndpoint Listen(IPEndPoint endPoint, MonitorMetrics metrics, MetricsEndpointLimits? limits = null)
@@ -90,21 +85,17 @@ public sealed class MetricsEndpoint : IAsyncDisposable
     /// <summary>Closes the listener, ends every exchange in progress and waits (up to a second) for them to go.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (!await _listening.StopAsync().ConfigureAwait(false))
         {
             return;
         }
 
-        _stop.Cancel();
-        _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
         if (Interlocked.Decrement(ref _open) < 0)
         {
             _drained.TrySetResult();
         }
 
         await Task.WhenAny(_drained.Task, Task.Delay(StopGrace)).ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     private void Admit(Socket connection)
@@ -123,7 +114,7 @@ public sealed class MetricsEndpoint : IAsyncDisposable
     private void Leave()
     {
         // After a dispose the count starts one below, so the last exchange to leave tells the dispose it may go on.
-        if (Interlocked.Decrement(ref _open) < 0 && Volatile.Read(ref _disposed) == 1)
+        if (Interlocked.Decrement(ref _open) < 0 && _listening.Stopping.IsCancellationRequested)
         {
             _drained.TrySetResult();
         }
@@ -134,7 +125,7 @@ public sealed class MetricsEndpoint : IAsyncDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(_limits.MaxHeaderBytes);
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_listening.Stopping);
             deadline.CancelAfter(_limits.RequestTimeout);
             var (status, length) = await ReadRequestAsync(connection, buffer, deadline.Token).ConfigureAwait(false);
             if (status == 0)
@@ -151,7 +142,7 @@ public sealed class MetricsEndpoint : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // The deadline (a client too slow to send its request or take the answer) or the endpoint's stop.
-            if (!_stop.IsCancellationRequested)
+            if (!_listening.Stopping.IsCancellationRequested)
             {
                 _metrics.Endpoint.Dropped(MetricsEndpointCounters.DropReason.Timeout);
             }
