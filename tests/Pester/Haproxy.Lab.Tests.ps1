@@ -147,5 +147,12 @@ Describe 'HAProxy behind keepalived in front of three KDCs with monitors answeri
         $window | Should -BeLessOrEqual 1000 -Because 'a refused frontend is down at once, and keepalived acts on the fault file as it changes'
         $late = @($failed | Where-Object StartMonoMs -GT ($moved.MonoMs + 100))
         $late | Should -BeNullOrEmpty -Because "once kdc2 holds the VIP its haproxy serves every kinit: $(Format-Attempt $late)"
+
+        $cluster = Get-KdcHaStatus -StateDirectory @($proxies | ForEach-Object { Get-KdcHaLabMonitorStateDirectory -Lab $lab -Node $_ })
+        $seen = ($cluster.Nodes | Where-Object Node -EQ 'kdc1').Frontends
+        ($seen | Where-Object IsLocal).State | Should -Be 'Down' -Because "Get-KdcHaStatus shows kdc1's own frontend as its monitor sees it: $($seen | Out-String)"
+        ($seen | Where-Object { -not $_.IsLocal }).State | Should -Be 'Up'
+        $cluster.Problems | Where-Object { $_ -like 'kdc1: HAProxy frontend *:1088 is down since*' } | Should -Not -BeNullOrEmpty -Because ($cluster.Problems -join "`n")
+        $cluster.Serving | Should -Be 'kdc2'
     }
 }

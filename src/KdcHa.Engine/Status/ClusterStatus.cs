@@ -69,6 +69,9 @@ public sealed class NodeStatus
     /// <summary>Every KDC this node's monitor probes, as it last saw it.</summary>
     public IReadOnlyList<KdcStatus> Kdcs { get; private init; } = Array.Empty<KdcStatus>();
 
+    /// <summary>On an HAProxy node (Start-KdcHaMonitor -LocalFrontend), its own and its peers' frontends as it last saw them; else empty.</summary>
+    public IReadOnlyList<KdcStatus> Frontends { get; private init; } = Array.Empty<KdcStatus>();
+
     /// <summary>keepalived's instances and sync groups as its notify FIFO last reported them to the monitor.</summary>
     public IReadOnlyList<VrrpInstanceStatus> Vrrp { get; private init; } = Array.Empty<VrrpInstanceStatus>();
 
@@ -93,6 +96,7 @@ public sealed class NodeStatus
         AllKdcsDown = status.AllKdcsDown,
         Reason = status.Reason,
         Kdcs = status.Kdcs,
+        Frontends = (IReadOnlyList<KdcStatus>?)status.Frontends ?? Array.Empty<KdcStatus>(),
         Vrrp = status.Vrrp,
         SplitBrains = status.SplitBrains,
         Maintenance = maintenance ?? Array.Empty<string>(),
@@ -111,12 +115,12 @@ public sealed class NodeStatus
         }
 
         var vrrp = Vrrp.Where(IsInstance).Select(i => $"{i.Instance} {i.State}{(i.Priority is { } p ? " " + p.ToString(CultureInfo.InvariantCulture) : string.Empty)}");
-        var kdcs = Kdcs.Select(k => k.Health == KdcHealthState.Up
+        static string Seen(KdcStatus k) => k.Health == KdcHealthState.Up
             ? string.Create(CultureInfo.InvariantCulture, $"{k.Kdc} Up {k.LastRoundTripMilliseconds:0.0} ms")
-            : $"{k.Kdc} {k.State} ({k.LastProbeStatus})");
+            : $"{k.Kdc} {k.State} ({k.LastProbeStatus})";
         var flags = new[] { Fault ? "FAULT" : null, AllKdcsDown ? "ALL KDCS DOWN" : null, SplitBrains.Count > 0 ? "SPLIT BRAIN" : null, Maintenance.Count > 0 ? "MAINTENANCE" : null }
             .OfType<string>();
-        return string.Join("  ", new[] { $"{Node}: monitor {Monitor}", string.Join(", ", vrrp), string.Join(" ", flags), "KDCs " + string.Join("; ", kdcs) }.Where(part => part.Length > 0));
+        return string.Join("  ", new[] { $"{Node}: monitor {Monitor}", string.Join(", ", vrrp), string.Join(" ", flags), "KDCs " + string.Join("; ", Kdcs.Select(Seen)), Frontends.Count > 0 ? "HAProxy " + string.Join("; ", Frontends.Select(Seen)) : string.Empty }.Where(part => part.Length > 0));
     }
 
     /// <summary>A VRRP instance, not a sync group: only instances hold addresses.</summary>

@@ -114,11 +114,12 @@ internal static class ClusterSummary
             yield return "every KDC it probes is down";
         }
 
-        foreach (var kdc in node.Kdcs.Where(kdc => kdc.Health != KdcHealthState.Up))
+        // A frontend's name already says "frontend <address>".
+        foreach (var (kind, kdc) in node.Kdcs.Select(kdc => ("KDC", kdc)).Concat(node.Frontends.Select(frontend => ("HAProxy", frontend))).Where(seen => seen.Item2.Health != KdcHealthState.Up))
         {
             yield return kdc.Health == KdcHealthState.Unknown
-                ? $"KDC {kdc.Kdc} has no verdict yet"
-                : $"KDC {kdc.Kdc} is down since {Time(kdc.StateSince)} ({kdc.LastProbeStatus}: {kdc.LastMessage})";
+                ? $"{kind} {kdc.Kdc} has no verdict yet"
+                : $"{kind} {kdc.Kdc} is down since {Time(kdc.StateSince)} ({kdc.LastProbeStatus}: {kdc.LastMessage})";
         }
 
         // A FAULT the monitor asserts is reported above; any other state but MASTER and BACKUP is keepalived's own trouble.

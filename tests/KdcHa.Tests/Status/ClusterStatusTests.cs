@@ -138,6 +138,22 @@ public class ClusterStatusTests
     }
 
     [Fact]
+    public void AnHaproxyNodesFrontendsShowAndADownOneIsAProblem()
+    {
+        var kdc1 = Running("kdc1", Master("VI_1", 200), Up("10.0.0.1", true));
+        kdc1.Frontends = new() { Down("frontend 10.0.0.1:88", true), Up("frontend 10.0.0.2:88", false) };
+        var plain = Running("kdc2", Instance("VI_1", VrrpState.Backup, 100), Up("10.0.0.2", true));
+
+        var cluster = Cluster(Node(kdc1), Node(plain));
+
+        Assert.Equal(new[] { "frontend 10.0.0.1:88", "frontend 10.0.0.2:88" }, cluster.Nodes[0].Frontends.Select(f => f.Kdc));
+        Assert.Empty(cluster.Nodes[1].Frontends);
+        Assert.Equal("kdc1: HAProxy frontend 10.0.0.1:88 is down since 2030-01-01 11:59:50Z (Timeout: No answer within 100 ms.)", Assert.Single(cluster.Problems));
+        Assert.EndsWith("KDCs 10.0.0.1 Up 0.8 ms  HAProxy frontend 10.0.0.1:88 Down (Timeout); frontend 10.0.0.2:88 Up 0.8 ms", cluster.Nodes[0].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("HAProxy", cluster.Nodes[1].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SyncGroupsHoldNoVip()
     {
         var kdc1 = Running("kdc1", Master("VI_1", 200));
