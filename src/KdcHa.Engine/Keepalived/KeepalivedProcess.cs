@@ -159,10 +159,12 @@ public sealed class KeepalivedProcess
 
     private static int ReadPid(string pidFile)
     {
-        string text;
+        // "12345\n"; read at every VRRP advertisement the monitor hears, so into a stack buffer.
+        Span<byte> buffer = stackalloc byte[32];
+        scoped ReadOnlySpan<byte> text;
         try
         {
-            text = File.ReadAllText(pidFile);
+            text = SmallFile.Read(pidFile, buffer);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -173,7 +175,7 @@ public sealed class KeepalivedProcess
             throw new VrrpPermissionException($"The pid file {pidFile} cannot be read: {e.Message}", e);
         }
 
-        if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var processId) || processId <= 0)
+        if (!int.TryParse(text.Trim(" \t\r\n"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var processId) || processId <= 0)
         {
             throw new KeepalivedNotRunningException($"keepalived is not running: its pid file {pidFile} holds no pid.");
         }

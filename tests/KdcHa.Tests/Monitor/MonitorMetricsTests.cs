@@ -85,6 +85,23 @@ public partial class MonitorMetricsTests
     }
 
     [Fact]
+    public void The_process_cost_is_shown_under_the_names_prometheus_client_libraries_use()
+    {
+        GC.Collect();
+        var text = Render(new MonitorMetrics(Pair, Array.Empty<string>(), null));
+
+        Assert.InRange(Value(text, "process_resident_memory_bytes"), Environment.WorkingSet / 2.0, Environment.WorkingSet * 2.0);
+        Assert.True(Value(text, "process_virtual_memory_bytes") > Value(text, "process_resident_memory_bytes"));
+        Assert.InRange(Value(text, "process_cpu_seconds_total"), 0.01, (DateTime.UtcNow - System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalSeconds * Environment.ProcessorCount);
+        Assert.InRange(Value(text, "process_open_fds"), 3, Value(text, "process_max_fds"));
+        Assert.InRange(Value(text, "process_start_time_seconds"), DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.True(Value(text, "dotnet_total_memory_bytes") > 0);
+        Assert.True(Value(text, "dotnet_gc_heap_total_allocated_bytes_total") >= Value(text, "dotnet_total_memory_bytes"));
+        Assert.True(Value(text, "dotnet_collection_count_total{generation=\"2\"}") >= 1);
+        Assert.True(Value(text, "dotnet_collection_count_total{generation=\"0\"}") >= Value(text, "dotnet_collection_count_total{generation=\"2\"}"));
+    }
+
+    [Fact]
     public void Label_values_are_escaped()
     {
         var metrics = new MonitorMetrics(new[] { ("kdc\"1\\\n", true), ("peer", false) }, Array.Empty<string>(), null);

@@ -233,6 +233,7 @@ public sealed class MonitorMetrics : IMonitorEventSink
         }
 
         Endpoint.Write(text);
+        ProcessMetrics.Write(text);
         return text.ToBytes();
     }
 
