@@ -116,7 +116,8 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
         $script:receiver = $null
         $script:services = @{}
         # The hosts are KDCs already (the guide's starting point): the lab's krb5kdc plays krb5-kdc.service.
-        $script:lab = New-KdcHaLab -KdcCount 2 -ClientCount 0
+        # The client only runs kinit through the VIP while step 9 upgrades the pair.
+        $script:lab = New-KdcHaLab -KdcCount 2 -ClientCount 1
         foreach ($n in $lab.Kdcs) { Initialize-KdcHaLabHost -Lab $lab -Node $n }
         $script:receiver = [NotificationReceiver]::new($lab.BridgeAddress, 0)
         $receiver.Start()
@@ -130,6 +131,12 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
         }
         # A root login's environment on the node, as an operator pastes the guide into it.
         $script:loginEnvironment = @{ HOME = '/root'; USER = 'root'; LOGNAME = 'root' }
+        # Step 9 upgrades to the next release: this checkout with the manifest's patch version raised by one.
+        $script:oldVersion = [version](Import-PowerShellDataFile -LiteralPath (Join-Path $repoRoot 'KdcHa.psd1')).ModuleVersion
+        $script:newVersion = [version]::new($oldVersion.Major, $oldVersion.Minor, $oldVersion.Build + 1)
+        $script:newerCheckout = Join-Path $lab.Directory 'newer-checkout'
+        $script:newerBuildLog = Join-Path $lab.Directory 'newer-build.log'
+        $script:newerBuild = $null
 
         function Resolve-Placeholder([string] $Text) {
             foreach ($k in $placeholders.Keys) { $Text = $Text.Replace($k, $placeholders[$k]) }
@@ -206,6 +213,57 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
             }
         }
 
+        # The next release's checkout, as an operator's git pull gives it: every file of this one that git tracks or
+        # would track (no build output), with KdcHa.psd1 at the next version. The guide's own build block packages it,
+        # in the background while steps 2-8 run: the build is niced and keeps every process of its own (no msbuild
+        # node or compiler server of this user's to hand work to, none left behind), so the lab's timings keep the CPU.
+        function Start-NewerPackageBuild([string] $BuildText) {
+            $files = (git -C $repoRoot ls-files -z --cached --others --exclude-standard) -join '' -split "`0"
+            if ($LASTEXITCODE -ne 0) { throw "git ls-files failed in $repoRoot" }
+            foreach ($file in $files | Where-Object { $_ -and [IO.File]::Exists((Join-Path $repoRoot $_)) }) {
+                $target = Join-Path $newerCheckout $file
+                [void][IO.Directory]::CreateDirectory((Split-Path $target))
+                [IO.File]::Copy((Join-Path $repoRoot $file), $target)
+            }
+            $manifestPath = Join-Path $newerCheckout 'KdcHa.psd1'
+            $text = [IO.File]::ReadAllText($manifestPath)
+            [IO.File]::WriteAllText($manifestPath, [regex]::Replace($text, "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$newVersion'"))
+            (Import-PowerShellDataFile -LiteralPath $manifestPath).ModuleVersion | Should -Be "$newVersion"
+            $psi = [Diagnostics.ProcessStartInfo]::new('/bin/sh')
+            foreach ($a in '-c', 'exec >"$0" 2>&1 </dev/null; cd "$1" && exec nice -n 19 /bin/sh -ec "$2"', $newerBuildLog, $newerCheckout, $BuildText) { $psi.ArgumentList.Add($a) }
+            $psi.UseShellExecute = $false
+            $psi.Environment['MSBUILDDISABLENODEREUSE'] = '1'
+            $psi.Environment['UseSharedCompilation'] = 'false'
+            # A child of this pwsh, which reaps it (the lab VM's PID 1 does not); AfterAll kills it if it is still running.
+            $script:newerBuild = [Diagnostics.Process]::Start($psi)
+            $script:newerBuildStarted = [DateTime]::Now
+        }
+
+        # The package Start-NewerPackageBuild made, once it is done.
+        function Wait-NewerPackage {
+            $waited = [Diagnostics.Stopwatch]::StartNew()
+            if (-not $newerBuild.WaitForExit(240000)) { throw "The newer package's build did not finish within 240 s; see $newerBuildLog" }
+            $newerBuild.ExitCode | Should -Be 0 -Because "the guide's build block builds the next release too:`n$(Get-Content -Raw -LiteralPath $newerBuildLog)"
+            $package = Join-Path $newerCheckout "out/repository/KdcHa.$newVersion.nupkg"
+            Test-Path -LiteralPath $package | Should -BeTrue -Because "the build wrote out/repository/KdcHa.<version>.nupkg: $(Get-ChildItem -LiteralPath (Split-Path $package) -ErrorAction Ignore)"
+            Write-Host ("    KdcHa $newVersion packaged from the next checkout in {0:0.0} s, {1:0.0} s of it waited for here" -f ($newerBuild.ExitTime - $newerBuildStarted).TotalSeconds, $waited.Elapsed.TotalSeconds)
+            $package
+        }
+
+        # The KdcHa versions installed for all users on a node, lowest first: the folders Import-Module KdcHa picks from.
+        function Get-InstalledVersion($Node) {
+            $r = Invoke-KdcHaLabHostCommand -Lab $lab -Node $Node -FilePath /bin/sh -ArgumentList '-c', 'cd /usr/local/share/powershell/Modules/KdcHa 2>/dev/null && ls -1d */KdcHa.psd1' -AllowFailure
+            (@($r.StdOut -split "`n" | Where-Object { $_ } | ForEach-Object { [version]($_ -replace '/KdcHa\.psd1$') } | Sort-Object) -join ', ')
+        }
+
+        # The version the node's running monitor reports: kdcha_build_info on its metrics endpoint (the guide's
+        # MetricsAddress, port 9464), which comes from the assemblies that process loaded.
+        function Get-RunningVersion($Node) {
+            $address = ($lab.Kdcs | Where-Object Name -EQ $Node).Address
+            $metrics = (Invoke-WebRequest -Uri "http://${address}:9464/metrics" -NoProxy -TimeoutSec 5).Content
+            if ($metrics -match 'kdcha_build_info\{version="([^"]*)"\}') { $Matches[1] } else { throw "No kdcha_build_info from ${Node}: $metrics" }
+        }
+
         # One block on one node: shell lines run together in /bin/sh -e, each systemctl line through Invoke-Systemctl.
         function Invoke-GuideBlock($Block, $Node) {
             $segments = [Collections.Generic.List[object]]::new()
@@ -231,13 +289,19 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
     }
 
     AfterAll {
+        if ($newerBuild) {
+            if (-not $newerBuild.HasExited) { $newerBuild.Kill($true); $newerBuild.WaitForExit() }
+            $newerBuild.Dispose()
+        }
         if ($lab) { foreach ($key in @($services.Keys | Where-Object { $services[$_] })) { $n, $u = $key -split '/', 2; Stop-Unit $n $u } }
         if ($receiver) { $receiver.Dispose() }
         Remove-KdcHaLab -Lab $lab
     }
 
-    It 'RunsEveryBlockInOrderAndDrillsAMoveAndAFailover' {
+    It 'RunsEveryBlockInOrderAndDrillsAMoveAFailoverAndAnUpgrade' {
         $sw = [Diagnostics.Stopwatch]::StartNew()
+        $upgraded = [Collections.Generic.List[string]]::new()
+        $newerPackage = $null
         foreach ($b in $runnable) {
             if ($b.Id -eq 'powershell') {
                 # Microsoft's repository is on the internet, which the test never reaches; /usr/bin/pwsh on each lab host
@@ -245,11 +309,24 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
                 Write-Host "    line $($b.Line): skipped: it downloads from packages.microsoft.com"
                 continue
             }
+            if ($b.Id -eq 'upgrade' -and -not $newerPackage) {
+                # "Build and copy the new package as in step 2": the scp of step 2, with the next release's files.
+                $newerPackage = Wait-NewerPackage
+                foreach ($n in $lab.Kdcs) {
+                    Invoke-KdcHaLabHostCommand -Lab $lab -Node $n -FilePath cp -ArgumentList $newerPackage, (Join-Path $newerCheckout 'build/systemd/kdcha-monitor@.service'), /root/kdcha-repo/ | Out-Null
+                    Get-InstalledVersion $n | Should -Be "$oldVersion" -Because "step 2 installed $oldVersion on $($n.Name)"
+                }
+                # Clients keep authenticating through the VIP while the pair is upgraded under them.
+                $null = Start-KdcHaLabVipWatcher -Lab $lab
+                $null = Start-KdcHaLabClientLoad -Lab $lab -RatePerSecond 5
+                $upgradeStarted = $sw.Elapsed.TotalSeconds
+            }
             # id=packages runs as written: Bootstrap installed the packages, so apt-get has nothing to fetch, and a lab
             # host has no route beyond the lab bridge if it tried.
             foreach ($node in $(if ($b.Node -eq 'each') { 'kdc1', 'kdc2' } else { $b.Node })) {
                 $started = $sw.Elapsed.TotalSeconds
                 Invoke-GuideBlock $b $node
+                if ($b.Node -eq 'build') { Start-NewerPackageBuild (Resolve-Placeholder $b.Text) }
                 if ($b.Id -eq 'repository') {
                     # The scp of the guide: the package the build block wrote and the unit from the checkout.
                     $package = @(Get-ChildItem -LiteralPath (Join-Path $repoRoot 'out/repository') -Filter 'KdcHa.*.nupkg')[0].FullName
@@ -258,9 +335,43 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
                 if ($b.Text -match 'chmod 0600 /etc/kdcha/health\.keytab') {
                     (Invoke-KdcHaLabHostCommand -Lab $lab -Node $node -FilePath stat -ArgumentList '-c', '%a %U', /etc/kdcha/health.keytab).StdOut.Trim() | Should -Be '600 root'
                 }
+                if ($b.Id -eq 'upgrade-check') {
+                    # The running monitors, not only the files: this node's is the new version, a node not yet upgraded
+                    # still runs the old one; and the old version stays installed until the guide removes it.
+                    $upgraded.Add($node)
+                    foreach ($n in $lab.Kdcs.Name) {
+                        Get-RunningVersion $n | Should -Be "$(if ($n -in $upgraded) { $newVersion } else { $oldVersion })" -Because "$n's monitor after $node's upgrade"
+                    }
+                    Get-InstalledVersion $node | Should -Be "$oldVersion, $newVersion" -Because "Update-PSResource installs $newVersion beside $oldVersion on $node"
+                }
+                if ($b.Id -eq 'remove-old') {
+                    Get-InstalledVersion $node | Should -Be "$newVersion" -Because "the guide removes every version but the newest on $node"
+                    Get-RunningVersion $node | Should -Be "$newVersion"
+                }
                 Write-Host ("    line {0} on {1}: ok ({2:0.0} s)" -f $b.Line, $node, ($sw.Elapsed.TotalSeconds - $started))
             }
+            if ($b.Id -eq 'remove-old') {
+                # The VIP stayed served through the whole upgrade: never without a holder for longer than a hand-over's
+                # instant, and every kinit through it answered, none slower than its first retransmissions (MIT: 1 s) at a
+                # hand-over would make it. The watcher stamps each namespace's netlink event as it reads it; a Move-KdcVip
+                # showed the old holder's removal 2 ms before the new one's add.
+                $attempts = @(Stop-KdcHaLabClientLoad -Lab $lab)
+                $transitions = @(Stop-KdcHaLabVipWatcher -Lab $lab)
+                $stopped = Get-KdcHaLabMonotonicMs
+                $gaps = @(for ($i = 0; $i -lt $transitions.Count; $i++) {
+                        if ($transitions[$i].Holders.Count -eq 0) { $(if ($i + 1 -lt $transitions.Count) { $transitions[$i + 1].MonoMs } else { $stopped }) - $transitions[$i].MonoMs }
+                    })
+                Write-Host ("    upgrade {0} -> {1}: {2:0.0} s, {3} VIP transitions, longest without a holder {4:0.0} ms; kinit through the VIP: {5} failed of {6}, slowest {7:0} ms" -f
+                    $oldVersion, $newVersion, ($sw.Elapsed.TotalSeconds - $upgradeStarted), $transitions.Count, (@($gaps) + 0 | Measure-Object -Maximum).Maximum,
+                    @($attempts | Where-Object ExitCode -NE 0).Count, $attempts.Count, ($attempts | Measure-Object DurationMs -Maximum).Maximum)
+                $upgraded -join ', ' | Should -Be 'kdc2, kdc1' -Because 'the guide upgrades the backup first'
+                @($gaps | Where-Object { $_ -ge 500 }) | Should -BeNullOrEmpty -Because "the VIP had no holder that long (ms):`n$($transitions | Format-Table | Out-String)"
+                $attempts.Count | Should -BeGreaterThan 20
+                @($attempts | Where-Object ExitCode -NE 0) | Should -BeNullOrEmpty
+                @($attempts | Where-Object DurationMs -GE 3000) | Should -BeNullOrEmpty -Because 'a kinit through the VIP never waits out more than its first retransmissions'
+            }
         }
+        $upgraded.Count | Should -Be 2 -Because 'step 9 upgrades both nodes'
         # The failover drill reached the alert channel: kdc1's monitor reported its KDC down.
         $alerts = @($receiver.Requests | ForEach-Object { $_[2] | ConvertFrom-Json })
         @($alerts | Where-Object { "$($_.event)$($_.message)" -match 'KdcUnhealthy|down' }).Count | Should -BeGreaterThan 0 -Because ($alerts | ConvertTo-Json -Depth 4)
