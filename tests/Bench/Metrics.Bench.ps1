@@ -33,6 +33,7 @@ function Measure-Phase {
     $client.Timeout = [TimeSpan]::FromSeconds(5)
     $scrapes = [Collections.Generic.List[double]]::new()
     $failures = 0
+    $firstBody = $lastBody = $null
     $samples = [Collections.Generic.List[object]]::new()
     $soakStart = [DateTime]::UtcNow.AddMinutes($WarmupMinutes)
     $end = $soakStart.AddMinutes($SoakMinutes)
@@ -45,8 +46,9 @@ function Measure-Phase {
                 $watch = [Diagnostics.Stopwatch]::StartNew()
                 try {
                     $response = $client.GetAsync($Uri).GetAwaiter().GetResult()
-                    $null = $response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+                    $body = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
                     if ($response.IsSuccessStatusCode) { $scrapes.Add($watch.Elapsed.TotalMilliseconds) } else { $failures++ }
+                    if ([DateTime]::UtcNow -ge $soakStart) { $lastBody = $body; if (-not $firstBody) { $firstBody = $body } }
                     $response.Dispose()
                 } catch { $failures++ }
             }
@@ -77,7 +79,16 @@ function Measure-Phase {
         ScrapeFailures     = $failures
         ScrapeMedianMs     = if ($scrapes.Count) { Get-Median $scrapes.ToArray() } else { 0 }
         ScrapeMaxMs        = if ($scrapes.Count) { ($scrapes | Measure-Object -Maximum).Maximum } else { 0 }
+        # From the monitor's own process metrics over the soak: garbage made per second, and collections by generation.
+        AllocatedKbPerSec  = if ($lastBody) { ((Get-Sample $lastBody 'dotnet_gc_heap_total_allocated_bytes_total') - (Get-Sample $firstBody 'dotnet_gc_heap_total_allocated_bytes_total')) / 1KB / $elapsedSec } else { 0 }
+        Collections        = if ($lastBody) { (0..2 | ForEach-Object { $series = "dotnet_collection_count_total{generation=""$_""}"; (Get-Sample $lastBody $series) - (Get-Sample $firstBody $series) }) -join ' / ' } else { '' }
     }
+}
+
+function Get-Sample([string]$Text, [string]$Series) {
+    $line = $Text -split "`n" | Where-Object { $_.StartsWith("$Series ") } | Select-Object -First 1
+    if (-not $line) { throw "No sample $Series in the scrape." }
+    [double]$line.Substring($Series.Length + 1)
 }
 
 function Get-MonitorPid($Lab) { (Get-KdcHaLabProcess -Lab $Lab | Where-Object { $_.Key -eq 'kdc1.monitor' -and $_.Alive }).Pid }
@@ -118,10 +129,12 @@ $lines = @(
     ''
     "RSS every 10 s, endpoint on and scraped (MB): $($on.RssSeries)."
     ''
+    ('Over the soak with the endpoint on, the monitor allocated {0:n0} KiB/s on the .NET heap (dotnet_gc_heap_total_allocated_bytes_total) and collected ' +
+        'generations 0 / 1 / 2 {1} times.') -f $on.AllocatedKbPerSec, $on.Collections
+    ''
     ('Measured by tests/Bench/Metrics.Bench.ps1 in the KdcHa namespace lab (New-KdcHaLabMonitoredPair: two KDC nodes, keepalived from New-KdcHaKeepalivedConfig, ' +
         'Start-KdcHaMonitor with defaults and the shipped unit''s Environment= settings). kdc1''s monitor: first as the lab starts it, then restarted with ' +
         '-MetricsAddress <its address> while the bench fetched /metrics over HTTP from the root namespace every {0} s (warm-up included). Each phase idled ' +
-        '{1} min before a {2}-minute soak; CPU = utime + stime from /proc over the soak. A shorter soak than Monitor.Bench.ps1''s 10 minutes (that bench''s ' +
-        'idle figures stand for the endpoint-off monitor).') -f $ScrapeIntervalSeconds, $WarmupMinutes, $SoakMinutes
+        '{1} min before a {2}-minute soak; CPU = utime + stime from /proc over the soak.') -f $ScrapeIntervalSeconds, $WarmupMinutes, $SoakMinutes
 )
 $lines -join "`n"

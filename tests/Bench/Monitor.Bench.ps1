@@ -174,7 +174,8 @@ $lines += ''
 $lines += "RSS of that monitor every 10 s through the soak (MB): $($idle.RssSeries)."
 $lines += ''
 $lines += ("The monitors run as the shipped unit build/systemd/kdcha-monitor@.service runs them, with its Environment= settings " +
-    "(DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0: idle thread-pool threads sleep at once instead of spinning on sched_yield). " +
+    "(DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0: idle thread-pool threads sleep at once instead of spinning on sched_yield; " +
+    "MALLOC_ARENA_MAX=2: glibc keeps two malloc arenas instead of one per contending thread, up to 8 per core). " +
     "Baseline in the same run: the same monitor restarted without them used {0:n2} % of one core over {1:n1} minutes.") -f $idleWithoutEnvironment, $BaselineCpuMinutes
 $lines += ''
 $lines += ("Measured by tests/Bench/Monitor.Bench.ps1 in the KdcHa namespace lab: two KDC nodes (priorities 200/100), keepalived from " +
