@@ -106,10 +106,11 @@ function Format-Range([double[]]$Values) {
 
 $only = [bool]$Scenario
 $selected = if ($only) { @($Scenario) } else { @('hung', 'killed') }
-$seed = @()
+# Not $seed: Baseline.Bench.ps1 reads the seed settings as $Seed, which a variable of that name here would hide.
+$seedResults = @()
 if (-not $only) {
     Write-Host "Seed design ($SeedRuns run(s) per scenario):"
-    $seed = @(& "$PSScriptRoot/Baseline.Bench.ps1" -Runs $SeedRuns -PassThru)
+    $seedResults = @(& "$PSScriptRoot/Baseline.Bench.ps1" -Runs $SeedRuns -PassThru)
 }
 
 $lab = $null
@@ -153,7 +154,7 @@ foreach ($s in @($labels.Keys | Where-Object { $_ -in $selected })) {
         $lines += $kdcHa + ' — | — |' + $kinit + ' — | — |'
         continue
     }
-    $sd = @($seed | Where-Object Scenario -EQ $s)
+    $sd = @($seedResults | Where-Object Scenario -EQ $s)
     $seedMedian = Get-Median $sd.FailoverSec
     $lines += $kdcHa + (' {0:n2} | {1:n0}× |' -f $seedMedian, ($seedMedian / $median)) + $kinit + (' {0} | {1:n2} |' -f (Get-Median $sd.FailedAttempts), (Get-Median $sd.LongestKinitSec))
 }
