@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Text;
 
@@ -7,25 +8,63 @@ namespace KdcHa.Common;
 /// <summary>The name and state of a process from /proc/&lt;pid&gt;/stat, read in one go.</summary>
 public sealed record ProcessStat(string Name, char State)
 {
-    // A stat line is at most about 700 bytes: comm is 16 at most, and the 50 numbers after it are 20 digits at most.
-    private const int MaxStatBytes = 2048;
-
     /// <summary>A zombie (Z) or dead (X) process has exited already and only waits for its parent to collect it.</summary>
     public bool HasExited => State is 'Z' or 'X';
 
     /// <exception cref="IOException">No such process (or it ended while being read).</exception>
     public static ProcessStat Read(string pid)
     {
-        Span<byte> buffer = stackalloc byte[MaxStatBytes];
-        var stat = SmallFile.Read($"/proc/{pid}/stat", buffer);
-
-        // "pid (comm) state ...": comm may hold spaces and parentheses, so it ends at the last ')'.
-        var open = stat.IndexOf((byte)'(');
-        var close = stat.LastIndexOf((byte)')');
-        var name = open >= 0 && close > open ? Encoding.UTF8.GetString(stat[(open + 1)..close]) : string.Empty;
-        var state = close >= 0 && close + 2 < stat.Length ? (char)stat[close + 2] : '?';
-        return new ProcessStat(name, state);
+        Span<byte> buffer = stackalloc byte[StatLine.MaxBytes];
+        var stat = new StatLine(SmallFile.Read($"/proc/{pid}/stat", buffer));
+        var state = stat.Field(3);
+        return new ProcessStat(Encoding.UTF8.GetString(stat.Name), state.Length > 0 ? (char)state[0] : '?');
     }
+}
+
+/// <summary>
+/// One /proc/&lt;pid&gt;/stat line, "pid (comm) state ppid ...", with its fields numbered as proc(5) numbers them.
+/// comm may hold spaces and parentheses, so it ends at the last ')'.
+/// </summary>
+internal readonly ref struct StatLine
+{
+    /// <summary>A stat line is at most about 700 bytes: comm is 16 at most, and the 50 numbers after it 20 digits at most.</summary>
+    public const int MaxBytes = 2048;
+
+    private readonly ReadOnlySpan<byte> _afterName;
+
+    public StatLine(ReadOnlySpan<byte> line)
+    {
+        line = line.TrimEnd((byte)'\n');
+        var open = line.IndexOf((byte)'(');
+        var close = line.LastIndexOf((byte)')');
+        Name = open >= 0 && close > open ? line[(open + 1)..close] : default;
+        _afterName = close >= 0 && close + 2 <= line.Length ? line[(close + 2)..] : default;
+    }
+
+    /// <summary>comm (field 2), without its parentheses.</summary>
+    public ReadOnlySpan<byte> Name { get; }
+
+    /// <summary>Field <paramref name="number"/> (3, the state, or later); empty when the line has fewer.</summary>
+    public ReadOnlySpan<byte> Field(int number)
+    {
+        var rest = _afterName;
+        for (var skip = number - 3; skip > 0 && !rest.IsEmpty; skip--)
+        {
+            var space = rest.IndexOf((byte)' ');
+            rest = space < 0 ? default : rest[(space + 1)..];
+        }
+
+        var end = rest.IndexOf((byte)' ');
+        return end < 0 ? rest : rest[..end];
+    }
+
+    /// <summary>A numeric field; false when the line has fewer fields or that one is not a number.</summary>
+    public bool TryNumber(int number, out long value) =>
+        long.TryParse(Field(number), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+    /// <exception cref="FormatException">The line has fewer fields, or that one is not a number.</exception>
+    public long Number(int number) =>
+        TryNumber(number, out var value) ? value : throw new FormatException($"Field {number} of a /proc stat line is not a number.");
 }
 
 /// <summary>

@@ -277,13 +277,9 @@ public sealed class LocalKdcExitWatcher : IMonitorWatcher
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat.Substring(stat.LastIndexOf(')') + 2).TrimEnd().Split(' ');
-
-            // Fields count from 1 with the pid; these start at the third, the state, which must say zombie.
-            return fields.Length > 49 && fields[0] is ("Z" or "X") && int.TryParse(fields[49], NumberStyles.None, CultureInfo.InvariantCulture, out var status)
-                ? status
-                : null;
+            Span<byte> buffer = stackalloc byte[StatLine.MaxBytes];
+            var stat = new StatLine(SmallFile.Read($"/proc/{pid}/stat", buffer));
+            return stat.Field(3) is [(byte)'Z' or (byte)'X'] && stat.TryNumber(52, out var status) && status <= int.MaxValue ? (int)status : null;
         }
         catch (IOException)
         {

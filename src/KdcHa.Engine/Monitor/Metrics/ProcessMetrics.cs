@@ -52,32 +52,9 @@ internal static class ProcessMetrics
     /// <summary>utime + stime, vsize and rss (fields 14, 15, 23 and 24 of proc(5)'s /proc/pid/stat).</summary>
     private static (long CpuTicks, double VirtualBytes, long ResidentPages) ReadStat()
     {
-        // The fields after comm start after its closing parenthesis; comm may hold spaces and parentheses.
-        Span<byte> buffer = stackalloc byte[2048];
-        var stat = SmallFile.Read("/proc/self/stat", buffer);
-        var fields = stat[(stat.LastIndexOf((byte)')') + 2)..];
-        long cpu = 0, virtualBytes = 0, resident = 0;
-        for (var number = 3; number <= 24 && fields.Length > 0; number++)
-        {
-            var end = fields.IndexOf((byte)' ');
-            var field = end < 0 ? fields : fields[..end];
-            if (number is 14 or 15)
-            {
-                cpu += long.Parse(field, NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            else if (number == 23)
-            {
-                virtualBytes = long.Parse(field, NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            else if (number == 24)
-            {
-                resident = long.Parse(field, NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-
-            fields = end < 0 ? default : fields[(end + 1)..];
-        }
-
-        return (cpu, virtualBytes, resident);
+        Span<byte> buffer = stackalloc byte[StatLine.MaxBytes];
+        var stat = new StatLine(SmallFile.Read("/proc/self/stat", buffer));
+        return (stat.Number(14) + stat.Number(15), stat.Number(23), stat.Number(24));
     }
 
     private static double MaxOpenFiles()
