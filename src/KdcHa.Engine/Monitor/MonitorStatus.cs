@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -96,6 +97,10 @@ public sealed class KdcStatus
     public int ConsecutiveFailures { get; set; }
 
     public string LastMessage { get; set; } = string.Empty;
+
+    /// <summary>The list views' line: state and since when, the last probe, the failures in a row and the message.</summary>
+    public override string ToString() => string.Format(CultureInfo.CurrentCulture, "{0} {1} since {2:yyyy-MM-dd HH:mm:ss}Z, last {3} {4:N1} ms, {5} failure(s) {6}",
+        Kdc, State, StateSince, LastProbeStatus, LastRoundTripMilliseconds, ConsecutiveFailures, LastMessage);
 
     internal KdcStatus Copy() => (KdcStatus)MemberwiseClone();
 }

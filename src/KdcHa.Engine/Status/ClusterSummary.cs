@@ -115,7 +115,8 @@ internal static class ClusterSummary
         }
 
         // A frontend's name already says "frontend <address>".
-        foreach (var (kind, kdc) in node.Kdcs.Select(kdc => ("KDC", kdc)).Concat(node.Frontends.Select(frontend => ("HAProxy", frontend))).Where(seen => seen.Item2.Health != KdcHealthState.Up))
+        var seen = node.Kdcs.Select(kdc => (Kind: "KDC", Kdc: kdc)).Concat(node.Frontends.Select(frontend => (Kind: "HAProxy", Kdc: frontend)));
+        foreach (var (kind, kdc) in seen.Where(view => view.Kdc.Health != KdcHealthState.Up))
         {
             yield return kdc.Health == KdcHealthState.Unknown
                 ? $"{kind} {kdc.Kdc} has no verdict yet"
