@@ -353,8 +353,9 @@ Describe 'following docs/deploy.md on two fresh KDC hosts' -Tag Lab {
             if ($b.Id -eq 'remove-old') {
                 # The VIP stayed served through the whole upgrade: never without a holder for longer than a hand-over's
                 # instant, and every kinit through it answered, none slower than its first retransmissions (MIT: 1 s) at a
-                # hand-over would make it. The watcher stamps each namespace's netlink event as it reads it; a Move-KdcVip
-                # showed the old holder's removal 2 ms before the new one's add.
+                # hand-over would make it. keepalived may remove the old holder's address a fraction of a millisecond before
+                # the new holder adds it (docs/Move-KdcVip.md); the watcher stamps each namespace's netlink event as it reads
+                # it, which on a busy machine stretches that to a few milliseconds.
                 $attempts = @(Stop-KdcHaLabClientLoad -Lab $lab)
                 $transitions = @(Stop-KdcHaLabVipWatcher -Lab $lab)
                 $stopped = Get-KdcHaLabMonotonicMs
